@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// Nudge: an embeddable XEP-0357 push engine. Targets follow the layers of
+// DESIGN.md; dependencies point one way, downwards.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "Nudge",
+    products: [
+        // libnudge.so: the only thing hosts load. Build it with
+        // `-static-stdlib` (see Makefile) so hosts need no Swift runtime.
+        .library(name: "nudge", type: .dynamic, targets: ["Nudge"]),
+    ],
+    targets: [
+        // 1. C libraries (Debian -dev packages) and the public header.
+        .systemLibrary(name: "CLMDB", path: "Sources/CLibraries/CLMDB"),
+        .systemLibrary(name: "CExpat", path: "Sources/CLibraries/CExpat"),
+        .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard"),
+        .systemLibrary(name: "CNudgeABI", path: "Sources/CLibraries/CNudgeABI"),
+
+        // 2. XML and XMPP vocabulary.
+        .target(name: "NudgeXMPP", dependencies: ["CExpat", "CXMLGuard"], path: "Sources/XMPP",
+                swiftSettings: strict),
+        // 3. Store.
+        .target(name: "NudgeStore", dependencies: ["CLMDB"], path: "Sources/Store",
+                swiftSettings: strict),
+        // 4. Engine core (sans-IO) and its runtime (writer thread, events).
+        .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore"], path: "Sources/Engine",
+                swiftSettings: strict),
+        // 6. C ABI.
+        .target(name: "Nudge", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Sources/ABI",
+                swiftSettings: strict),
+
+        .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
+        .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
+        .testTarget(name: "EngineTests", dependencies: ["NudgeEngine"], path: "Tests/EngineTests"),
+    ]
+)

@@ -1,0 +1,352 @@
+/*
+ * nudge.h — the C interface of libnudge, an embeddable XEP-0357 push engine.
+ *
+ * Nudge gives an XMPP server both halves of XEP-0357 push: the server side
+ * (enable/disable, pending sessions, deciding what deserves a push,
+ * coalescing, publishing to the user's app server) and, in later releases,
+ * the app server that talks to the vendors. A host links libnudge.so,
+ * opens one engine per process, tells it what happens to its users, and
+ * routes what the engine asks it to route.
+ *
+ * SHAPE
+ *
+ *   nudge_open()            one engine per store directory.
+ *   nudge_handle_stanza()   a stanza the host routed to the engine.
+ *   nudge_session_*()       session lifecycle, by full JID.
+ *   nudge_stanza_held()     a stanza the user's push-enabled session cannot
+ *                           take now; the engine decides whether to push.
+ *   nudge_next_event()      everything the engine wants the host to do
+ *                           (stanzas to route, push state disabled, log
+ *                           lines) comes out of this one queue; watch
+ *                           nudge_event_fd() in the host's event loop and
+ *                           drain the queue when it is readable, and after
+ *                           every call.
+ *   nudge_close()           stop, persisting what is not delivered yet.
+ *
+ * The shape is DESIGN.md's, with these refinements:
+ *   - nudge_session_pending() returns, through an out parameter, the
+ *     hibernation timeout the host should give the session, because only
+ *     the engine knows whether the session is push-enabled;
+ *   - nudge_set_room_nick() tells the engine a user's nickname in a
+ *     group chat, so that mentions can be recognised (the stanza alone does
+ *     not carry the recipient's nickname);
+ *   - nudge_event_target() and nudge_event_level() spare a C host from
+ *     parsing the event's XML to route it or to log it.
+ *
+ * THREADS
+ *
+ * Every function may be called from any thread, concurrently. No function
+ * waits on the network, and none waits on disk except nudge_open(),
+ * nudge_close() and nudge_admin() commands that change state (documented
+ * there). Work that must reach disk is handed to the engine's one writer
+ * thread, which commits in groups (many changes, one fsync).
+ *
+ * DURABILITY
+ *
+ * An acknowledgement leaves the engine only after what it acknowledges is
+ * committed: the iq result to an `enable` is queued as an event after the
+ * LMDB commit that stored the enablement. A host that crashes after
+ * routing a reply has therefore lost nothing the client was told about.
+ *
+ * MEMORY
+ *
+ * Strings passed in are borrowed for the duration of the call and need not
+ * be NUL-free beyond what each parameter says. Strings the engine hands out
+ * through a `char **` out parameter are the caller's, freed with
+ * nudge_free(). Pointers returned by nudge_event_*() accessors belong to the
+ * event and live until nudge_event_free(). Strings returned by
+ * nudge_strerror() and nudge_version() are static.
+ *
+ * RESULT CODES
+ *
+ * Every function that can fail returns an int: NUDGE_OK (0) on success, a
+ * positive informational code (NUDGE_EMPTY), or a negative error code.
+ * nudge_strerror() describes any of them. Where an error has details (the
+ * line of a malformed stanza, the configuration key at fault), they go to
+ * errmsg where the function has one, and otherwise to one NUDGE_EVENT_LOG
+ * event, so that each bad input is logged exactly once.
+ */
+#ifndef NUDGE_H
+#define NUDGE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this header; nudge_version() reports the library's. */
+#define NUDGE_VERSION_MAJOR 0
+#define NUDGE_VERSION_MINOR 1
+#define NUDGE_VERSION_PATCH 0
+
+/* ---- Result codes ------------------------------------------------------ */
+
+#define NUDGE_OK          0   /* success */
+#define NUDGE_EMPTY       1   /* nudge_next_event(): no event is waiting */
+
+#define NUDGE_EINVAL    (-1)  /* an argument is NULL, empty or out of range */
+#define NUDGE_ECONFIG   (-2)  /* the configuration is invalid; errmsg names the key */
+#define NUDGE_ESTORE    (-3)  /* the store cannot be opened, read or written */
+#define NUDGE_ESCHEMA   (-4)  /* the store was written by a newer Nudge */
+#define NUDGE_ELOCKED   (-5)  /* another process has this store open */
+#define NUDGE_EXML      (-6)  /* malformed XML, or a construct XMPP forbids
+                                 (DOCTYPE, entity declaration, comment,
+                                 processing instruction) */
+#define NUDGE_ETOOBIG   (-7)  /* the stanza is larger than limits.max_stanza_bytes */
+#define NUDGE_ELIMIT    (-8)  /* the stanza exceeds limits.max_depth,
+                                 limits.max_attributes or the parser's
+                                 memory budget */
+#define NUDGE_EJID      (-9)  /* a JID is malformed (RFC 7622), or is bare
+                                 where a full JID is required */
+#define NUDGE_ENOTFOR   (-10) /* the stanza is not one the engine serves; the
+                                 host should handle it as if Nudge were absent */
+#define NUDGE_EBUSY     (-11) /* the writer's queue is full (limits.max_queue);
+                                 nothing was accepted */
+#define NUDGE_ENOTFOUND (-12) /* nudge_admin(): no such user or registration */
+#define NUDGE_EFULL     (-13) /* the disk or the store's maximum size is full;
+                                 the change was not made */
+#define NUDGE_ENOMEM    (-14) /* out of memory */
+
+/* ---- Engine ------------------------------------------------------------ */
+
+/* An engine: one per store directory, shared by all host threads. */
+typedef struct nudge_engine nudge_engine;
+
+/*
+ * Open an engine.
+ *
+ * config_json  The whole configuration as one JSON document (see README.md,
+ *              "Configuration"). Unknown keys are errors, so that typos do
+ *              not pass silently.
+ * out          Receives the engine on NUDGE_OK; set to NULL otherwise.
+ * errmsg       If not NULL, receives on failure a message naming the
+ *              configuration key or the file at fault, e.g.
+ *              "server.coalesce_window_s: expected a number >= 0, got \"x\"".
+ *              Free it with nudge_free(). Set to NULL on success.
+ *
+ * Opening creates the store directory if needed, clears stale LMDB readers,
+ * checks the schema version, starts the writer thread, and schedules one
+ * restart wake push for every session that was pending when the previous
+ * process stopped (if server.wake_on_start). May wait on disk.
+ *
+ * Returns NUDGE_OK, NUDGE_EINVAL (config_json or out is NULL), NUDGE_ECONFIG,
+ * NUDGE_ESTORE, NUDGE_ESCHEMA, NUDGE_ELOCKED or NUDGE_ENOMEM.
+ */
+int nudge_open(const char *config_json, nudge_engine **out, char **errmsg);
+
+/*
+ * Close an engine: stop accepting calls, let the writer commit everything
+ * already accepted, mark the store cleanly shut down, and free the engine.
+ * Events still queued are freed; drain them first if they matter. Sessions
+ * that are pending stay recorded, so that the next nudge_open() can send
+ * their restart wake. e may be NULL. May wait on disk. No other call on e
+ * may be running or follow.
+ */
+void nudge_close(nudge_engine *e);
+
+/* A static English description of a result code. Never NULL. */
+const char *nudge_strerror(int code);
+
+/*
+ * The library's version as "MAJOR.MINOR.PATCH" (static). Any of the
+ * pointers may be NULL.
+ */
+const char *nudge_version(int *major, int *minor, int *patch);
+
+/* Free a string the engine handed out through a char ** parameter. NULL is
+   allowed. */
+void nudge_free(void *p);
+
+/* ---- Stanzas routed to the engine -------------------------------------- */
+
+/*
+ * Give the engine one stanza the host routed to it. The engine serves:
+ *
+ *   - iq set <enable/> and <disable/> (urn:xmpp:push:0) from a user's own
+ *     session: `from` must be the session's full JID on one of
+ *     server.domains, and `to` absent or the user's own bare JID;
+ *   - iq get disco#info to a user's bare JID (features, and the user's
+ *     urn:xmpp:push:options form when the user asks);
+ *   - the iq result or error of a publish the engine asked the host to send
+ *     (recognised by its id);
+ *   - any other iq get/set the host chooses to route: answered with
+ *     service-unavailable (unknown namespace) or feature-not-implemented.
+ *
+ * xml, len  One stanza, UTF-8, not NUL-terminated necessarily. Namespace
+ *           prefixes on the stanza itself are not supported; the default
+ *           namespace may be declared or absent.
+ *
+ * Replies (results and XMPP errors) come out as NUDGE_EVENT_STANZA events,
+ * after the commit that holds what they acknowledge.
+ *
+ * Returns NUDGE_OK (taken; any reply will follow as an event),
+ * NUDGE_ENOTFOR (a message, a presence, or an iq result/error the engine is
+ * not waiting for: handle it normally), NUDGE_EINVAL, NUDGE_ETOOBIG,
+ * NUDGE_EXML, NUDGE_ELIMIT (nothing can be replied: the stanza could not be
+ * read; the details go to one log event), NUDGE_EJID (the stanza's `from`
+ * is not a valid JID), or NUDGE_EBUSY (an iq was answered with a
+ * resource-constraint error instead).
+ */
+int nudge_handle_stanza(nudge_engine *e, const char *xml, size_t len);
+
+/* ---- Session lifecycle ------------------------------------------------- */
+
+/*
+ * The session `full_jid` (user@domain/resource) is bound and connected.
+ * Resets the push summary of the enablements that session made.
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY.
+ */
+int nudge_session_online(nudge_engine *e, const char *full_jid);
+
+/*
+ * The session lost its connection without closing its stream and is being
+ * kept for resumption (XEP-0198 hibernation).
+ *
+ * timeout_s  If not NULL, receives how long the host should keep the
+ *            session: server.pending_timeout_s when the session enabled
+ *            push, 0 when the host should keep its own default. The engine
+ *            sends one wake push server.wake_before_timeout_s before that
+ *            time runs out.
+ *
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY.
+ */
+int nudge_session_pending(nudge_engine *e, const char *full_jid, unsigned *timeout_s);
+
+/* The pending session was resumed: resets its push summary and cancels its
+   wake push. Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY. */
+int nudge_session_resumed(nudge_engine *e, const char *full_jid);
+
+/* The session ended (closed, or its hibernation timed out). The user's
+   enablements stay: offline messages still push. Returns NUDGE_OK,
+   NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY. */
+int nudge_session_closed(nudge_engine *e, const char *full_jid);
+
+/*
+ * Tell the engine the nickname a user's session uses in a group chat, so
+ * that group-chat messages that mention the user push. nick NULL forgets the
+ * room. Held in memory only: hosts call it again when sessions rejoin.
+ * Returns NUDGE_OK, NUDGE_EINVAL or NUDGE_EJID.
+ */
+int nudge_set_room_nick(nudge_engine *e, const char *user_jid,
+                        const char *room_jid, const char *nick);
+
+/* ---- Held stanzas ------------------------------------------------------ */
+
+/* Where a held stanza is waiting; exactly one of these in flags. */
+#define NUDGE_HELD_QUEUED   0x1u  /* in the queue of a pending session;
+                                     user_jid is that session's full JID */
+#define NUDGE_HELD_OFFLINE  0x2u  /* stored for offline delivery; user_jid is
+                                     the user's bare JID */
+#define NUDGE_HELD_ARCHIVED 0x4u  /* archived (MAM) while no session of the
+                                     user can take it; user_jid is bare */
+
+/*
+ * A stanza for a user whose push-enabled session cannot take it now. The
+ * engine classifies it on the calling thread (messages with a body,
+ * encrypted messages, call proposals, subscription requests and group-chat
+ * mentions matter; chat states, receipts and markers do not, unless
+ * server.notify_on is "all"), drops the same stanza reported twice (stored
+ * offline and archived), and hands what matters to the writer thread, which
+ * updates the user's summary and publishes at once or after the coalescing
+ * window. Never waits on disk or network.
+ *
+ * user_jid  The recipient: a full JID with NUDGE_HELD_QUEUED, else bare.
+ * xml, len  The stanza.
+ * flags     One NUDGE_HELD_* value.
+ *
+ * Returns NUDGE_OK (taken, whether or not it will push), NUDGE_EINVAL
+ * (NULL argument, or flags not exactly one NUDGE_HELD_* value), NUDGE_EJID,
+ * NUDGE_ETOOBIG, NUDGE_EXML, NUDGE_ELIMIT or NUDGE_EBUSY.
+ */
+int nudge_stanza_held(nudge_engine *e, const char *user_jid,
+                      const char *xml, size_t len, unsigned flags);
+
+/* ---- Events ------------------------------------------------------------ */
+
+typedef struct nudge_event nudge_event;
+
+#define NUDGE_EVENT_STANZA   1  /* data: a stanza to route; target: its `to` */
+#define NUDGE_EVENT_DISABLED 2  /* push was disabled for a user by the engine
+                                   (the app server refused, or the
+                                   enablement was pruned); data: JSON
+                                   {"user","jid","node","reason"}; target:
+                                   the user's bare JID. Hosts drop any push
+                                   state they keep for that enablement. */
+#define NUDGE_EVENT_LOG      3  /* data: one log line, without newline;
+                                   level: NUDGE_LOG_* */
+
+#define NUDGE_LOG_DEBUG 0
+#define NUDGE_LOG_INFO  1
+#define NUDGE_LOG_WARN  2
+#define NUDGE_LOG_ERROR 3
+
+/*
+ * A file descriptor (an eventfd) that is readable while at least one event
+ * waits. Watch it for readability in the host's event loop; never read or
+ * close it. Valid until nudge_close(). Returns the fd, or NUDGE_EINVAL.
+ */
+int nudge_event_fd(nudge_engine *e);
+
+/*
+ * Take the oldest waiting event.
+ * ev  Receives the event on NUDGE_OK, which the caller frees with
+ *     nudge_event_free(); set to NULL on NUDGE_EMPTY.
+ * Returns NUDGE_OK, NUDGE_EMPTY or NUDGE_EINVAL.
+ */
+int nudge_next_event(nudge_engine *e, nudge_event **ev);
+
+/* The event's kind, a NUDGE_EVENT_* value. */
+int nudge_event_kind(const nudge_event *ev);
+
+/* The event's data, NUL-terminated; *len (if len is not NULL) receives its
+   length in bytes. Owned by the event. */
+const char *nudge_event_data(const nudge_event *ev, size_t *len);
+
+/* The JID the event concerns (see the kinds), or NULL for log events. Owned
+   by the event. */
+const char *nudge_event_target(const nudge_event *ev);
+
+/* A log event's NUDGE_LOG_* level; NUDGE_LOG_INFO for other kinds. */
+int nudge_event_level(const nudge_event *ev);
+
+/* Free an event. NULL is allowed. */
+void nudge_event_free(nudge_event *ev);
+
+/* ---- Operations -------------------------------------------------------- */
+
+/*
+ * Counters and gauges as a JSON object: users with push enabled, sessions
+ * pending, pushes by reason, errors by kind, events waiting, store size.
+ * Reads memory and LMDB's page counts only; never waits on disk.
+ * json  Receives the document; free it with nudge_free().
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_ESTORE or NUDGE_ENOMEM.
+ */
+int nudge_stats_json(nudge_engine *e, char **json);
+
+/*
+ * An administrative command as a JSON object; the reply is a JSON object
+ * with "ok": true and the command's result, or "ok": false and "error".
+ *
+ *   {"command":"list", "user":"juliet@example.net"}
+ *       → {"ok":true,"enablements":[{"jid","node","resource","enabled_at"}…],
+ *          "options":{…}}
+ *   {"command":"remove", "user":…, "jid":…, "node":…}
+ *       → {"ok":true,"removed":1}   (waits for the commit)
+ *   {"command":"test-push", "user":…}
+ *       → {"ok":true,"queued":N}    (one push per enablement, sent by the
+ *                                    writer thread)
+ *
+ * reply  Receives the reply (also on errors, when one can be formed); free
+ *        it with nudge_free().
+ * Returns NUDGE_OK, NUDGE_EINVAL (not JSON, unknown command, missing or
+ * malformed field), NUDGE_EJID, NUDGE_ENOTFOUND, NUDGE_EFULL, NUDGE_ESTORE
+ * or NUDGE_EBUSY.
+ */
+int nudge_admin(nudge_engine *e, const char *request_json, char **reply_json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NUDGE_H */
