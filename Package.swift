@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CExpat", path: "Sources/CLibraries/CExpat"),
         .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard"),
         .systemLibrary(name: "CNudgeABI", path: "Sources/CLibraries/CNudgeABI"),
+        .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
 
         // 2. XML and XMPP vocabulary.
         .target(name: "NudgeXMPP", dependencies: ["CExpat", "CXMLGuard"], path: "Sources/XMPP",
@@ -26,7 +27,7 @@ let package = Package(
         .target(name: "NudgeStore", dependencies: ["CLMDB"], path: "Sources/Store",
                 swiftSettings: strict),
         // 4. Engine core (sans-IO) and its runtime (writer thread, events).
-        .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore"], path: "Sources/Engine",
+        .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "CPlatform"], path: "Sources/Engine",
                 swiftSettings: strict),
         // 6. C ABI.
         .target(name: "Nudge", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Sources/ABI",
@@ -35,5 +36,6 @@ let package = Package(
         .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
         .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
         .testTarget(name: "EngineTests", dependencies: ["NudgeEngine"], path: "Tests/EngineTests"),
+        .testTarget(name: "ABITests", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Tests/ABITests"),
     ]
 )

@@ -329,19 +329,25 @@ int nudge_stats_json(nudge_engine *e, char **json);
  * with "ok": true and the command's result, or "ok": false and "error".
  *
  *   {"command":"list", "user":"juliet@example.net"}
- *       → {"ok":true,"enablements":[{"jid","node","resource","enabled_at"}…],
- *          "options":{…}}
+ *       → {"ok":true,"user":…,"enablements":[{"jid","node","resource",
+ *          "enabled_at"}…],"options":{"include-senders":false,…}}
  *   {"command":"remove", "user":…, "jid":…, "node":…}
- *       → {"ok":true,"removed":1}   (waits for the commit)
+ *       → {"ok":true,"removed":1}
  *   {"command":"test-push", "user":…}
- *       → {"ok":true,"queued":N}    (one push per enablement, sent by the
- *                                    writer thread)
+ *       → {"ok":true,"queued":N}    (one push per enablement)
+ *   {"command":"stats"}
+ *       → {"ok":true, …the fields of nudge_stats_json()…}
  *
- * reply  Receives the reply (also on errors, when one can be formed); free
- *        it with nudge_free().
+ * "list" and "stats" read memory and LMDB only. "remove" and "test-push"
+ * change state and wait until the writer thread has committed it, so call
+ * them from an administrative context (a shell command, a console), not
+ * from a thread that must never block.
+ *
+ * reply  Receives the reply (also on errors); free it with nudge_free().
  * Returns NUDGE_OK, NUDGE_EINVAL (not JSON, unknown command, missing or
- * malformed field), NUDGE_EJID, NUDGE_ENOTFOUND, NUDGE_EFULL, NUDGE_ESTORE
- * or NUDGE_EBUSY.
+ * malformed field), NUDGE_EJID, NUDGE_ENOTFOUND (no such enablement; a
+ * user without push for "test-push"), NUDGE_EFULL, NUDGE_ESTORE or
+ * NUDGE_EBUSY.
  */
 int nudge_admin(nudge_engine *e, const char *request_json, char **reply_json);
 

@@ -1,0 +1,70 @@
+# Nudge build entry point. `scripts/test` and `scripts/demo` install what
+# is needed on Debian 12 and then call the targets below.
+
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+CC         ?= cc
+CFLAGS     ?= -O2 -g -Wall -Wextra -Werror -std=c11
+BUILD      := .build/release
+LIB        := $(BUILD)/libnudge.so
+OUT        := out
+SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
+
+.PHONY: all lib test swift-test c-test check-ldd demo bench install clean
+
+all: lib
+
+# The Swift runtime is linked in statically, so hosts that dlopen the
+# library need no Swift toolchain.
+lib:
+	$(SWIFT) build $(SWIFT_LIB_FLAGS)
+
+$(LIB): lib
+
+# ldd must show only libc, libm, libstdc++, libgcc_s and the system
+# libraries of DESIGN.md: anything else would have to be installed on
+# every server that loads Nudge.
+check-ldd: lib
+	@bad=$$(ldd $(LIB) | awk '{print $$1}' | grep -vE '^(linux-vdso\.so|/lib64/ld-linux-x86-64\.so|libc\.so|libm\.so|libstdc\+\+\.so|libgcc_s\.so|liblmdb\.so|libexpat\.so|libcrypto\.so|libssl\.so|libcurl\.so)' || true); \
+	if [ -n "$$bad" ]; then echo "libnudge.so links unexpected libraries: $$bad"; exit 1; fi; \
+	echo "ldd libnudge.so: only system libraries"
+
+swift-test:
+	$(SWIFT) test
+
+C_TESTS := $(OUT)/test_abi $(OUT)/test_bad_input $(OUT)/test_crash $(OUT)/test_disk_full
+C_LINK  := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lnudge
+
+$(OUT)/%: bindings/c/tests/%.c bindings/c/tests/harness.c bindings/c/tests/harness.h include/nudge.h $(LIB)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -Iinclude -Ibindings/c/tests $< bindings/c/tests/harness.c -o $@ $(C_LINK) -lexpat
+
+$(OUT)/example_host: bindings/c/example_host.c include/nudge.h $(LIB)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(C_LINK)
+
+c-test: lib $(C_TESTS)
+	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done
+
+test: swift-test check-ldd c-test
+	@echo "all tests passed"
+
+demo: lib $(OUT)/example_host
+	$(OUT)/example_host
+
+$(OUT)/bench_held: bench/bench_held.c include/nudge.h $(LIB)
+	@mkdir -p $(OUT)
+	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(C_LINK) -lpthread -lm
+
+bench: lib $(OUT)/bench_held
+	$(OUT)/bench_held
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libnudge.so
+	install -m 0644 include/nudge.h $(DESTDIR)$(PREFIX)/include/nudge.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define NUDGE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nudge.h | paste -sd.)|g' \
+		bindings/c/nudge.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nudge.pc
+
+clean:
+	rm -rf .build $(OUT)

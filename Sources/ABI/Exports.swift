@@ -1,0 +1,182 @@
+import Glibc
+import NudgeEngine
+
+// The C functions of include/nudge.h. Each is a thin translation: C
+// arguments to Swift values, Swift results to result codes. No policy
+// lives here. HeaderConformance.swift makes the compiler compare every
+// signature with the header's declaration.
+
+public typealias EnginePointer = OpaquePointer
+public typealias CString = UnsafePointer<CChar>
+public typealias OutString = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+
+private func engine(_ p: EnginePointer?) -> Engine? {
+    p.map { Unmanaged<Engine>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+}
+
+/// A malloc'd copy for the caller to release with nudge_free().
+private func handOut(_ s: String, _ out: OutString?) {
+    out?.pointee = strdup(s)
+}
+
+@c public func nudge_open(_ configJSON: CString?, _ out: UnsafeMutablePointer<EnginePointer?>?,
+                          _ errmsg: OutString?) -> Int32 {
+    errmsg?.pointee = nil
+    out?.pointee = nil
+    guard let configJSON, let out else {
+        handOut("config_json and out are required", errmsg)
+        return ResultCode.invalid.rawValue
+    }
+    let config: Config
+    do { config = try Config(json: String(cString: configJSON)) } catch {
+        handOut(error.message, errmsg)
+        return ResultCode.config.rawValue
+    }
+    do {
+        let e = try Engine.open(config)
+        out.pointee = EnginePointer(Unmanaged.passRetained(e).toOpaque())
+        return ResultCode.ok.rawValue
+    } catch {
+        handOut(error.message, errmsg)
+        return error.code.rawValue
+    }
+}
+
+@c public func nudge_close(_ e: EnginePointer?) {
+    guard let e else { return }
+    let unmanaged = Unmanaged<Engine>.fromOpaque(UnsafeRawPointer(e))
+    unmanaged.takeUnretainedValue().close()
+    unmanaged.release()
+}
+
+/// Static C strings, made once and never written or freed:
+/// nudge_strerror() must return pointers that never go away, which is
+/// also why sharing them between threads is safe.
+nonisolated(unsafe) private let errorStrings: [Int32: UnsafeMutablePointer<CChar>] = {
+    var table: [Int32: UnsafeMutablePointer<CChar>] = [:]
+    for code in (-14)...1 {
+        if let r = ResultCode(rawValue: Int32(code)) { table[r.rawValue] = strdup(r.message) }
+    }
+    return table
+}()
+nonisolated(unsafe) private let unknownError = strdup("unknown result code")!
+nonisolated(unsafe) private let versionString = strdup(Version.string)!
+
+@c public func nudge_strerror(_ code: Int32) -> CString? {
+    CString(errorStrings[code] ?? unknownError)
+}
+
+@c public func nudge_version(_ major: UnsafeMutablePointer<Int32>?, _ minor: UnsafeMutablePointer<Int32>?,
+                             _ patch: UnsafeMutablePointer<Int32>?) -> CString? {
+    major?.pointee = Version.major
+    minor?.pointee = Version.minor
+    patch?.pointee = Version.patch
+    return CString(versionString)
+}
+
+@c public func nudge_free(_ p: UnsafeMutableRawPointer?) {
+    free(p)
+}
+
+@c public func nudge_handle_stanza(_ e: EnginePointer?, _ xml: CString?, _ len: Int) -> Int32 {
+    guard let engine = engine(e), let xml, len >= 0 else { return ResultCode.invalid.rawValue }
+    return engine.handleStanza(UnsafeRawBufferPointer(start: xml, count: len)).rawValue
+}
+
+private func session(_ e: EnginePointer?, _ jid: CString?, _ call: (Engine, String) -> ResultCode) -> Int32 {
+    guard let engine = engine(e), let jid else { return ResultCode.invalid.rawValue }
+    return call(engine, String(cString: jid)).rawValue
+}
+
+@c public func nudge_session_online(_ e: EnginePointer?, _ jid: CString?) -> Int32 {
+    session(e, jid) { $0.sessionOnline($1) }
+}
+
+@c public func nudge_session_pending(_ e: EnginePointer?, _ jid: CString?, _ timeout: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    timeout?.pointee = 0
+    return session(e, jid) { engine, jid in
+        let (code, seconds) = engine.sessionPending(jid)
+        timeout?.pointee = seconds
+        return code
+    }
+}
+
+@c public func nudge_session_resumed(_ e: EnginePointer?, _ jid: CString?) -> Int32 {
+    session(e, jid) { $0.sessionResumed($1) }
+}
+
+@c public func nudge_session_closed(_ e: EnginePointer?, _ jid: CString?) -> Int32 {
+    session(e, jid) { $0.sessionClosed($1) }
+}
+
+@c public func nudge_set_room_nick(_ e: EnginePointer?, _ user: CString?, _ room: CString?, _ nick: CString?) -> Int32 {
+    guard let engine = engine(e), let user, let room else { return ResultCode.invalid.rawValue }
+    return engine.setRoomNick(user: String(cString: user), room: String(cString: room),
+                              nick: nick.map { String(cString: $0) }).rawValue
+}
+
+@c public func nudge_stanza_held(_ e: EnginePointer?, _ user: CString?, _ xml: CString?, _ len: Int, _ flags: UInt32) -> Int32 {
+    guard let engine = engine(e), let user, let xml, len >= 0 else { return ResultCode.invalid.rawValue }
+    return engine.stanzaHeld(user: String(cString: user), UnsafeRawBufferPointer(start: xml, count: len), flags: flags).rawValue
+}
+
+// MARK: events
+
+private func event(_ p: OpaquePointer?) -> Event? {
+    p.map { Unmanaged<Event>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+}
+
+@c public func nudge_event_fd(_ e: EnginePointer?) -> Int32 {
+    engine(e)?.eventFD ?? ResultCode.invalid.rawValue
+}
+
+@c public func nudge_next_event(_ e: EnginePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    out?.pointee = nil
+    guard let engine = engine(e), let out else { return ResultCode.invalid.rawValue }
+    guard let ev = engine.nextEvent() else { return ResultCode.empty.rawValue }
+    out.pointee = OpaquePointer(Unmanaged.passRetained(ev).toOpaque())
+    return ResultCode.ok.rawValue
+}
+
+@c public func nudge_event_kind(_ ev: OpaquePointer?) -> Int32 {
+    event(ev)?.kind.rawValue ?? ResultCode.invalid.rawValue
+}
+
+@c public func nudge_event_data(_ ev: OpaquePointer?, _ len: UnsafeMutablePointer<Int>?) -> CString? {
+    guard let ev = event(ev) else { len?.pointee = 0; return nil }
+    len?.pointee = ev.length
+    return CString(ev.data)
+}
+
+@c public func nudge_event_target(_ ev: OpaquePointer?) -> CString? {
+    event(ev)?.target.map { CString($0) }
+}
+
+@c public func nudge_event_level(_ ev: OpaquePointer?) -> Int32 {
+    guard let ev = event(ev), ev.kind == .log else { return LogLevel.info.rawValue }
+    return ev.level.rawValue
+}
+
+@c public func nudge_event_free(_ ev: OpaquePointer?) {
+    guard let ev else { return }
+    Unmanaged<Event>.fromOpaque(UnsafeRawPointer(ev)).release()
+}
+
+// MARK: operations
+
+@c public func nudge_stats_json(_ e: EnginePointer?, _ json: OutString?) -> Int32 {
+    json?.pointee = nil
+    guard let engine = engine(e), let json else { return ResultCode.invalid.rawValue }
+    switch engine.statsJSON() {
+    case .success(let text): handOut(text, json); return ResultCode.ok.rawValue
+    case .failure(let error): return error.code.rawValue
+    }
+}
+
+@c public func nudge_admin(_ e: EnginePointer?, _ request: CString?, _ reply: OutString?) -> Int32 {
+    reply?.pointee = nil
+    guard let engine = engine(e), let request else { return ResultCode.invalid.rawValue }
+    let (code, text) = engine.admin(String(cString: request))
+    handOut(text, reply)
+    return code.rawValue
+}

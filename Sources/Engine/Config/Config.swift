@@ -1,0 +1,69 @@
+/// The engine's configuration: one JSON document passed by the host
+/// (see README "Configuration"). Defaults follow the original mod_push and
+/// DESIGN.md.
+public struct Config: Sendable, Equatable {
+    public struct Store: Sendable, Equatable {
+        public var path: String
+        public var mapSizeMB: Int = 64
+        public var maxMapSizeMB: Int = 65_536
+        /// false trades durability for speed (MDB_NOSYNC): only for tests
+        /// and benchmarks, never for a server whose users rely on replies.
+        public var sync: Bool = true
+    }
+
+    public enum NotifyOn: String, Sendable, Equatable {
+        /// Messages with a body, encrypted messages, calls, subscription
+        /// requests, group-chat mentions.
+        case important
+        /// Every message and subscription request, as the original mod_push.
+        case all
+    }
+
+    public struct Server: Sendable, Equatable {
+        public var domains: [String] = []
+        public var includeSenders = false
+        public var includeMessageCount = true
+        public var includeSubscriptionCount = true
+        public var includeMessageBodies = false
+        public var notifyOn: NotifyOn = .important
+        public var maxRegistrationsPerUser = 5
+        public var coalesceWindowS = 20
+        public var pendingTimeoutS = 259_200
+        public var wakeBeforeTimeoutS = 120
+        public var wakeOnStart = true
+        /// Restart wake pushes sent per second at the most, so that a
+        /// restart of a large server does not flood its app servers.
+        public var restartWakeRate = 100
+        /// A publish to a remote app server that got no answer by then is
+        /// given up (the host normally answers with an error sooner).
+        public var publishTimeoutS = 60
+        /// How often a publish answered with a `wait` error is retried.
+        public var publishRetries = 5
+    }
+
+    public struct AppServer: Sendable, Equatable {
+        public var pubsubHost: String?
+        public var registerHost: String?
+        public var allowDomains: [String] = []
+    }
+
+    public struct Limits: Sendable, Equatable {
+        public var maxStanzaBytes = 262_144
+        public var maxDepth = 64
+        public var maxAttributes = 64
+        /// Commands waiting for the writer thread; past this, calls fail
+        /// with NUDGE_EBUSY instead of growing memory without bound.
+        public var maxQueue = 65_536
+    }
+
+    public var store: Store
+    public var server = Server()
+    public var appServer = AppServer()
+    public var limits = Limits()
+    public var logLevel: LogLevel = .info
+
+    public init(storePath: String, domains: [String]) {
+        store = Store(path: storePath)
+        server.domains = domains
+    }
+}

@@ -1,0 +1,156 @@
+import NudgeXMPP
+
+/// What a held stanza means for a push, decided from the stanza alone (and
+/// the recipient's nickname in a group chat).
+public struct HeldStanza: Sendable, Equatable {
+    public var reason: PushReason
+    /// The sender as the user would recognise it (bare JID, or room/nick).
+    public var sender: String?
+    /// The plain-text body, only for unencrypted messages: an encrypted
+    /// message's body is a fallback text that must not end up in a push.
+    public var body: String?
+    /// The same stanza reported twice (stored offline and archived) must
+    /// push once; this is how it is recognised.
+    public var dedupeKey: String
+}
+
+/// Decides whether a stanza held for a user deserves a push. Pure: no
+/// store, no clock, so it can run on the host's thread for every stanza.
+public struct Classifier: Sendable {
+    public var notifyOn: Config.NotifyOn
+
+    public init(notifyOn: Config.NotifyOn) { self.notifyOn = notifyOn }
+
+    /// - Parameters:
+    ///   - user: the recipient's bare JID (for mentions by JID).
+    ///   - roomNick: the recipient's nickname in the room the stanza comes
+    ///     from, when it is a group-chat message and the host told us.
+    public func classify(_ stanza: Element, user: JID, roomNick: String?) -> HeldStanza? {
+        switch stanza.name {
+        case "message": return classifyMessage(stanza, user: user, roomNick: roomNick)
+        case "presence":
+            guard stanza[attribute: "type"] == "subscribe" else { return nil }
+            return HeldStanza(reason: .subscription, sender: bareSender(stanza), body: nil,
+                              dedupeKey: dedupeKey(stanza))
+        default: return nil
+        }
+    }
+
+    private func classifyMessage(_ original: Element, user: JID, roomNick: String?) -> HeldStanza? {
+        let type = original[attribute: "type"] ?? "normal"
+        if type == "error" { return nil }
+        var message = original
+        // Carbons: a copy of what the user sent from another device never
+        // wakes this one; a copy of what the user received is judged by the
+        // message inside it.
+        if message.child("sent", namespace: NS.carbons) != nil { return nil }
+        if let received = message.child("received", namespace: NS.carbons) {
+            guard let inner = received.child("forwarded", namespace: NS.forward)?.child("message") else { return nil }
+            message = inner
+        }
+        // A MAM result is an answer to the user's own query.
+        if message.child("result", namespace: NS.mam) != nil { return nil }
+
+        let key = dedupeKey(message)
+        let body = message.child("body")?.text
+        let hasBody = !(body ?? "").allSatisfy { $0.isWhitespace }
+        let sender = type == "groupchat" ? message[attribute: "from"] : bareSender(message)
+
+        if message.child("propose", namespace: NS.jingleMessage) != nil {
+            return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key)
+        }
+        if isEncrypted(message) {
+            if type == "groupchat", !mentions(message, body: nil, user: user, nick: roomNick), notifyOn == .important {
+                return nil
+            }
+            return HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key)
+        }
+        if type == "groupchat" {
+            guard hasBody else { return other(sender, key) }
+            if mentions(message, body: body, user: user, nick: roomNick) {
+                return HeldStanza(reason: .mention, sender: sender, body: body, dedupeKey: key)
+            }
+            return other(sender, key, body: body)
+        }
+        if hasBody {
+            return HeldStanza(reason: .message, sender: sender, body: body, dedupeKey: key)
+        }
+        // Chat states, receipts, markers and other body-less messages.
+        return other(sender, key)
+    }
+
+    private func other(_ sender: String?, _ key: String, body: String? = nil) -> HeldStanza? {
+        notifyOn == .all ? HeldStanza(reason: .other, sender: sender, body: body, dedupeKey: key) : nil
+    }
+
+    private func isEncrypted(_ m: Element) -> Bool {
+        if let omemo = m.child("encrypted", namespace: NS.omemoLegacy) ?? m.child("encrypted", namespace: NS.omemo2) {
+            // Without a payload it is a key-transport element that sets up
+            // a session: nothing for the user to read.
+            return omemo.child("payload") != nil
+        }
+        return m.child("openpgp", namespace: NS.openpgp) != nil || m.child("x", namespace: NS.legacyPGP) != nil
+    }
+
+    private func mentions(_ m: Element, body: String?, user: JID, nick: String?) -> Bool {
+        let userURI = "xmpp:" + user.bare.description
+        for ref in m.children("reference", namespace: NS.reference) where ref[attribute: "type"] == "mention" {
+            if let uri = ref[attribute: "uri"], uri == userURI || uri.hasPrefix(userURI + "?") { return true }
+            if let nick, let uri = ref[attribute: "uri"], let from = m[attribute: "from"],
+               let room = try? JID(from).bare, uri == "xmpp:\(room)/\(nick)" { return true }
+        }
+        guard let body, !body.isEmpty else { return false }
+        if let nick, !nick.isEmpty, containsWord(body, nick) { return true }
+        return containsWord(body, user.bare.description)
+    }
+
+    /// `nick` as a word of its own, so that "al" is not mentioned by "also".
+    private func containsWord(_ text: String, _ word: String) -> Bool {
+        let t = Array(text.lowercased().unicodeScalars), w = Array(word.lowercased().unicodeScalars)
+        guard w.count <= t.count, !w.isEmpty else { return false }
+        func isWordScalar(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" }
+        var i = 0
+        while i + w.count <= t.count {
+            if t[i..<(i + w.count)].elementsEqual(w) {
+                let beforeOK = i == 0 || !isWordScalar(t[i - 1])
+                let afterOK = i + w.count == t.count || !isWordScalar(t[i + w.count])
+                if beforeOK && afterOK { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    private func bareSender(_ stanza: Element) -> String? {
+        guard let from = stanza[attribute: "from"] else { return nil }
+        return (try? JID(from))?.bare.description ?? from
+    }
+
+    /// The client's own id (XEP-0359 origin-id) survives every copy of a
+    /// stanza; failing that, the sender's `id`; failing that, the content.
+    func dedupeKey(_ m: Element) -> String {
+        let from = m[attribute: "from"] ?? ""
+        if let origin = m.child("origin-id", namespace: NS.stanzaID)?[attribute: "id"], !origin.isEmpty {
+            return "o\u{0}\(from)\u{0}\(origin)"
+        }
+        if let id = m[attribute: "id"], !id.isEmpty { return "i\u{0}\(from)\u{0}\(id)" }
+        if let sid = m.child("stanza-id", namespace: NS.stanzaID)?[attribute: "id"], !sid.isEmpty {
+            return "s\u{0}\(sid)"
+        }
+        var hasher = FNV1a()
+        hasher.add(m.name); hasher.add(from); hasher.add(m[attribute: "type"] ?? "")
+        hasher.add(m.child("body")?.text ?? "")
+        return "h\u{0}\(hasher.value)"
+    }
+}
+
+/// A stable (per process and across processes) 64-bit hash; Swift's
+/// Hasher is seeded per process, which is fine here too, but a stable one
+/// keeps keys comparable in logs and tests.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ s: String) {
+        for b in s.utf8 { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        value = (value ^ 0xff) &* 0x0000_0100_0000_01b3
+    }
+}

@@ -1,0 +1,66 @@
+import NudgeXMPP
+import NudgeStore
+
+/// An event the sans-IO core reacts to. The runtime turns host calls and
+/// timers into these; the core answers with `CoreAction`s.
+public enum CoreInput: Sendable {
+    /// An iq routed to the engine (enable, disable, disco#info, anything
+    /// else to be refused). `from` has been checked to be a valid JID.
+    case iq(Element)
+    /// The answer to a publish the core asked the host to send.
+    case publishAnswer(Element, PublishInFlight)
+    case sessionOnline(JID)
+    case sessionPending(JID)
+    case sessionResumed(JID)
+    case sessionClosed(JID)
+    /// A classified stanza for `target` (a full JID: that session's
+    /// enablements; a bare JID: all of the user's).
+    case held(target: JID, HeldStanza)
+    case timer(TimerKey)
+    /// After open: forget sessions of the previous process; pending ones
+    /// are woken by `.restartWakes` timers.
+    case startup(bootTime: Millis)
+    case adminRemove(user: JID, service: String, node: String)
+    case adminTestPush(user: JID)
+}
+
+/// What the core wants done. Applied by the runtime only after the store
+/// transaction that produced them has committed (the durability rule).
+public enum CoreAction: Sendable {
+    /// Route a stanza (a reply, or a publish to a remote app server).
+    case send(Element)
+    /// Push was disabled for an enablement by the engine itself.
+    case disabled(EnableKey, reason: String)
+    case log(LogLevel, String)
+    case schedule(TimerKey, at: Millis)
+    /// A publish is on its way to a remote app server; its answer will
+    /// come back through `nudge_handle_stanza` with this id.
+    case awaitAnswer(id: String, PublishInFlight)
+    /// Keep the host-thread index of push-enabled resources in step.
+    case indexAdd(EnableKey, resource: String)
+    case indexRemove(EnableKey)
+    case pushed(PushReason)
+    case publishFailed(kind: String)
+    /// The result of an admin command, as the JSON reply's fields.
+    case adminResult(JSONObject)
+}
+
+/// A publish sent to a remote app server and not answered yet.
+public struct PublishInFlight: Sendable, Equatable {
+    public var key: EnableKey
+    public var reason: PushReason
+    public var attempt: Int
+    public var sentAt: Millis
+}
+
+/// Timers, owned by the runtime's writer thread. A timer carries only
+/// what identifies its subject; when it fires, the core checks the store
+/// to see whether it still applies, so stale timers are harmless and need
+/// no cancelling.
+public enum TimerKey: Hashable, Sendable {
+    case followUp(EnableKey)
+    case wake(fullJID: String)
+    case retry(EnableKey, reason: PushReason, attempt: Int)
+    case publishTimeout(id: String)
+    case restartWakes
+}

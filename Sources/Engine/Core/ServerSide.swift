@@ -1,0 +1,491 @@
+import NudgeXMPP
+import NudgeStore
+
+/// The server side of XEP-0357 as a sans-IO state machine: it takes one
+/// input, the time, and a store transaction, and returns what should
+/// happen. It owns no thread, socket or clock. Everything it decides
+/// durably goes into the transaction; everything else is an action that
+/// the runtime applies after the commit.
+///
+/// Not thread-safe: the runtime calls it from its one writer thread.
+public final class ServerSide {
+    public let config: Config
+    private var random: any RandomNumberGenerator
+    /// LMDB's largest key (mdb_env_get_maxkeysize with the default build).
+    /// JIDs may be longer (3 × 1023 bytes), so keys are checked before a
+    /// write instead of failing a whole group commit.
+    static let maxKeyBytes = 511
+    /// Sessions recorded before this time belong to a previous process.
+    private var bootTime: Millis = 0
+
+    public init(config: Config, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.config = config
+        self.random = random
+    }
+
+    /// Handles one input inside the caller's write transaction.
+    ///
+    /// Throws only store failures that must abort the whole transaction
+    /// (disk full, I/O); a corrupt record is reported for this input alone.
+    public func handle(_ input: CoreInput, now: Millis, store: any StoreWriter) throws(StoreError) -> [CoreAction] {
+        var step = Step(now: now)
+        do {
+            switch input {
+            case .iq(let iq): try handleIQ(iq, &step, store)
+            case .publishAnswer(let answer, let flight): try handleAnswer(answer, flight, &step, store)
+            case .sessionOnline(let jid), .sessionResumed(let jid): try sessionActive(jid, &step, store)
+            case .sessionPending(let jid): try sessionPending(jid, &step, store)
+            case .sessionClosed(let jid):
+                if jid.description.utf8.count <= Self.maxKeyBytes { try store.deleteSession(jid.description) }
+            case .held(let target, let held): try handleHeld(target, held, &step, store)
+            case .timer(let key): try handleTimer(key, &step, store)
+            case .startup(let boot): try startup(boot, &step, store)
+            case .adminRemove(let user, let service, let node): try adminRemove(user, service, node, &step, store)
+            case .adminTestPush(let user): try adminTestPush(user, &step, store)
+            }
+        } catch where error.kind == .corrupt {
+            step = Step(now: now)
+            step.log(.error, "store: \(error.message)")
+            if case .iq(let iq) = input {
+                step.send(StanzaError.reply(to: iq, type: "wait", condition: "internal-server-error",
+                                            text: "stored push state could not be read"))
+            }
+        }
+        return step.actions
+    }
+
+    /// The reply an input gets when its transaction could not be committed
+    /// (disk full): nothing was stored, so nothing may be acknowledged.
+    public func failureReply(for input: CoreInput, _ error: StoreError) -> Element? {
+        guard case .iq(let iq) = input, iq[attribute: "type"] == "get" || iq[attribute: "type"] == "set" else { return nil }
+        return StanzaError.reply(to: iq, type: "wait", condition: error.kind == .full ? "resource-constraint" : "internal-server-error",
+                                 text: error.kind == .full ? "the server's push storage is full" : "the server's push storage failed")
+    }
+
+    // MARK: iq
+
+    private func handleIQ(_ iq: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let type = iq[attribute: "type"]
+        guard type == "get" || type == "set" else { return }
+        let payloads = iq.elements
+        guard payloads.count == 1, let payload = payloads.first else {
+            return step.refuse(iq, "modify", "bad-request", "an iq of type \(type ?? "") carries exactly one child element")
+        }
+        switch (payload.namespace, payload.name) {
+        case (NS.push, "enable"): try enable(iq, payload, &step, store)
+        case (NS.push, "disable"): try disable(iq, payload, &step, store)
+        case (NS.discoInfo, "query") where type == "get": try discoInfo(iq, payload, &step, store)
+        case (NS.push, let name):
+            step.refuse(iq, "cancel", "feature-not-implemented", "<\(name)/> is not an operation of \(NS.push)")
+        default:
+            step.refuse(iq, "cancel", "service-unavailable", "no service for <\(payload.name) xmlns='\(payload.namespace)'/> here")
+        }
+    }
+
+    /// Only a local user's own session may change that user's push state:
+    /// `from` is a full JID on one of our domains and `to` is absent, the
+    /// user's bare JID, or the user's domain.
+    private func owner(_ iq: Element, _ step: inout Step) -> JID? {
+        guard let fromText = iq[attribute: "from"], let from = try? JID(fromText) else {
+            step.refuse(iq, "modify", "bad-request", "the stanza has no valid 'from'")
+            return nil
+        }
+        guard from.local != nil, from.resource != nil, config.server.domains.contains(from.domain) else {
+            step.refuse(iq, "auth", "forbidden", "push settings can be changed only by a session of a local account")
+            return nil
+        }
+        if let toText = iq[attribute: "to"] {
+            guard let to = try? JID(toText) else {
+                step.refuse(iq, "modify", "jid-malformed", "'to' is not a valid JID")
+                return nil
+            }
+            let ownAccount = to == from.bare
+            let ownServer = to.local == nil && to.resource == nil && to.domain == from.domain
+            guard ownAccount || ownServer else {
+                step.refuse(iq, "auth", "forbidden", "push settings of another account cannot be changed")
+                return nil
+            }
+        }
+        return from
+    }
+
+    private func enable(_ iq: Element, _ enable: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard iq[attribute: "type"] == "set" else { return step.refuse(iq, "modify", "bad-request", "enable is an iq of type set") }
+        guard let from = owner(iq, &step) else { return }
+        guard let request = EnableRequest(enable, iq: iq, step: &step) else { return }
+        let user = from.bare.description
+        let key = EnableKey(user: user, service: request.service.description, node: request.node)
+        guard key.key.count <= Self.maxKeyBytes else {
+            return step.refuse(iq, "modify", "bad-request", "jid and node are too long together (at most \(Self.maxKeyBytes) bytes with the account's JID)")
+        }
+        let existing = try store.enables(ofUser: user)
+        let others = existing.filter { $0.key != key }
+
+        var accepted: ContentOptions?
+        if let form = request.optionsForm {
+            let current = try store.options(ofUser: user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
+            var next = others.isEmpty ? ContentOptions(defaults: config.server) : current
+            for (i, name) in ContentOptions.fields.enumerated() {
+                let requested: Bool?
+                do { requested = try form.bool(name) } catch {
+                    return step.refuse(iq, "modify", "bad-request", error.message)
+                }
+                guard let requested else { continue }
+                // The seed's privilege-escalation rule: while other
+                // resources have push enabled, a new enable may only turn
+                // options off; a fresh set needs every resource disabled.
+                next.values[i] = others.isEmpty ? requested : (current.values[i] && requested)
+            }
+            try store.putOptions(user: user, next.record)
+            accepted = next
+        }
+
+        let limit = config.server.maxRegistrationsPerUser
+        if others.count >= limit {
+            let oldest = others.sorted { $0.record.enabledAt < $1.record.enabledAt }.prefix(others.count - limit + 1)
+            for victim in oldest {
+                try remove(victim.key, &step, store)
+                step.actions.append(.disabled(victim.key, reason: "pruned: more than \(limit) enablements (server.max_registrations_per_user)"))
+                step.log(.info, "push: pruned oldest enablement of \(user) (\(victim.key.service), node \(Redact.token(victim.key.node)))")
+            }
+        }
+
+        try store.putEnable(key, EnableRecord(resource: from.resource ?? "", publishOptions: request.publishOptions, enabledAt: step.now))
+        step.actions.append(.indexAdd(key, resource: from.resource ?? ""))
+        var payload: Element?
+        if let accepted {
+            var reply = Element("enable", namespace: NS.push)
+            var form = DataForm(type: "result", formType: NS.pushOptions)
+            for (i, name) in ContentOptions.fields.enumerated() {
+                form.fields.append(.init(name, type: "boolean", values: [accepted.values[i] ? "1" : "0"]))
+            }
+            reply.append(form.element)
+            payload = reply
+        }
+        step.send(iqResult(to: iq, payload: payload))
+        step.log(.info, "push: enabled for \(from) via \(key.service), node \(Redact.token(key.node))")
+    }
+
+    private func disable(_ iq: Element, _ disable: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard iq[attribute: "type"] == "set" else { return step.refuse(iq, "modify", "bad-request", "disable is an iq of type set") }
+        guard let from = owner(iq, &step) else { return }
+        guard let jidText = disable[attribute: "jid"], !jidText.isEmpty else {
+            return step.refuse(iq, "modify", "bad-request", "disable needs a 'jid' attribute")
+        }
+        let service: JID
+        do { service = try JID(jidText) } catch {
+            return step.refuse(iq, "modify", "jid-malformed", "jid: \(error.message)")
+        }
+        let node = disable[attribute: "node"]
+        let user = from.bare.description
+        var removed = 0
+        for (key, _) in try store.enables(ofUser: user) where key.service == service.description && (node == nil || key.node == node) {
+            try remove(key, &step, store)
+            removed += 1
+        }
+        step.send(iqResult(to: iq))
+        step.log(.info, "push: disabled \(removed) enablement(s) of \(user) at \(service)")
+    }
+
+    private func discoInfo(_ iq: Element, _ query: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard let fromText = iq[attribute: "from"], let from = try? JID(fromText) else {
+            return step.refuse(iq, "modify", "bad-request", "the stanza has no valid 'from'")
+        }
+        let account: JID
+        if let toText = iq[attribute: "to"] {
+            guard let to = try? JID(toText) else { return step.refuse(iq, "modify", "jid-malformed", "'to' is not a valid JID") }
+            account = to
+        } else {
+            account = from.bare
+        }
+        guard account.isBare, account.local != nil, config.server.domains.contains(account.domain) else {
+            return step.refuse(iq, "cancel", "service-unavailable", "disco#info is answered here for local accounts only")
+        }
+        guard query[attribute: "node"] == nil else {
+            return step.refuse(iq, "cancel", "item-not-found", "no such disco node")
+        }
+        var reply = Element("query", namespace: NS.discoInfo)
+        reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "account"), ("type", "registered")]))
+        reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.discoInfo)]))
+        reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.push)]))
+        // The options are the user's own business: shown to the user only.
+        if from.bare == account {
+            let options = try store.options(ofUser: account.description).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
+            var form = DataForm(type: "result", formType: NS.pushOptions)
+            for (i, name) in ContentOptions.fields.enumerated() {
+                form.fields.append(.init(name, type: "boolean", values: [options.values[i] ? "1" : "0"]))
+            }
+            reply.append(form.element)
+        }
+        step.send(iqResult(to: iq, payload: reply))
+    }
+
+    // MARK: sessions
+
+    /// Enablements that a session made (by its resource), or all of the
+    /// user's for a bare JID.
+    private func enablements(for target: JID, _ store: any StoreWriter) throws(StoreError) -> [(key: EnableKey, record: EnableRecord)] {
+        let all = try store.enables(ofUser: target.bare.description)
+        guard let resource = target.resource else { return all }
+        return all.filter { $0.record.resource == resource }
+    }
+
+    /// Online or resumed: the user sees everything now, so the summary
+    /// starts over and a scheduled follow-up no longer applies.
+    private func sessionActive(_ jid: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard jid.description.utf8.count <= Self.maxKeyBytes else { return }
+        let mine = try enablements(for: jid, store)
+        guard !mine.isEmpty else {
+            try store.deleteSession(jid.description)
+            return
+        }
+        try store.putSession(jid.description, SessionRecord(state: .online, since: step.now, wakeAt: nil))
+        for (key, _) in mine where try store.summary(key) != nil {
+            try store.deleteSummary(key)
+        }
+    }
+
+    private func sessionPending(_ jid: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard jid.description.utf8.count <= Self.maxKeyBytes else {
+            step.log(.warn, "push: session JID longer than \(Self.maxKeyBytes) bytes; its wake pushes are not tracked")
+            return
+        }
+        guard try !enablements(for: jid, store).isEmpty else {
+            try store.deleteSession(jid.description)
+            return
+        }
+        var wakeAt: Millis?
+        if config.server.wakeBeforeTimeoutS > 0 {
+            wakeAt = step.now + Millis(config.server.pendingTimeoutS - config.server.wakeBeforeTimeoutS) * 1000
+            step.actions.append(.schedule(.wake(fullJID: jid.description), at: wakeAt!))
+        }
+        try store.putSession(jid.description, SessionRecord(state: .pending, since: step.now, wakeAt: wakeAt))
+    }
+
+    // MARK: held stanzas and coalescing
+
+    private func handleHeld(_ target: JID, _ held: HeldStanza, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let window = Millis(config.server.coalesceWindowS) * 1000
+        for (key, record) in try enablements(for: target, store) {
+            var s = try store.summary(key) ?? SummaryRecord.empty
+            if s.lastPushAt == nil && s.messageCount == 0 && s.subscriptionCount == 0 {
+                s.burst = UInt64(clamping: step.now)   // a new burst: its start names the collapse id
+            }
+            if held.reason == .subscription {
+                s.subscriptionCount = s.subscriptionCount.addingReportingOverflow(1).overflow ? .max : s.subscriptionCount + 1
+            } else {
+                s.messageCount = s.messageCount.addingReportingOverflow(1).overflow ? .max : s.messageCount + 1
+                s.lastBody = held.body
+            }
+            s.lastSender = held.sender ?? s.lastSender
+
+            let windowOver = s.lastPushAt.map { step.now - $0 >= window } ?? true
+            if held.reason == .call || windowOver {
+                // Calls ring at once whatever the window; anything else
+                // pushes at once when nothing was pushed within the window.
+                if held.reason != .call { s.followUpAt = nil }
+                s.lastPushAt = step.now
+                try store.putSummary(key, s)
+                try publish(key, record, s, held.reason, attempt: 0, &step, store)
+            } else {
+                if s.followUpAt == nil {
+                    let at = (s.lastPushAt ?? step.now) + window
+                    s.followUpAt = at
+                    step.actions.append(.schedule(.followUp(key), at: at))
+                }
+                try store.putSummary(key, s)
+            }
+        }
+    }
+
+    // MARK: timers
+
+    private func handleTimer(_ timer: TimerKey, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        switch timer {
+        case .followUp(let key):
+            guard var s = try store.summary(key), let due = s.followUpAt, due <= step.now,
+                  let record = try store.enable(key) else { return }
+            s.followUpAt = nil
+            s.lastPushAt = step.now
+            try store.putSummary(key, s)
+            try publish(key, record, s, .followUp, attempt: 0, &step, store)
+
+        case .wake(let full):
+            guard var session = try store.session(full), session.state == .pending,
+                  let due = session.wakeAt, due <= step.now, let jid = try? JID(full) else { return }
+            session.wakeAt = nil
+            try store.putSession(full, session)
+            try wake(jid, .timeoutWake, &step, store)
+
+        case .retry(let key, let reason, let attempt):
+            guard let record = try store.enable(key) else { return }
+            let s = try store.summary(key) ?? SummaryRecord.empty
+            try publish(key, record, s, reason, attempt: attempt, &step, store)
+
+        case .publishTimeout:
+            return   // the runtime owns in-flight publishes and their timeouts
+
+        case .restartWakes:
+            try restartWakes(&step, store)
+        }
+    }
+
+    private func wake(_ jid: JID, _ reason: PushReason, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        for (key, record) in try enablements(for: jid, store) {
+            let s = try store.summary(key) ?? SummaryRecord.empty
+            try publish(key, record, s, reason, attempt: 0, &step, store)
+        }
+    }
+
+    // MARK: restart
+
+    /// Sessions recorded by the previous process: online ones are simply
+    /// gone; pending ones get a restart wake each, at a bounded rate.
+    private func startup(_ boot: Millis, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        bootTime = boot
+        var stale: [(String, SessionRecord)] = []
+        try store.forEachSession { jid, record in
+            stale.append((jid, record))
+            return true
+        }
+        var pending = 0
+        for (jid, record) in stale {
+            if record.state == .pending && config.server.wakeOnStart {
+                pending += 1
+            } else {
+                try store.deleteSession(jid)
+            }
+        }
+        if pending > 0 {
+            step.log(.info, "push: \(pending) session(s) were pending when the server stopped; sending restart wakes")
+            step.actions.append(.schedule(.restartWakes, at: step.now))
+        }
+    }
+
+    private func restartWakes(_ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        var batch: [String] = []
+        var more = false
+        let rate = config.server.restartWakeRate
+        let boot = bootTime
+        try store.forEachSession { jid, record in
+            guard record.state == .pending, record.since < boot else { return true }
+            if batch.count == rate { more = true; return false }
+            batch.append(jid)
+            return true
+        }
+        for full in batch {
+            try store.deleteSession(full)
+            if let jid = try? JID(full) { try wake(jid, .restartWake, &step, store) }
+        }
+        if more { step.actions.append(.schedule(.restartWakes, at: step.now + 1000)) }
+    }
+
+    // MARK: publishing
+
+    private func publish(_ key: EnableKey, _ record: EnableRecord, _ s: SummaryRecord, _ reason: PushReason,
+                         attempt: Int, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let options = try store.options(ofUser: key.user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
+        let form = PublishBuilder.summaryForm(s, options: options, reason: reason)
+        let pubsub = PublishBuilder.pubsub(node: key.node, itemID: "n\(s.burst)", form: form, publishOptions: record.publishOptions)
+        if key.service == config.appServer.pubsubHost {
+            // Our own app server: no XMPP round trip, straight to its queue.
+            let seq = try store.appendOutbox(OutboxRecord(
+                service: key.service, node: key.node, payload: Array(pubsub.serialized().utf8),
+                reason: reason.rawValue, priority: reason.priority.rawValue, attempts: 0,
+                notBefore: step.now, createdAt: step.now))
+            step.log(.debug, "push: \(reason.rawValue) for \(key.user) queued for the local app server (outbox \(seq))")
+        } else {
+            let id = newID()
+            step.send(PublishBuilder.iq(id: id, from: key.user, to: key.service, payload: pubsub))
+            step.actions.append(.awaitAnswer(id: id, PublishInFlight(key: key, reason: reason, attempt: attempt, sentAt: step.now)))
+            step.actions.append(.schedule(.publishTimeout(id: id), at: step.now + Millis(config.server.publishTimeoutS) * 1000))
+            step.log(.debug, "push: \(reason.rawValue) for \(key.user) published to \(key.service)")
+        }
+        step.actions.append(.pushed(reason))
+    }
+
+    private func handleAnswer(_ answer: Element, _ flight: PublishInFlight, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        if answer[attribute: "type"] == "result" { return }
+        let error = answer.child("error")
+        let type = error?[attribute: "type"] ?? "cancel"
+        let condition = error?.elements.first { $0.namespace == NS.stanzas && $0.name != "text" }?.name ?? "undefined-condition"
+        let key = flight.key
+        if type == "wait" {
+            step.actions.append(.publishFailed(kind: "wait"))
+            guard flight.attempt < config.server.publishRetries else {
+                step.log(.warn, "push: \(key.service) kept answering \(condition) (wait) for \(key.user); gave up after \(flight.attempt + 1) attempts")
+                return
+            }
+            let delay = backoff(attempt: flight.attempt)
+            step.actions.append(.schedule(.retry(key, reason: flight.reason, attempt: flight.attempt + 1), at: step.now + delay))
+            step.log(.info, "push: \(key.service) asked to wait (\(condition)); retrying for \(key.user) in \(delay / 1000) s")
+            return
+        }
+        // Any other error: the app server will not take pushes for this
+        // node; keep publishing to it and we spam a server that said no.
+        step.actions.append(.publishFailed(kind: type))
+        guard try store.enable(key) != nil else { return }
+        try remove(key, &step, store)
+        let reason = "app server \(key.service) answered \(condition) (\(type))"
+        step.actions.append(.disabled(key, reason: reason))
+        step.log(.warn, "push: disabled for \(key.user), node \(Redact.token(key.node)): \(reason)")
+    }
+
+    /// 5 s, 10 s, 20 s … up to 10 minutes, each ±20 % so that many users
+    /// refused at once do not come back at once.
+    private func backoff(attempt: Int) -> Millis {
+        let base = min(Millis(5000) << min(attempt, 12), 600_000)
+        let jitter = Millis.random(in: -(base / 5)...(base / 5), using: &random)
+        return base + jitter
+    }
+
+    private func newID() -> String {
+        let hex = String(random.next() as UInt64, radix: 16)
+        return "nudge-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    private func remove(_ key: EnableKey, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        try store.deleteEnable(key)
+        try store.deleteSummary(key)
+        step.actions.append(.indexRemove(key))
+    }
+
+    // MARK: admin
+
+    private func adminRemove(_ user: JID, _ service: String, _ node: String, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let key = EnableKey(user: user.bare.description, service: service, node: node)
+        var removed = 0
+        if try store.enable(key) != nil {
+            try remove(key, &step, store)
+            step.actions.append(.disabled(key, reason: "removed by an administrator"))
+            step.log(.info, "push: administrator removed \(user)'s enablement at \(service), node \(Redact.token(node))")
+            removed = 1
+        }
+        step.actions.append(.adminResult(["removed": .number(Double(removed))]))
+    }
+
+    private func adminTestPush(_ user: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let all = try store.enables(ofUser: user.bare.description)
+        for (key, record) in all {
+            let s = try store.summary(key) ?? SummaryRecord.empty
+            try publish(key, record, s, .test, attempt: 0, &step, store)
+        }
+        step.actions.append(.adminResult(["queued": .number(Double(all.count))]))
+    }
+}
+
+/// Collects the actions of one input.
+struct Step {
+    let now: Millis
+    var actions: [CoreAction] = []
+
+    mutating func send(_ stanza: Element) { actions.append(.send(stanza)) }
+    mutating func log(_ level: LogLevel, _ text: String) { actions.append(.log(level, text)) }
+
+    /// An XMPP error reply, logged once so an operator can see why a
+    /// client's request failed.
+    mutating func refuse(_ iq: Element, _ type: String, _ condition: String, _ text: String) {
+        send(StanzaError.reply(to: iq, type: type, condition: condition, text: text))
+        log(.info, "refused iq from \(iq[attribute: "from"] ?? "?"): \(condition): \(text)")
+    }
+}

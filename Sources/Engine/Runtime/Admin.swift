@@ -1,0 +1,100 @@
+import NudgeXMPP
+import NudgeStore
+
+extension Engine {
+    /// nudge_admin(): one JSON command in, one JSON reply out. The reply
+    /// always says "ok"; on failure it carries "error" too.
+    public func admin(_ request: String) -> (ResultCode, String) {
+        switch runAdmin(request) {
+        case .success(var reply):
+            reply["ok"] = true
+            return (.ok, JSON.object(reply).serialized())
+        case .failure(let error):
+            let reply: JSON = ["ok": false, "error": .string(error.message)]
+            return (error.code, reply.serialized())
+        }
+    }
+
+    private func runAdmin(_ request: String) -> Result<JSONObject, EngineError> {
+        let json: JSON
+        do { json = try JSON.parse(request) } catch {
+            return .failure(EngineError(.invalid, "request is not JSON: \(error.message)"))
+        }
+        guard let command = json["command"]?.stringValue else {
+            return .failure(EngineError(.invalid, "command: required (list, remove, test-push or stats)"))
+        }
+        if command == "stats" { return statsObject() }
+        guard let userText = json["user"]?.stringValue else { return .failure(EngineError(.invalid, "user: required")) }
+        guard let user = try? JID(userText), user.local != nil else {
+            return .failure(EngineError(.jid, "user: \"\(userText)\" is not a user's JID"))
+        }
+        switch command {
+        case "list": return list(user.bare)
+        case "remove":
+            guard let service = json["jid"]?.stringValue, let node = json["node"]?.stringValue else {
+                return .failure(EngineError(.invalid, "remove needs jid and node"))
+            }
+            let serviceJID = (try? JID(service))?.description ?? service
+            return submitAndWait(.adminRemove(user: user.bare, service: serviceJID, node: node)).flatMap { result in
+                result["removed"]?.intValue == 0
+                    ? .failure(EngineError(.notFound, "\(user.bare) has no enablement at \(serviceJID) with that node"))
+                    : .success(result)
+            }
+        case "test-push":
+            return submitAndWait(.adminTestPush(user: user.bare)).flatMap { result in
+                result["queued"]?.intValue == 0
+                    ? .failure(EngineError(.notFound, "\(user.bare) has not enabled push"))
+                    : .success(result)
+            }
+        default:
+            return .failure(EngineError(.invalid, "command: unknown command \"\(command)\" (list, remove, test-push or stats)"))
+        }
+    }
+
+    private func list(_ user: JID) -> Result<JSONObject, EngineError> {
+        do {
+            return .success(try read { r in
+                var enablements: [JSON] = []
+                for (key, record) in try r.enables(ofUser: user.description) {
+                    enablements.append(["jid": .string(key.service), "node": .string(key.node),
+                                        "resource": .string(record.resource),
+                                        "enabled_at": .number(Double(record.enabledAt))])
+                }
+                let options = try r.options(ofUser: user.description).map(ContentOptions.init)
+                    ?? ContentOptions(defaults: config.server)
+                var o = JSONObject()
+                for (i, name) in ContentOptions.fields.enumerated() { o[name] = .bool(options.values[i]) }
+                return ["user": .string(user.description), "enablements": .array(enablements), "options": .object(o)]
+            })
+        } catch {
+            return .failure(EngineError(.store, "cannot read the store: \(error)"))
+        }
+    }
+
+    /// nudge_stats_json(): memory and LMDB page counts only.
+    public func statsJSON() -> Result<String, EngineError> {
+        statsObject().map { JSON.object($0).serialized() }
+    }
+
+    private func statsObject() -> Result<JSONObject, EngineError> {
+        let storeStats: StoreStats
+        do { storeStats = try self.storeStats() } catch {
+            return .failure(EngineError(.store, "cannot read store statistics: \(error)"))
+        }
+        let counters = output.stats.snapshot()
+        let o: JSONObject = [
+            "version": .string(Version.string),
+            "users_enabled": .number(Double(output.index.userCount)),
+            "enablements": .number(Double(output.index.enablementCount)),
+            "sessions_pending": .number(Double(output.stats.pendingCount)),
+            "pushes": .object(counters.pushes),
+            "errors": .object(counters.errors),
+            "held": .object(counters.held),
+            "events_waiting": .number(Double(output.events.count)),
+            "writer_queue": .number(Double(writerQueue)),
+            "publishes_in_flight": .number(Double(output.inflight.count)),
+            "store": ["map_bytes": .number(Double(storeStats.mapSize)), "used_bytes": .number(Double(storeStats.usedBytes))],
+        ]
+        return .success(o)
+    }
+}

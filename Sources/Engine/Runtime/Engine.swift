@@ -1,0 +1,317 @@
+import NudgeXMPP
+import NudgeStore
+import Synchronization
+
+/// The library's version; nudge_version() reports it.
+public enum Version {
+    public static let major: Int32 = 0, minor: Int32 = 1, patch: Int32 = 0
+    public static let string = "\(major).\(minor).\(patch)"
+}
+
+/// A running engine: the core, its writer thread, the store and the event
+/// queue, behind the calls of nudge.h. Every method may be called from any
+/// thread. Host threads parse, classify and filter; only the writer thread
+/// writes, so no host thread waits on disk.
+public final class Engine: Sendable {
+    public let config: Config
+    let output: EngineOutput
+    private let store: any Store
+    private let lmdb: LMDBStore?
+    private let writer: Writer
+    private let classifier: Classifier
+    private let limits: XMLLimits
+    private let recent = RecentStanzas()
+    private let nicks = RoomNicks()
+    private let closed = Atomic<Bool>(false)
+
+    /// Opens the LMDB store named by the configuration.
+    public static func open(_ config: Config, clock: any Clock = SystemClock()) throws(EngineError) -> Engine {
+        var options = LMDBStore.Options(path: config.store.path)
+        options.mapSizeMB = config.store.mapSizeMB
+        options.maxMapSizeMB = config.store.maxMapSizeMB
+        options.durable = config.store.sync
+        let lmdb: LMDBStore
+        do { lmdb = try LMDBStore(options) } catch {
+            switch error.kind {
+            case .locked: throw EngineError(.locked, error.message)
+            case .schemaTooNew: throw EngineError(.schema, error.message)
+            default: throw EngineError(.store, "store.path: \(error.message)")
+            }
+        }
+        let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock)
+        let report = lmdb.openReport
+        if report.previousShutdownClean == false {
+            engine.output.log(.warn, "store: the previous process did not stop cleanly; nothing acknowledged was lost")
+        }
+        if report.staleReadersCleared > 0 {
+            engine.output.log(.info, "store: cleared \(report.staleReadersCleared) stale reader slot(s) left by a dead process")
+        }
+        return engine
+    }
+
+    /// An engine on any store: how the tests run it on memory.
+    public init(config: Config, store: any Store, lmdb: LMDBStore? = nil, clock: any Clock,
+                random: any RandomNumberGenerator = SystemRandomNumberGenerator()) throws(EngineError) {
+        self.config = config
+        self.store = store
+        self.lmdb = lmdb
+        self.classifier = Classifier(notifyOn: config.server.notifyOn)
+        self.limits = XMLLimits(maxBytes: config.limits.maxStanzaBytes, maxDepth: config.limits.maxDepth,
+                                maxAttributes: config.limits.maxAttributes)
+        let output = try EngineOutput(config: config)
+        self.output = output
+
+        // The index and the timers are derived from the store, so a crash
+        // loses neither.
+        var timers: [(TimerKey, Millis)] = []
+        do {
+            try store.read { r in
+                try r.forEachEnable { key, record in
+                    output.index.add(key, resource: record.resource)
+                    return true
+                }
+                try r.forEachSummary { key, summary in
+                    if let at = summary.followUpAt { timers.append((.followUp(key), at)) }
+                    return true
+                }
+            }
+        } catch {
+            throw EngineError(.store, "store.path: cannot read the store: \(error)")
+        }
+        writer = Writer(core: ServerSide(config: config, random: random), store: store, clock: clock,
+                        sink: output, maxQueue: config.limits.maxQueue)
+        _ = writer.submit(Command(input: .startup(bootTime: clock.now())))
+        do { try writer.start(initialTimers: timers) } catch {
+            throw EngineError(.noMemory, "cannot start the writer thread (error \(error.code))")
+        }
+    }
+
+    /// Lets the writer commit everything accepted, marks a clean shutdown
+    /// and releases the store. Idempotent.
+    public func close() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        writer.stop()
+        lmdb?.close(markClean: true)
+    }
+
+    deinit { close() }
+
+    private var isOpen: Bool { !closed.load(ordering: .acquiring) }
+
+    // MARK: stanzas routed to the engine
+
+    public func handleStanza(_ bytes: UnsafeRawBufferPointer) -> ResultCode {
+        guard isOpen else { return .invalid }
+        let stanza: Element
+        switch parse(bytes, "routed stanza") {
+        case .failure(let code): return code
+        case .success(let e): stanza = e
+        }
+        guard stanza.name == "iq" else { return .notFor }
+        let from = stanza[attribute: "from"]
+        if let from, (try? JID(from)) == nil {
+            output.log(.info, "routed iq refused: 'from' is not a valid JID")
+            output.stats.error("bad_jid")
+            return .jid
+        }
+        switch stanza[attribute: "type"] {
+        case "result", "error":
+            guard let id = stanza[attribute: "id"], let from,
+                  let flight = output.inflight.take(id, answeredBy: from) else { return .notFor }
+            return submit(.publishAnswer(stanza, flight), orRefuse: nil)
+        case "get", "set":
+            return submit(.iq(stanza), orRefuse: stanza)
+        default:
+            output.apply(.send(StanzaError.reply(to: stanza, type: "modify", condition: "bad-request",
+                                                 text: "iq type must be get, set, result or error")))
+            return .ok
+        }
+    }
+
+    // MARK: sessions
+
+    public func sessionOnline(_ jid: String) -> ResultCode { session(jid, CoreInput.sessionOnline, pending: false) }
+    public func sessionResumed(_ jid: String) -> ResultCode { session(jid, CoreInput.sessionResumed, pending: false) }
+    public func sessionClosed(_ jid: String) -> ResultCode { session(jid, CoreInput.sessionClosed, pending: false) }
+
+    /// Returns the hibernation timeout the host should use (0: its own).
+    public func sessionPending(_ jid: String) -> (ResultCode, UInt32) {
+        guard let full = fullJID(jid) else { return (.jid, 0) }
+        guard output.index.isEnabled(user: full.bare.description, resource: full.resource) else { return (.ok, 0) }
+        let code = session(jid, CoreInput.sessionPending, pending: true)
+        return (code, code == .ok ? UInt32(config.server.pendingTimeoutS) : 0)
+    }
+
+    private func session(_ jid: String, _ input: (JID) -> CoreInput, pending: Bool) -> ResultCode {
+        guard isOpen else { return .invalid }
+        guard let full = fullJID(jid) else { return .jid }
+        output.stats.sessionPending(full.description, false)
+        // Sessions of users without push need no record at all.
+        guard output.index.isEnabled(user: full.bare.description, resource: nil) else { return .ok }
+        let code = submit(input(full), orRefuse: nil)
+        if pending && code == .ok { output.stats.sessionPending(full.description, true) }
+        return code
+    }
+
+    private func fullJID(_ text: String) -> JID? {
+        guard let jid = try? JID(text), jid.local != nil, jid.resource != nil else {
+            output.log(.info, "session call refused: \"\(text.prefix(64))\" is not a full JID")
+            output.stats.error("bad_jid")
+            return nil
+        }
+        return jid
+    }
+
+    public func setRoomNick(user: String, room: String, nick: String?) -> ResultCode {
+        guard let u = try? JID(user), u.local != nil, let r = try? JID(room), r.local != nil else { return .jid }
+        if let nick, nick.isEmpty { return .invalid }
+        nicks.set(user: u.bare.description, room: r.bare.description, nick: nick)
+        return .ok
+    }
+
+    // MARK: held stanzas (the hot path)
+
+    public static let heldQueued: UInt32 = 0x1, heldOffline: UInt32 = 0x2, heldArchived: UInt32 = 0x4
+
+    public func stanzaHeld(user: String, _ bytes: UnsafeRawBufferPointer, flags: UInt32) -> ResultCode {
+        guard isOpen else { return .invalid }
+        guard flags == Self.heldQueued || flags == Self.heldOffline || flags == Self.heldArchived else { return .invalid }
+        guard let target = try? JID(user), target.local != nil else {
+            output.log(.info, "held stanza refused: \"\(user.prefix(64))\" is not a user's JID")
+            output.stats.error("bad_jid")
+            return .jid
+        }
+        let queued = flags == Self.heldQueued
+        if queued && target.resource == nil { return .jid }
+        let bare = target.bare.description
+        let resource = queued ? target.resource : nil
+        // Most stanzas are for users without push: decide that first,
+        // from memory, before parsing anything.
+        guard output.index.isEnabled(user: bare, resource: resource) else {
+            output.stats.held("not_enabled")
+            return .ok
+        }
+        let stanza: Element
+        switch parse(bytes, "held stanza for \(bare)") {
+        case .failure(let code): return code
+        case .success(let e): stanza = e
+        }
+        let roomNick = stanza[attribute: "type"] == "groupchat"
+            ? stanza[attribute: "from"].flatMap { try? JID($0) }.flatMap { nicks.nick(user: bare, room: $0.bare.description) }
+            : nil
+        guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick) else {
+            output.stats.held("not_important")
+            return .ok
+        }
+        let scope = resource.map { bare + "/" + $0 } ?? bare
+        guard recent.firstSighting(scope + "\u{0}" + held.dedupeKey) else {
+            output.stats.held("duplicate")
+            return .ok
+        }
+        output.stats.held("accepted")
+        return submit(.held(target: queued ? target : target.bare, held), orRefuse: nil)
+    }
+
+    // MARK: events
+
+    public var eventFD: Int32 { output.events.fd }
+    public func nextEvent() -> Event? { output.events.pop() }
+
+    // MARK: plumbing
+
+    private func parse(_ bytes: UnsafeRawBufferPointer, _ what: String) -> Result<Element, ResultCode> {
+        do {
+            return .success(try XMLParser.parse(bytes, limits: limits))
+        } catch {
+            let code: ResultCode
+            switch error.kind {
+            case .tooLarge: code = .tooBig
+            case .malformed, .forbidden: code = .xml
+            case .tooDeep, .tooManyAttributes, .outOfMemory: code = .limit
+            }
+            output.log(.warn, "\(what) refused: \(error.message)")
+            output.stats.error(code == .tooBig ? "stanza_too_big" : code == .xml ? "bad_xml" : "stanza_limit")
+            return .failure(code)
+        }
+    }
+
+    /// Hands an input to the writer. When its queue is full, an iq gets a
+    /// resource-constraint error at once instead of waiting.
+    private func submit(_ input: CoreInput, orRefuse iq: Element?, completion: (@Sendable (Result<JSONObject, StoreError>) -> Void)? = nil) -> ResultCode {
+        guard writer.submit(Command(input: input, completion: completion)) else {
+            output.stats.error("queue_full")
+            output.log(.warn, "engine queue full (limits.max_queue = \(config.limits.maxQueue)); a request was refused")
+            if let iq {
+                output.apply(.send(StanzaError.reply(to: iq, type: "wait", condition: "resource-constraint",
+                                                     text: "the push service is busy; try again")))
+            }
+            return .busy
+        }
+        return .ok
+    }
+
+    /// Runs an input and waits for its commit: for admin commands only.
+    func submitAndWait(_ input: CoreInput) -> Result<JSONObject, EngineError> {
+        let done = Completion<Result<JSONObject, StoreError>>()
+        guard submit(input, orRefuse: nil, completion: { done.fulfil($0) }) == .ok else {
+            return .failure(EngineError(.busy, "the engine's queue is full"))
+        }
+        return done.wait().mapError { EngineError($0.kind == .full ? .full : .store, $0.message) }
+    }
+
+    func read<R>(_ body: (any StoreReader) throws -> R) throws -> R { try store.read(body) }
+    func storeStats() throws -> StoreStats { try store.stats() }
+    var writerQueue: Int { writer.queued }
+}
+
+/// Where decisions land after their commit: the event queue, the index,
+/// the in-flight table and the counters. Shared by host threads and the
+/// writer, so every part of it is thread-safe.
+final class EngineOutput: ActionSink, @unchecked Sendable {
+    let events: EventQueue
+    let index = EnabledIndex()
+    let inflight = InFlightPublishes()
+    let stats = Stats()
+    private let logLevel: LogLevel
+    private let publishTimeoutS: Int
+
+    init(config: Config) throws(EngineError) {
+        events = try EventQueue()
+        logLevel = config.logLevel
+        publishTimeoutS = config.server.publishTimeoutS
+    }
+
+    func log(_ level: LogLevel, _ text: String) {
+        guard level >= logLevel else { return }
+        events.push(Event(kind: .log, text: text, target: nil, level: level))
+    }
+
+    func apply(_ action: CoreAction) {
+        switch action {
+        case .send(let stanza):
+            events.push(Event(kind: .stanza, text: stanza.serialized(), target: stanza[attribute: "to"]))
+        case .disabled(let key, let reason):
+            let data: JSON = .object(["user": .string(key.user), "jid": .string(key.service),
+                                      "node": .string(key.node), "reason": .string(reason)])
+            events.push(Event(kind: .disabled, text: data.serialized(), target: key.user))
+        case .log(let level, let text): log(level, text)
+        case .awaitAnswer(let id, let flight): inflight.insert(id, flight)
+        case .indexAdd(let key, let resource): index.add(key, resource: resource)
+        case .indexRemove(let key): index.remove(key)
+        case .pushed(let reason): stats.pushed(reason)
+        case .publishFailed(let kind): stats.error("publish_" + kind)
+        case .schedule, .adminResult: break   // the writer keeps these
+        }
+    }
+
+    func storeFailed(_ error: StoreError, changes: Int) {
+        stats.error(error.kind == .full ? "store_full" : "store_failed")
+        log(.error, "store: \(changes) change(s) not saved, and not acknowledged: \(error.message)")
+    }
+
+    func publishTimedOut(_ id: String) {
+        guard let flight = inflight.take(id) else { return }
+        stats.error("publish_timeout")
+        log(.warn, "push: \(flight.key.service) did not answer a publish for \(flight.key.user) within \(publishTimeoutS) s")
+    }
+}

@@ -1,0 +1,68 @@
+/// The production store: an LMDB environment in one directory, owned by
+/// one process.
+///
+/// `@unchecked Sendable` because all its state is either immutable or
+/// inside `LMDBDatabase`, whose locking is described there.
+public final class LMDBStore: Store, @unchecked Sendable {
+    /// The schema version this build creates and reads.
+    public static let schemaVersion: UInt32 = Schema.version
+
+    /// What opening the store found.
+    public let openReport: OpenReport
+
+    let database: LMDBDatabase
+
+    /// mkdir -p the directory (mode 0700), take an exclusive flock on `<path>/lock` held for the lifetime (→ .locked with message "store <path> is in use by another process"), mdb_env_open the directory with MDB_NOTLS (and MDB_NOSYNC if !durable; maxdbs ≥ 16; maxreaders 510), mdb_reader_check (count of stale readers cleared returned in `openReport`), open every Table as a named DB (MDB_CREATE), then check the schema (below).
+    ///
+    /// The schema check creates it in a new store, refuses a newer one with
+    /// `.schemaTooNew`, migrates an older one in the same write
+    /// transaction, and sets the clean-shutdown flag to 0 durably, so that
+    /// a crash from here on is noticed by the next open.
+    public convenience init(_ options: Options) throws(StoreError) {
+        try self.init(options, schemaVersion: Schema.version, migrations: Schema.migrations)
+    }
+
+    /// Opens with a given schema version and migrations, so tests can
+    /// exercise migrations that this build does not have yet.
+    init(_ options: Options, schemaVersion: UInt32, migrations: [UInt32: Schema.Migration]) throws(StoreError) {
+        let database = try LMDBDatabase(options)
+        let outcome: Schema.Outcome
+        do {
+            outcome = try database.write { w in
+                try Schema.prepare(w, version: schemaVersion, migrations: migrations)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.io, "cannot prepare store \(database.directory): \(error)")
+        }
+        self.database = database
+        openReport = OpenReport(staleReadersCleared: database.staleReadersCleared,
+                                previousShutdownClean: outcome.previousShutdownClean,
+                                schemaCreated: outcome.schemaCreated,
+                                migratedFrom: outcome.migratedFrom)
+    }
+
+    // The database's own deinit closes without marking clean.
+
+    public func read<R>(_ body: (any StoreReader) throws -> R) throws -> R {
+        try database.read(body)
+    }
+
+    @discardableResult
+    public func write<R>(_ body: (any StoreWriter) throws -> R) throws -> R {
+        try database.write(body)
+    }
+
+    public func stats() throws(StoreError) -> StoreStats {
+        try database.stats()
+    }
+
+    /// Marks the clean-shutdown flag (durable write) and closes the env, releasing the lock. Idempotent. `deinit` closes without marking clean.
+    ///
+    /// Every later call on the store throws `.invalidArgument`. Callers must
+    /// not close while other threads still use the store.
+    public func close(markClean: Bool = true) {
+        database.close(markClean: markClean)
+    }
+}

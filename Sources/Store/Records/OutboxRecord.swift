@@ -1,0 +1,77 @@
+/// A delivery job: a publish waiting to be sent or retried. Keyed by a
+/// UInt64 big-endian sequence in the `outbox` table, so that key order is
+/// creation order.
+public struct OutboxRecord: Sendable, Equatable {
+    /// The app server's JID.
+    public var service: String
+    /// The node on the app server.
+    public var node: String
+    /// The publish to send, serialized.
+    public var payload: [UInt8]
+    /// Why it is sent (for logs and the restart-wake marker).
+    public var reason: String
+    /// Delivery priority; higher goes first.
+    public var priority: UInt8
+    /// Attempts made so far.
+    public var attempts: UInt32
+    /// Not to be attempted before this time, in milliseconds since the epoch.
+    public var notBefore: Int64
+    /// When the job was created, in milliseconds since the epoch.
+    public var createdAt: Int64
+
+    /// Creates a record.
+    public init(service: String, node: String, payload: [UInt8], reason: String, priority: UInt8,
+                attempts: UInt32, notBefore: Int64, createdAt: Int64) {
+        self.service = service
+        self.node = node
+        self.payload = payload
+        self.reason = reason
+        self.priority = priority
+        self.attempts = attempts
+        self.notBefore = notBefore
+        self.createdAt = createdAt
+    }
+
+    /// The value bytes.
+    public func encode() -> [UInt8] {
+        Self.encode { w in
+            w.writeString(service)
+            w.writeString(node)
+            w.writeBytes(payload)
+            w.writeString(reason)
+            w.writeUInt8(priority)
+            w.writeVarint(UInt64(attempts))
+            w.writeZigzag(notBefore)
+            w.writeZigzag(createdAt)
+        }
+    }
+
+    /// Decodes value bytes.
+    public init(decoding bytes: [UInt8]) throws(StoreError) {
+        self = try Self.decode(bytes) { r throws(StoreError) in
+            OutboxRecord(service: try r.readString(), node: try r.readString(), payload: try r.readBytes(),
+                         reason: try r.readString(), priority: try r.readUInt8(),
+                         attempts: try r.readVarintUInt32(), notBefore: try r.readZigzag(),
+                         createdAt: try r.readZigzag())
+        }
+    }
+
+    /// The key bytes of sequence number `seq`.
+    public static func key(_ seq: UInt64) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeUInt64BE(seq)
+        return w.bytes
+    }
+
+    /// Decodes the sequence number from key bytes.
+    public static func sequence(key: [UInt8]) throws(StoreError) -> UInt64 {
+        var r = ByteReader(key, table: .outbox)
+        let seq = try r.readUInt64BE()
+        try r.finish()
+        return seq
+    }
+}
+
+extension OutboxRecord: StoredRecord {
+    static var table: Table { .outbox }
+}

@@ -1,0 +1,58 @@
+/// XML namespaces Nudge reads or writes, named once so a typo is a
+/// compile error rather than a stanza that silently matches nothing.
+public enum NS {
+    /// XEP-0357 push notifications.
+    public static let push = "urn:xmpp:push:0"
+    /// XEP-0357 notification summary form type.
+    public static let pushSummary = "urn:xmpp:push:summary"
+    /// Per-user push options form type.
+    public static let pushOptions = "urn:xmpp:push:options"
+    /// XEP-0060 publish-subscribe.
+    public static let pubsub = "http://jabber.org/protocol/pubsub"
+    /// XEP-0060 publish-options form type.
+    public static let pubsubPublishOptions = "http://jabber.org/protocol/pubsub#publish-options"
+    /// XEP-0004 data forms.
+    public static let dataForms = "jabber:x:data"
+    /// XEP-0030 service discovery, information.
+    public static let discoInfo = "http://jabber.org/protocol/disco#info"
+    /// XEP-0030 service discovery, items.
+    public static let discoItems = "http://jabber.org/protocol/disco#items"
+    /// XEP-0050 ad-hoc commands.
+    public static let commands = "http://jabber.org/protocol/commands"
+    /// RFC 6120 stanza error conditions.
+    public static let stanzas = "urn:ietf:params:xml:ns:xmpp-stanzas"
+    /// RFC 6120 client stream content.
+    public static let client = "jabber:client"
+    /// OMEMO before XEP-0384 version 0.4 (Conversations' namespace).
+    public static let omemoLegacy = "eu.siacs.conversations.axolotl"
+    /// XEP-0384 OMEMO 0.8 and later.
+    public static let omemo2 = "urn:xmpp:omemo:2"
+    /// XEP-0373 OpenPGP for XMPP.
+    public static let openpgp = "urn:xmpp:openpgp:0"
+    /// XEP-0027 legacy OpenPGP encryption.
+    public static let legacyPGP = "jabber:x:encrypted"
+    /// XEP-0353 Jingle message initiation (calls).
+    public static let jingleMessage = "urn:xmpp:jingle-message:0"
+    /// XEP-0085 chat state notifications.
+    public static let chatStates = "http://jabber.org/protocol/chatstates"
+    /// XEP-0184 message delivery receipts.
+    public static let receipts = "urn:xmpp:receipts"
+    /// XEP-0333 chat markers.
+    public static let markers = "urn:xmpp:chat-markers:0"
+    /// XEP-0280 message carbons.
+    public static let carbons = "urn:xmpp:carbons:2"
+    /// XEP-0297 stanza forwarding.
+    public static let forward = "urn:xmpp:forward:0"
+    /// XEP-0313 message archive management.
+    public static let mam = "urn:xmpp:mam:2"
+    /// XEP-0359 unique and stable stanza IDs.
+    public static let stanzaID = "urn:xmpp:sid:0"
+    /// XEP-0372 references (mentions).
+    public static let reference = "urn:xmpp:reference:0"
+    /// XEP-0203 delayed delivery.
+    public static let delay = "urn:xmpp:delay"
+    /// XEP-0045 multi-user chat.
+    public static let muc = "http://jabber.org/protocol/muc"
+    /// XEP-0045 multi-user chat, user namespace.
+    public static let mucUser = "http://jabber.org/protocol/muc#user"
+}

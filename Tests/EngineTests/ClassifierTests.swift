@@ -1,0 +1,66 @@
+import Testing
+import NudgeEngine
+import NudgeXMPP
+
+private func classify(_ xml: String, notifyOn: Config.NotifyOn = .important, nick: String? = nil) throws -> HeldStanza? {
+    Classifier(notifyOn: notifyOn).classify(try XMLParser.parse(xml), user: try JID("juliet@example.net"), roomNick: nick)
+}
+
+@Suite struct ClassifierTests {
+    @Test(arguments: [
+        ("<message from='r@x.org/a' id='1'><body>hi</body></message>", PushReason.message),
+        ("<message from='r@x.org/a' id='1'><encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'/><payload>AA==</payload></encrypted><body>I sent you an OMEMO encrypted message</body></message>", .encrypted),
+        ("<message from='r@x.org/a' id='1'><encrypted xmlns='urn:xmpp:omemo:2'><header sid='1'/><payload>AA==</payload></encrypted></message>", .encrypted),
+        ("<message from='r@x.org/a' id='1'><openpgp xmlns='urn:xmpp:openpgp:0'>BASE64</openpgp></message>", .encrypted),
+        ("<message from='r@x.org/a' id='1'><x xmlns='jabber:x:encrypted'>BASE64</x><body>This message is encrypted.</body></message>", .encrypted),
+        ("<message from='r@x.org/a' id='1'><propose xmlns='urn:xmpp:jingle-message:0' id='c'/></message>", .call),
+        ("<presence from='r@x.org' type='subscribe'/>", .subscription),
+        ("<message from='room@muc.x.org/romeo' type='groupchat' id='1'><body>juliet: are you there?</body></message>", .mention),
+        ("<message from='room@muc.x.org/romeo' type='groupchat' id='1'><body>ping</body><reference xmlns='urn:xmpp:reference:0' type='mention' uri='xmpp:juliet@example.net' begin='0' end='4'/></message>", .mention),
+        ("<message from='x@y/z' id='1'><received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message from='r@x.org/a' id='i'><body>carbon</body></message></forwarded></received></message>", .message),
+    ])
+    func important(xml: String, reason: PushReason) throws {
+        #expect(try classify(xml, nick: "juliet")?.reason == reason)
+    }
+
+    @Test(arguments: [
+        "<message from='r@x.org/a' id='1'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        "<message from='r@x.org/a' id='1'><received xmlns='urn:xmpp:receipts' id='0'/></message>",
+        "<message from='r@x.org/a' id='1'><displayed xmlns='urn:xmpp:chat-markers:0' id='0'/></message>",
+        "<message from='r@x.org/a' type='error' id='1'><body>bounced</body></message>",
+        "<message from='r@x.org/a' id='1'><body>   </body></message>",
+        "<message from='room@muc.x.org/romeo' type='groupchat' id='1'><body>hello all</body></message>",
+        "<message from='room@muc.x.org/romeo' type='groupchat' id='1'><body>julietta said hi</body></message>",
+        "<message from='x@y/z' id='1'><sent xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'><message id='i'><body>mine</body></message></forwarded></sent></message>",
+        "<message from='r@x.org/a' id='1'><encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'/></encrypted></message>",
+        "<presence from='r@x.org' type='subscribed'/>",
+        "<presence from='r@x.org/a'/>",
+        "<iq type='get' id='1'/>",
+    ])
+    func notImportant(xml: String) throws {
+        #expect(try classify(xml, nick: "juliet") == nil)
+    }
+
+    @Test func notifyOnAllPushesTheRest() throws {
+        let held = try classify("<message from='r@x.org/a' id='1'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>", notifyOn: .all)
+        #expect(held?.reason == .other)
+        #expect(try classify("<message from='r@x.org/a' type='error' id='1'/>", notifyOn: .all) == nil)
+    }
+
+    @Test func encryptedBodiesNeverReachTheSummary() throws {
+        let held = try classify("<message from='r@x.org/a' id='1'><encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'/><payload>AA==</payload></encrypted><body>I sent you an OMEMO encrypted message</body></message>")
+        #expect(held?.body == nil)
+        #expect(held?.sender == "r@x.org")
+    }
+
+    @Test func duplicatesShareTheirKey() throws {
+        let offline = try classify("<message from='r@x.org/a' id='abc'><body>hi</body></message>")
+        let archived = try classify("<message from='r@x.org/a' id='abc'><body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' by='juliet@example.net' id='arch-1'/></message>")
+        #expect(offline?.dedupeKey == archived?.dedupeKey)
+        let other = try classify("<message from='r@x.org/a' id='abd'><body>hi</body></message>")
+        #expect(other?.dedupeKey != offline?.dedupeKey)
+        let origin1 = try classify("<message from='r@x.org/a' id='1'><origin-id xmlns='urn:xmpp:sid:0' id='o'/><body>x</body></message>")
+        let origin2 = try classify("<message from='r@x.org/a' id='2'><origin-id xmlns='urn:xmpp:sid:0' id='o'/><body>x</body></message>")
+        #expect(origin1?.dedupeKey == origin2?.dedupeKey)
+    }
+}

@@ -1,0 +1,95 @@
+import NudgeEngine
+import NudgeStore
+import NudgeXMPP
+
+/// Drives the sans-IO core as the writer thread would: one input, one
+/// transaction, at a time the test chooses.
+final class CoreHarness {
+    let config: Config
+    let store = MemoryStore()
+    let core: ServerSide
+    var now: Millis = 1_700_000_000_000
+
+    init(_ configure: (inout Config) -> Void = { _ in }) {
+        var c = Config(storePath: "/unused", domains: ["example.net"])
+        c.appServer.pubsubHost = "push.example.net"
+        configure(&c)
+        config = c
+        core = ServerSide(config: c, random: SeededRandom(seed: 42))
+    }
+
+    @discardableResult
+    func run(_ input: CoreInput) throws -> [CoreAction] {
+        try store.write { txn in try core.handle(input, now: now, store: txn) }
+    }
+
+    func advance(seconds: Double) { now += Millis(seconds * 1000) }
+
+    @discardableResult
+    func iq(_ xml: String) throws -> Element {
+        let actions = try run(.iq(try XMLParser.parse(xml)))
+        guard let reply = actions.sent.first(where: { $0.name == "iq" && $0[attribute: "type"] != "set" }) else {
+            throw HarnessError("no iq reply to \(xml)")
+        }
+        return reply
+    }
+
+    @discardableResult
+    func enable(_ full: String = "juliet@example.net/phone", service: String = "push.remote.example",
+                node: String = "node-1", extra: String = "") throws -> Element {
+        try iq("<iq type='set' id='en' from='\(full)'><enable xmlns='urn:xmpp:push:0' jid='\(service)' node='\(node)'>\(extra)</enable></iq>")
+    }
+
+    @discardableResult
+    func held(_ target: String, _ xml: String) throws -> [CoreAction] {
+        let jid = try JID(target)
+        let classifier = Classifier(notifyOn: config.server.notifyOn)
+        guard let held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: nil) else { return [] }
+        return try run(.held(target: jid, held))
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// xorshift64*: deterministic ids and jitter in tests.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed | 1 }
+    mutating func next() -> UInt64 {
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
+        return state &* 2_685_821_657_736_338_717
+    }
+}
+
+extension Array where Element == CoreAction {
+    var sent: [NudgeXMPP.Element] {
+        compactMap { if case .send(let e) = $0 { return e } else { return nil } }
+    }
+    var publishes: [NudgeXMPP.Element] { sent.filter { $0.name == "iq" && $0[attribute: "type"] == "set" } }
+    var schedules: [(TimerKey, Millis)] {
+        compactMap { if case .schedule(let k, let at) = $0 { return (k, at) } else { return nil } }
+    }
+    var disabled: [(EnableKey, String)] {
+        compactMap { if case .disabled(let k, let r) = $0 { return (k, r) } else { return nil } }
+    }
+    var logs: [String] {
+        compactMap { if case .log(_, let t) = $0 { return t } else { return nil } }
+    }
+}
+
+extension NudgeXMPP.Element {
+    /// The summary form of a publish.
+    var summary: DataForm? {
+        guard let x = child("pubsub")?.child("publish")?.child("item")?.child("notification")?.child("x") else { return nil }
+        return try? DataForm(x)
+    }
+
+    var errorCondition: String? {
+        child("error")?.elements.first { $0.name != "text" }?.name
+    }
+}
