@@ -127,7 +127,7 @@ int main(void) {
     unreadable("undefined entity", entity, strlen(entity), NUDGE_EXML, "entity");
     {
         size_t n = 300 * 1024;
-        char *big = malloc(n + 64);
+        char *big = malloc(n + 128);
         strcpy(big, "<iq type='set' id='x'><enable xmlns='urn:xmpp:push:0' jid='");
         size_t at = strlen(big);
         memset(big + at, 'a', n);
