@@ -69,6 +69,7 @@ final class Writer: @unchecked Sendable {
     private func run() {
         while true {
             var batch: [Command] = []
+            batch.reserveCapacity(64)
             var finished = false
             monitor.locked {
                 while inbox.isEmpty && !stopping {
@@ -80,21 +81,22 @@ final class Writer: @unchecked Sendable {
                         monitor.wait()
                     }
                 }
-                if inbox.count <= Self.maxBatch {
-                    batch = inbox
-                    inbox.removeAll(keepingCapacity: true)
-                } else {
-                    batch = Array(inbox.prefix(Self.maxBatch))
-                    inbox.removeFirst(Self.maxBatch)
+                // Swap, never copy or shift, under the lock: host threads
+                // must not wait while a deep backlog is moved around.
+                swap(&batch, &inbox)
+                finished = stopping
+            }
+            var start = 0
+            repeat {
+                let chunk = Array(batch[start..<min(start + Self.maxBatch, batch.count)])
+                start += chunk.count
+                let now = clock.now()
+                var due: [TimerKey] = []
+                for key in timers.popDue(now, limit: Self.maxBatch) {
+                    if case .publishTimeout(let id) = key { sink.publishTimedOut(id) } else { due.append(key) }
                 }
-                finished = stopping && inbox.isEmpty
-            }
-            let now = clock.now()
-            var due: [TimerKey] = []
-            for key in timers.popDue(now, limit: Self.maxBatch) {
-                if case .publishTimeout(let id) = key { sink.publishTimedOut(id) } else { due.append(key) }
-            }
-            if !batch.isEmpty || !due.isEmpty { process(batch, due, now: now) }
+                if !chunk.isEmpty || !due.isEmpty { process(chunk, due, now: now) }
+            } while start < batch.count
             if finished { return }
         }
     }
