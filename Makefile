@@ -48,7 +48,6 @@ c-test: lib $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done
 
 test: swift-test check-ldd c-test
-	@echo "all tests passed"
 
 demo: lib $(OUT)/example_host
 	$(OUT)/example_host
