@@ -255,6 +255,10 @@ int nudge_set_room_nick(nudge_engine *e, const char *user_jid,
  * xml, len  The stanza.
  * flags     One NUDGE_HELD_* value.
  *
+ * Most stanzas are for users without push: for them (or, with
+ * NUDGE_HELD_QUEUED, for a session that did not enable push) the call
+ * returns NUDGE_OK at once, from memory, without reading the stanza.
+ *
  * Returns NUDGE_OK (taken, whether or not it will push), NUDGE_EINVAL
  * (NULL argument, or flags not exactly one NUDGE_HELD_* value), NUDGE_EJID,
  * NUDGE_ETOOBIG, NUDGE_EXML, NUDGE_ELIMIT or NUDGE_EBUSY.

@@ -1,0 +1,99 @@
+import Testing
+import Glibc
+@testable import NudgeEngine
+import NudgeStore
+import NudgeXMPP
+
+@Suite struct TimerHeapTests {
+    @Test func popsDueTimersInOrderAndKeepsTheRest() {
+        var heap = TimerHeap()
+        let keys: [(TimerKey, Millis)] = [(.wake(fullJID: "c"), 30), (.wake(fullJID: "a"), 10), (.restartWakes, 20),
+                                          (.wake(fullJID: "b"), 10), (.wake(fullJID: "d"), 40)]
+        for (k, at) in keys { heap.insert(k, at: at) }
+        #expect(heap.nextDue == 10)
+        #expect(heap.popDue(25) == [.wake(fullJID: "a"), .wake(fullJID: "b"), .restartWakes])
+        #expect(heap.nextDue == 30)
+        #expect(heap.popDue(100, limit: 1) == [.wake(fullJID: "c")])
+        #expect(heap.count == 1)
+    }
+}
+
+@Suite struct RecentStanzasTests {
+    @Test func remembersWithinItsCapacity() {
+        let recent = RecentStanzas(capacity: 3)
+        #expect(recent.firstSighting("a"))
+        #expect(!recent.firstSighting("a"))
+        #expect(recent.firstSighting("b") && recent.firstSighting("c") && recent.firstSighting("d"))
+        #expect(recent.firstSighting("a"))   // "a" was forgotten when "d" came
+        #expect(!recent.firstSighting("d"))
+    }
+}
+
+/// The runtime around the core: a real writer thread, on memory.
+@Suite struct EngineRuntimeTests {
+    private func engine(_ configure: (inout Config) -> Void = { _ in }) throws -> Engine {
+        var c = Config(storePath: "/unused", domains: ["example.net"])
+        c.logLevel = .debug
+        configure(&c)
+        return try Engine(config: c, store: MemoryStore(), clock: SystemClock())
+    }
+
+    private func send(_ e: Engine, _ xml: String) -> ResultCode {
+        var bytes = Array(xml.utf8)
+        return bytes.withUnsafeMutableBytes { e.handleStanza(UnsafeRawBufferPointer($0)) }
+    }
+
+    private func held(_ e: Engine, _ user: String, _ xml: String, _ flags: UInt32) -> ResultCode {
+        var bytes = Array(xml.utf8)
+        return bytes.withUnsafeMutableBytes { e.stanzaHeld(user: user, UnsafeRawBufferPointer($0), flags: flags) }
+    }
+
+    /// Waits (for real: the writer is a thread) until `match` finds an event.
+    private func waitFor(_ e: Engine, seconds: Double = 5, _ match: (Event) -> Bool) -> [Event] {
+        var seen: [Event] = []
+        let deadline = SystemClock().now() + Millis(seconds * 1000)
+        while SystemClock().now() < deadline {
+            while let ev = e.nextEvent() {
+                seen.append(ev)
+                if match(ev) { return seen }
+            }
+            usleep(2000)
+        }
+        Issue.record("no matching event; saw: \(seen.map(\.text))")
+        return seen
+    }
+
+    @Test func unansweredPublishesTimeOutAndAreCounted() throws {
+        let e = try engine { $0.server.publishTimeoutS = 1 }
+        defer { e.close() }
+        #expect(send(e, "<iq type='set' id='en' from='juliet@example.net/phone'><enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='n'/></iq>") == .ok)
+        _ = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='result'") }
+        #expect(held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='1'><body>hi</body></message>", Engine.heldOffline) == .ok)
+        let publish = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='set'") }.last!
+        let id = try #require(try XMLParser.parse(publish.text)[attribute: "id"])
+        _ = waitFor(e) { $0.kind == .log && $0.text.contains("did not answer a publish") }
+        #expect(try e.statsJSON().get().contains("\"publish_timeout\":1"))
+        // A late answer is no longer the engine's.
+        #expect(send(e, "<iq type='result' id='\(id)' from='push.remote.example' to='juliet@example.net'/>") == .notFor)
+    }
+
+    @Test func answersFromAnotherJIDAreNotTaken() throws {
+        let e = try engine()
+        defer { e.close() }
+        _ = send(e, "<iq type='set' id='en' from='juliet@example.net/phone'><enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='n'/></iq>")
+        _ = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='result'") }
+        _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='1'><body>hi</body></message>", Engine.heldOffline)
+        let publish = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='set'") }.last!
+        let id = try #require(try XMLParser.parse(publish.text)[attribute: "id"])
+        let forged = "<iq type='error' id='\(id)' from='mallory@evil.example' to='juliet@example.net'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+        #expect(send(e, forged) == .notFor)
+        #expect(send(e, "<iq type='result' id='\(id)' from='push.remote.example' to='juliet@example.net'/>") == .ok)
+    }
+
+    @Test func heldStanzasForUsersWithoutPushCostNothing() throws {
+        let e = try engine()
+        defer { e.close() }
+        #expect(held(e, "romeo@example.net/pc", "not even xml", Engine.heldQueued) == .ok)
+        #expect(try e.statsJSON().get().contains("\"not_enabled\":1"))
+    }
+}
