@@ -14,6 +14,23 @@
 #define USERS 4000
 #define KILL_AFTER 600
 
+/* Reports every enable reply the host would have routed to a client. */
+static void report_replies(nudge_engine *e, int ack_fd) {
+    nudge_event *ev;
+    while (nudge_next_event(e, &ev) == NUDGE_OK) {
+        if (nudge_event_kind(ev) == NUDGE_EVENT_STANZA) {
+            const char *data = nudge_event_data(ev, NULL);
+            xnode *n = xparse(data, strlen(data));
+            if (n && xattr(n, "type") && strcmp(xattr(n, "type"), "result") == 0) {
+                int id = atoi(xattr(n, "id"));
+                if (write(ack_fd, &id, sizeof id) != sizeof id) _exit(4);
+            }
+            xfree(n);
+        }
+        nudge_event_free(ev);
+    }
+}
+
 static void child(const char *dir, int ack_fd) {
     nudge_engine *e = harness_open(dir, "");
     char xml[512];
@@ -21,34 +38,11 @@ static void child(const char *dir, int ack_fd) {
         snprintf(xml, sizeof xml, "<iq type='set' id='%d' from='user%d@example.net/phone'>"
                  "<enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='node-%d'/></iq>", i, i, i);
         if (nudge_handle_stanza(e, xml, strlen(xml)) != NUDGE_OK) _exit(3);
-        /* Report every reply the host would have routed to a client. */
-        nudge_event *ev;
-        while (nudge_next_event(e, &ev) == NUDGE_OK) {
-            if (nudge_event_kind(ev) == NUDGE_EVENT_STANZA) {
-                xnode *n = xparse(nudge_event_data(ev, NULL), strlen(nudge_event_data(ev, NULL)));
-                if (n && xattr(n, "type") && strcmp(xattr(n, "type"), "result") == 0) {
-                    int id = atoi(xattr(n, "id"));
-                    if (write(ack_fd, &id, sizeof id) != sizeof id) _exit(4);
-                }
-                xfree(n);
-            }
-            nudge_event_free(ev);
-        }
+        report_replies(e, ack_fd);
     }
-    /* Keep draining until the parent kills us. */
+    /* Keep reporting until the parent kills us. */
     for (;;) {
-        nudge_event *ev;
-        while (nudge_next_event(e, &ev) == NUDGE_OK) {
-            if (nudge_event_kind(ev) == NUDGE_EVENT_STANZA) {
-                xnode *n = xparse(nudge_event_data(ev, NULL), strlen(nudge_event_data(ev, NULL)));
-                if (n && xattr(n, "type") && strcmp(xattr(n, "type"), "result") == 0) {
-                    int id = atoi(xattr(n, "id"));
-                    if (write(ack_fd, &id, sizeof id) != sizeof id) _exit(4);
-                }
-                xfree(n);
-            }
-            nudge_event_free(ev);
-        }
+        report_replies(e, ack_fd);
         usleep(1000);
     }
 }
