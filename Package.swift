@@ -19,6 +19,13 @@ let package = Package(
         .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard"),
         .systemLibrary(name: "CNudgeABI", path: "Sources/CLibraries/CNudgeABI"),
         .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
+        .systemLibrary(name: "CCurl", path: "Sources/CLibraries/CCurl"),
+
+        // Crypto on libcrypto: hashes, secrets, the vendors' JWTs, RFC 8291.
+        // Below the engine, whose app server keeps secret digests.
+        .target(name: "NudgeCrypto", dependencies: ["COpenSSL"], path: "Sources/Crypto",
+                swiftSettings: strict),
 
         // 2. XML and XMPP vocabulary.
         .target(name: "NudgeXMPP", dependencies: ["CExpat", "CXMLGuard"], path: "Sources/XMPP",
@@ -27,7 +34,7 @@ let package = Package(
         .target(name: "NudgeStore", dependencies: ["CLMDB"], path: "Sources/Store",
                 swiftSettings: strict),
         // 4. Engine core (sans-IO) and its runtime (writer thread, events).
-        .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "CPlatform"], path: "Sources/Engine",
+        .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Engine",
                 swiftSettings: strict),
         // 6. C ABI.
         .target(name: "Nudge", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Sources/ABI",
@@ -36,6 +43,7 @@ let package = Package(
         .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
         .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
         .testTarget(name: "EngineTests", dependencies: ["NudgeEngine"], path: "Tests/EngineTests"),
+        .testTarget(name: "CryptoTests", dependencies: ["NudgeCrypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "ABITests", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Tests/ABITests"),
     ]
 )

@@ -93,3 +93,51 @@ extension NudgeXMPP.Element {
         child("error")?.elements.first { $0.name != "text" }?.name
     }
 }
+
+enum TestBackends {
+    static var apns: BackendConfig {
+        var b = BackendConfig(vendor: .apns, app: "chatninja", configKey: "appserver.backends[0]")
+        b.topic = "im.chatninja.app"
+        b.apnsAuth = .token(keyFile: "/unused.p8", keyID: "ABC123DEFG", teamID: "DEF123GHIJ")
+        return b
+    }
+    static var fcm: BackendConfig {
+        var b = BackendConfig(vendor: .fcm, app: "chatninja", configKey: "appserver.backends[1]")
+        b.serviceAccountFile = "/unused.json"
+        return b
+    }
+}
+
+extension CoreHarness {
+    struct Registered { var node: String; var secret: String }
+
+    /// Registers a device by ad-hoc command, as a client would.
+    func register(_ full: String = "juliet@example.net/phone", command: String = "register-push-apns",
+                  fields: [(String, String)] = [("token", "a1b2c3d4e5f6")]) throws -> Registered {
+        let reply = try iq(commandXML(full, command, fields))
+        guard reply[attribute: "type"] == "result", let x = reply.child("command")?.child("x") else {
+            throw HarnessError("registration refused: \(reply.serialized())")
+        }
+        let form = try DataForm(x)
+        return Registered(node: form.value("node") ?? "", secret: form.value("secret") ?? "")
+    }
+
+    func commandXML(_ full: String, _ command: String, _ fields: [(String, String)]) -> String {
+        "<iq type='set' id='c' from='\(full)' to='example.net'><command xmlns='http://jabber.org/protocol/commands' node='\(command)' action='execute'>"
+            + "<x xmlns='jabber:x:data' type='submit'>" + Self.fieldsXML(fields) + "</x></command></iq>"
+    }
+
+    /// Repeated names become one field with several values, as XEP-0004
+    /// has list-multi fields.
+    static func fieldsXML(_ fields: [(String, String)]) -> String {
+        var order: [String] = []
+        var values: [String: [String]] = [:]
+        for (name, value) in fields {
+            if values[name] == nil { order.append(name) }
+            values[name, default: []].append(value)
+        }
+        return order.map { name in
+            "<field var='\(name)'>" + values[name]!.map { "<value>\($0)</value>" }.joined() + "</field>"
+        }.joined()
+    }
+}

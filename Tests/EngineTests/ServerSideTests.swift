@@ -202,24 +202,37 @@ private func message(_ n: Int) -> String {
 }
 
 @Suite struct Publishing {
-    @Test func theLocalAppServerGetsAnOutboxRecordAndNoStanza() throws {
-        let h = CoreHarness()
-        try h.enable(service: "push.example.net", node: "local-node",
-                     extra: "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='secret'><value>abc</value></field></x>")
+    @Test func theLocalAppServerGetsAnOutboxJobAndNoStanza() throws {
+        let h = CoreHarness { $0.appServer.backends = [TestBackends.apns] }
+        let reg = try h.register()
+        try h.enable(service: "push.example.net", node: reg.node,
+                     extra: "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='secret'><value>\(reg.secret)</value></field></x>")
         let actions = try h.held("juliet@example.net/phone", message(1))
         #expect(actions.publishes.isEmpty)
+        #expect(actions.schedules.contains { if case .deliver = $0.0 { return true } else { return false } })
         var jobs: [OutboxRecord] = []
         try h.store.read { r in try r.forEachOutbox { _, job in jobs.append(job); return true } }
         #expect(jobs.count == 1)
         let job = try #require(jobs.first)
-        #expect(job.node == "local-node")
+        #expect(job.node == reg.node)
         #expect(job.service == "push.example.net")
-        #expect(job.reason == "message")
         #expect(job.notBefore == h.now)
-        let pubsub = try XMLParser.parse(String(decoding: job.payload, as: UTF8.self))
-        #expect(pubsub.child("publish")?[attribute: "node"] == "local-node")
-        let options = try DataForm(#require(pubsub.child("publish-options")?.child("x")))
-        #expect(options.value("secret") == "abc")
+        let notification = try XMLParser.parse(String(decoding: job.payload, as: UTF8.self))
+        #expect(notification.name == "notification" && notification.namespace == NS.push)
+        #expect(try DataForm(#require(notification.child("x"))).value("message-count") == "1")
+    }
+
+    @Test func aLocalPublishWithAWrongSecretDisablesTheEnablement() throws {
+        let h = CoreHarness { $0.appServer.backends = [TestBackends.apns] }
+        let reg = try h.register()
+        try h.enable(service: "push.example.net", node: reg.node,
+                     extra: "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='secret'><value>wrong</value></field></x>")
+        let actions = try h.held("juliet@example.net/phone", message(1))
+        #expect(actions.disabled.count == 1)
+        #expect(actions.disabled.first?.1.contains("not-authorized") == true)
+        var jobs = 0
+        try h.store.read { r in try r.forEachOutbox { _, _ in jobs += 1; return true } }
+        #expect(jobs == 0)
     }
 
     @Test func waitErrorsAreRetriedWithBackoff() throws {

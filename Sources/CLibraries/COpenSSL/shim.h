@@ -12,3 +12,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/x509.h>
+
+/* getrandom(2): SecureRandom's fallback when RAND_bytes fails. Swift's Glibc
+   module does not export it, and NudgeCrypto may depend only on COpenSSL. */
+#include <sys/random.h>

@@ -44,7 +44,19 @@ public struct Config: Sendable, Equatable {
     public struct AppServer: Sendable, Equatable {
         public var pubsubHost: String?
         public var registerHost: String?
+        /// Domains whose users may register; empty means server.domains.
         public var allowDomains: [String] = []
+        public var backends: [BackendConfig] = []
+        /// Devices one user may register.
+        public var maxRegistrationsPerUser = 10
+        /// Registrations one user may make per hour (re-registering a
+        /// device counts too): a runaway client cannot churn nodes.
+        public var registrationsPerHour = 30
+        /// Notifications older than this are dropped as stale instead of
+        /// being delivered late.
+        public var maxAgeS = 86_400
+        /// Delivery attempts of one notification at the most.
+        public var maxAttempts = 12
     }
 
     public struct Limits: Sendable, Equatable {

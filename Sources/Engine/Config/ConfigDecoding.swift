@@ -56,11 +56,19 @@ extension Config {
         appServer.pubsubHost = try Self.domain(&a, "pubsub_host")
         appServer.registerHost = try Self.domain(&a, "register_host")
         appServer.allowDomains = try a.strings("allow_domains") ?? []
-        if let backends = a.raw("backends"), backends.arrayValue?.isEmpty != true {
-            // Vendor delivery (APNs, FCM, Web Push, WNS, UBports) lands with
-            // the app server; accepting backends that would never be used
-            // would hide a misconfiguration.
-            throw ConfigError("appserver.backends", "vendor delivery is not part of this build yet; remove the backends")
+        if let backends = a.raw("backends") {
+            guard let list = backends.arrayValue else { throw ConfigError("appserver.backends", "expected an array of backends") }
+            for (i, b) in list.enumerated() { appServer.backends.append(try BackendConfig.decode(b, index: i)) }
+        }
+        appServer.maxRegistrationsPerUser = try a.int("max_registrations_per_user", min: 1, max: 10_000) ?? appServer.maxRegistrationsPerUser
+        appServer.registrationsPerHour = try a.int("registrations_per_hour", min: 1, max: 1_000_000) ?? appServer.registrationsPerHour
+        appServer.maxAgeS = try a.int("max_age_s", min: 1) ?? appServer.maxAgeS
+        appServer.maxAttempts = try a.int("max_attempts", min: 1, max: 1000) ?? appServer.maxAttempts
+        if !appServer.backends.isEmpty {
+            guard appServer.pubsubHost != nil else {
+                throw ConfigError("appserver.pubsub_host", "required with backends: the JID clients enable push with")
+            }
+            if appServer.registerHost == nil { appServer.registerHost = server.domains.first }
         }
         try a.rejectUnknownKeys()
 

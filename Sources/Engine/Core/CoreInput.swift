@@ -22,6 +22,9 @@ public enum CoreInput: Sendable {
     case startup(bootTime: Millis)
     case adminRemove(user: JID, service: String, node: String)
     case adminTestPush(user: JID)
+    /// The delivery layer's verdict on an outbox job.
+    case deliveryFinished(seq: UInt64, DeliveryOutcome)
+    case adminUnregister(node: String)
 }
 
 /// What the core wants done. Applied by the runtime only after the store
@@ -43,6 +46,9 @@ public enum CoreAction: Sendable {
     case publishFailed(kind: String)
     /// The result of an admin command, as the JSON reply's fields.
     case adminResult(JSONObject)
+    /// An outbox job is due: hand it to the delivery layer.
+    case dispatch(DeliveryJob)
+    case delivered(UInt8)
 }
 
 /// A publish sent to a remote app server and not answered yet.
@@ -63,4 +69,6 @@ public enum TimerKey: Hashable, Sendable {
     case retry(EnableKey, reason: PushReason, attempt: Int)
     case publishTimeout(id: String)
     case restartWakes
+    /// An outbox job's `notBefore` has come.
+    case deliver(seq: UInt64)
 }

@@ -18,9 +18,13 @@ public final class ServerSide {
     /// Sessions recorded before this time belong to a previous process.
     private var bootTime: Millis = 0
 
+    /// The app server half, when `appserver.pubsub_host` is configured.
+    let appServer: AppServer?
+
     public init(config: Config, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.config = config
         self.random = random
+        self.appServer = AppServer(config: config)
     }
 
     /// Handles one input inside the caller's write transaction.
@@ -42,6 +46,11 @@ public final class ServerSide {
             case .startup(let boot): try startup(boot, &step, store)
             case .adminRemove(let user, let service, let node): try adminRemove(user, service, node, &step, store)
             case .adminTestPush(let user): try adminTestPush(user, &step, store)
+            case .deliveryFinished(let seq, let outcome): try appServer?.finished(seq, outcome, &step, store)
+            case .adminUnregister(let node):
+                let existed = try store.registration(node: node) != nil
+                try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
+                step.actions.append(.adminResult(["removed": .number(existed ? 1 : 0)]))
             }
         } catch where error.kind == .corrupt {
             step = Step(now: now)
@@ -67,6 +76,7 @@ public final class ServerSide {
     private func handleIQ(_ iq: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         let type = iq[attribute: "type"]
         guard type == "get" || type == "set" else { return }
+        if let appServer, appServer.serves(iq) { return try appServer.handleIQ(iq, &step, store) }
         let payloads = iq.elements
         guard payloads.count == 1, let payload = payloads.first else {
             return step.refuse(iq, "modify", "bad-request", "an iq of type \(type ?? "") carries exactly one child element")
@@ -327,6 +337,9 @@ public final class ServerSide {
 
         case .restartWakes:
             try restartWakes(&step, store)
+
+        case .deliver(let seq):
+            try appServer?.deliver(seq, &step, store)
         }
     }
 
@@ -387,13 +400,20 @@ public final class ServerSide {
         let options = try store.options(ofUser: key.user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
         let form = PublishBuilder.summaryForm(s, options: options, reason: reason)
         let pubsub = PublishBuilder.pubsub(node: key.node, itemID: "n\(s.burst)", form: form, publishOptions: record.publishOptions)
-        if key.service == config.appServer.pubsubHost {
-            // Our own app server: no XMPP round trip, straight to its queue.
-            let seq = try store.appendOutbox(OutboxRecord(
-                service: key.service, node: key.node, payload: Array(pubsub.serialized().utf8),
-                reason: reason.rawValue, priority: reason.priority.rawValue, attempts: 0,
-                notBefore: step.now, createdAt: step.now))
-            step.log(.debug, "push: \(reason.rawValue) for \(key.user) queued for the local app server (outbox \(seq))")
+        if key.service == config.appServer.pubsubHost, let appServer {
+            // Our own app server: no XMPP round trip, the same checks as a
+            // remote server's publish, in the same transaction.
+            switch try appServer.accept(pubsub, from: key.user, &step, store) {
+            case .success(let seq):
+                step.log(.debug, "push: \(reason.rawValue) for \(key.user) queued for delivery (outbox \(seq))")
+            case .failure(let refusal):
+                step.actions.append(.publishFailed(kind: refusal.type))
+                try remove(key, &step, store)
+                let why = "this server's app server answered \(refusal.condition) (\(refusal.text))"
+                step.actions.append(.disabled(key, reason: why))
+                step.log(.warn, "push: disabled for \(key.user), node \(Redact.token(key.node)): \(why)")
+                return
+            }
         } else {
             let id = newID()
             step.send(PublishBuilder.iq(id: id, from: key.user, to: key.service, payload: pubsub))

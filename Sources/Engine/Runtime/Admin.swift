@@ -21,9 +21,17 @@ extension Engine {
             return .failure(EngineError(.invalid, "request is not JSON: \(error.message)"))
         }
         guard let command = json["command"]?.stringValue else {
-            return .failure(EngineError(.invalid, "command: required (list, remove, test-push or stats)"))
+            return .failure(EngineError(.invalid, "command: required (list, remove, unregister, test-push or stats)"))
         }
         if command == "stats" { return statsObject() }
+        if command == "unregister" {
+            guard let node = json["node"]?.stringValue, !node.isEmpty else {
+                return .failure(EngineError(.invalid, "node: required (the registration's pubsub node)"))
+            }
+            return submitAndWait(.adminUnregister(node: node)).flatMap { result in
+                result["removed"]?.intValue == 0 ? .failure(EngineError(.notFound, "no registration with that node")) : .success(result)
+            }
+        }
         guard let userText = json["user"]?.stringValue else { return .failure(EngineError(.invalid, "user: required")) }
         guard let user = try? JID(userText), user.local != nil else {
             return .failure(EngineError(.jid, "user: \"\(userText)\" is not a user's JID"))
@@ -47,7 +55,7 @@ extension Engine {
                     : .success(result)
             }
         default:
-            return .failure(EngineError(.invalid, "command: unknown command \"\(command)\" (list, remove, test-push or stats)"))
+            return .failure(EngineError(.invalid, "command: unknown command \"\(command)\" (list, remove, unregister, test-push or stats)"))
         }
     }
 
@@ -64,7 +72,16 @@ extension Engine {
                     ?? ContentOptions(defaults: config.server)
                 var o = JSONObject()
                 for (i, name) in ContentOptions.fields.enumerated() { o[name] = .bool(options.values[i]) }
-                return ["user": .string(user.description), "enablements": .array(enablements), "options": .object(o)]
+                var devices: [JSON] = []
+                for (node, reg) in try r.registrations(owner: user.description) {
+                    var d: JSONObject = ["node": .string(node), "vendor": .string(reg.vendor), "app": .string(reg.app),
+                                        "device_id": .string(reg.deviceID), "token": .string(Redact.token(reg.token)),
+                                        "registered_at": .number(Double(reg.updatedAt))]
+                    if let name = reg.deviceName { d["device_name"] = .string(name) }
+                    devices.append(.object(d))
+                }
+                return ["user": .string(user.description), "enablements": .array(enablements), "options": .object(o),
+                        "registrations": .array(devices)]
             })
         } catch {
             return .failure(EngineError(.store, "cannot read the store: \(error)"))
@@ -93,6 +110,7 @@ extension Engine {
             "events_waiting": .number(Double(output.events.count)),
             "writer_queue": .number(Double(writerQueue)),
             "publishes_in_flight": .number(Double(output.inflight.count)),
+            "deliveries": .number(Double(output.stats.deliveredCount)),
             "store": ["map_bytes": .number(Double(storeStats.mapSize)), "used_bytes": .number(Double(storeStats.usedBytes))],
         ]
         return .success(o)

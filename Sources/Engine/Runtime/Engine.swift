@@ -22,10 +22,15 @@ public final class Engine: Sendable {
     private let limits: XMLLimits
     private let recent = RecentStanzas()
     private let nicks = RoomNicks()
+    private let registrations: RateLimiter
+    private let clock: any Clock
     private let closed = Atomic<Bool>(false)
 
-    /// Opens the LMDB store named by the configuration.
-    public static func open(_ config: Config, clock: any Clock = SystemClock()) throws(EngineError) -> Engine {
+    /// Opens the LMDB store named by the configuration. `delivery` makes
+    /// the delivery layer; it reports each job's outcome through the
+    /// closure it is given.
+    public static func open(_ config: Config, clock: any Clock = SystemClock(),
+                            delivery: DispatcherFactory? = nil) throws(EngineError) -> Engine {
         var options = LMDBStore.Options(path: config.store.path)
         options.mapSizeMB = config.store.mapSizeMB
         options.maxMapSizeMB = config.store.maxMapSizeMB
@@ -38,7 +43,7 @@ public final class Engine: Sendable {
             default: throw EngineError(.store, "store.path: \(error.message)")
             }
         }
-        let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock)
+        let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock, delivery: delivery)
         let report = lmdb.openReport
         if report.previousShutdownClean == false {
             engine.output.log(.warn, "store: the previous process did not stop cleanly; nothing acknowledged was lost")
@@ -51,10 +56,13 @@ public final class Engine: Sendable {
 
     /// An engine on any store: how the tests run it on memory.
     public init(config: Config, store: any Store, lmdb: LMDBStore? = nil, clock: any Clock,
-                random: any RandomNumberGenerator = SystemRandomNumberGenerator()) throws(EngineError) {
+                random: any RandomNumberGenerator = SystemRandomNumberGenerator(),
+                delivery: DispatcherFactory? = nil) throws(EngineError) {
         self.config = config
         self.store = store
         self.lmdb = lmdb
+        self.clock = clock
+        self.registrations = RateLimiter(capacity: config.appServer.registrationsPerHour, period: 3_600_000)
         self.classifier = Classifier(notifyOn: config.server.notifyOn)
         self.limits = XMLLimits(maxBytes: config.limits.maxStanzaBytes, maxDepth: config.limits.maxDepth,
                                 maxAttributes: config.limits.maxAttributes)
@@ -74,12 +82,23 @@ public final class Engine: Sendable {
                     if let at = summary.followUpAt { timers.append((.followUp(key), at)) }
                     return true
                 }
+                // At least once across restarts: every job still in the
+                // outbox is sent again, even one that was in flight.
+                try r.forEachOutbox { seq, job in
+                    timers.append((.deliver(seq: seq), job.notBefore))
+                    return true
+                }
             }
         } catch {
             throw EngineError(.store, "store.path: cannot read the store: \(error)")
         }
         writer = Writer(core: ServerSide(config: config, random: random), store: store, clock: clock,
                         sink: output, maxQueue: config.limits.maxQueue)
+        if let delivery {
+            let reporter = DeliveryReporter()
+            output.dispatcher = try delivery(output, reporter.report)
+            reporter.engine = self
+        }
         _ = writer.submit(Command(input: .startup(bootTime: clock.now())))
         do { try writer.start(initialTimers: timers) } catch {
             throw EngineError(.noMemory, "cannot start the writer thread (error \(error.code))")
@@ -90,6 +109,9 @@ public final class Engine: Sendable {
     /// and releases the store. Idempotent.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // Deliveries in flight get their chance to finish and be recorded;
+        // whatever is left stays in the outbox for the next start.
+        output.dispatcher?.shutdown()
         writer.stop()
         lmdb?.close(markClean: true)
     }
@@ -120,12 +142,28 @@ public final class Engine: Sendable {
                   let flight = output.inflight.take(id, answeredBy: from) else { return .notFor }
             return submit(.publishAnswer(stanza, flight), orRefuse: nil)
         case "get", "set":
+            if isRegistration(stanza), let from, let user = try? JID(from),
+               !registrations.allow(user.bare.description, now: clock.now()) {
+                output.stats.error("registration_rate")
+                output.log(.info, "push: registration by \(user.bare) refused: more than \(config.appServer.registrationsPerHour) per hour")
+                output.apply(.send(StanzaError.reply(to: stanza, type: "wait", condition: "resource-constraint",
+                                                     text: "too many registrations; try again later (appserver.registrations_per_hour)")))
+                return .ok
+            }
             return submit(.iq(stanza), orRefuse: stanza)
         default:
             output.apply(.send(StanzaError.reply(to: stanza, type: "modify", condition: "bad-request",
                                                  text: "iq type must be get, set, result or error")))
             return .ok
         }
+    }
+
+    /// A register command with its form (the first step, asking for the
+    /// form, costs nothing and is not counted).
+    private func isRegistration(_ iq: Element) -> Bool {
+        guard iq[attribute: "type"] == "set", let command = iq.child("command", namespace: NS.commands),
+              command[attribute: "node"]?.hasPrefix("register-push-") == true else { return false }
+        return command.child("x", namespace: NS.dataForms) != nil
     }
 
     // MARK: sessions
@@ -259,6 +297,14 @@ public final class Engine: Sendable {
         return done.wait().mapError { EngineError($0.kind == .full ? .full : .store, $0.message) }
     }
 
+    /// The delivery layer's verdict on a job, from its thread.
+    public func deliveryFinished(seq: UInt64, _ outcome: DeliveryOutcome) {
+        guard isOpen else { return }
+        if submit(.deliveryFinished(seq: seq, outcome), orRefuse: nil) != .ok {
+            output.log(.warn, "push: the outcome of delivery \(seq) could not be recorded now; it will be sent again")
+        }
+    }
+
     func read<R>(_ body: (any StoreReader) throws -> R) throws -> R { try store.read(body) }
     func storeStats() throws -> StoreStats { try store.stats() }
     var writerQueue: Int { writer.queued }
@@ -272,6 +318,8 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
     let index = EnabledIndex()
     let inflight = InFlightPublishes()
     let stats = Stats()
+    /// Set once at open, before the writer runs.
+    nonisolated(unsafe) var dispatcher: (any Dispatcher)?
     private let logLevel: LogLevel
     private let publishTimeoutS: Int
 
@@ -300,6 +348,11 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
         case .indexRemove(let key): index.remove(key)
         case .pushed(let reason): stats.pushed(reason)
         case .publishFailed(let kind): stats.error("publish_" + kind)
+        case .dispatch(let job):
+            if let dispatcher { dispatcher.dispatch(job) } else {
+                log(.error, "push: a notification for node \(Redact.token(job.node)) is queued but no delivery layer runs")
+            }
+        case .delivered: stats.pushed(nil, delivered: true)
         case .schedule, .adminResult: break   // the writer keeps these
         }
     }
@@ -313,5 +366,25 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
         guard let flight = inflight.take(id) else { return }
         stats.error("publish_timeout")
         log(.warn, "push: \(flight.key.service) did not answer a publish for \(flight.key.user) within \(publishTimeoutS) s")
+    }
+}
+
+/// Makes the delivery layer for an engine: it gets the engine's log and
+/// a closure to report each job's outcome.
+public typealias DispatcherFactory = @Sendable (_ log: any EngineLog, _ report: @escaping @Sendable (UInt64, DeliveryOutcome) -> Void) throws(EngineError) -> any Dispatcher
+
+/// Logging for layers above the engine, through the same event queue.
+public protocol EngineLog: Sendable {
+    func log(_ level: LogLevel, _ text: String)
+}
+
+extension EngineOutput: EngineLog {}
+
+/// Carries outcomes back to the engine without the delivery layer owning
+/// it: the engine owns the dispatcher, so this reference must be weak.
+private final class DeliveryReporter: @unchecked Sendable {
+    weak var engine: Engine?
+    var report: @Sendable (UInt64, DeliveryOutcome) -> Void {
+        { [weak self] seq, outcome in self?.engine?.deliveryFinished(seq: seq, outcome) }
     }
 }

@@ -8,8 +8,16 @@ final class Stats: @unchecked Sendable {
     private var errors: [String: Int] = [:]
     private var held: [String: Int] = [:]
     private var pending: Set<String> = []
+    private var deliveries = 0
 
     func pushed(_ reason: PushReason) { monitor.locked { pushes[reason.rawValue, default: 0] += 1 } }
+    /// A notification a vendor accepted.
+    func pushed(_ reason: PushReason?, delivered: Bool) {
+        monitor.locked {
+            if let reason { pushes[reason.rawValue, default: 0] += 1 }
+            if delivered { deliveries += 1 }
+        }
+    }
     func error(_ kind: String) { monitor.locked { errors[kind, default: 0] += 1 } }
     func held(_ outcome: String) { monitor.locked { held[outcome, default: 0] += 1 } }
 
@@ -18,6 +26,8 @@ final class Stats: @unchecked Sendable {
     }
 
     var pendingCount: Int { monitor.locked { pending.count } }
+
+    var deliveredCount: Int { monitor.locked { deliveries } }
 
     func snapshot() -> (pushes: JSONObject, errors: JSONObject, held: JSONObject) {
         monitor.locked {

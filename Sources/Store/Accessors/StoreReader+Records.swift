@@ -67,14 +67,14 @@ extension StoreReader {
                         key: { k throws(StoreError) in try OutboxRecord.sequence(key: k) }, visit)
     }
 
-    private func record<R: StoredRecord>(_ type: R.Type, _ key: [UInt8]) throws(StoreError) -> R? {
+    func record<R: StoredRecord>(_ type: R.Type, _ key: [UInt8]) throws(StoreError) -> R? {
         guard let bytes = try get(R.table, key) else { return nil }
         return try R(decoding: bytes)
     }
 
     /// A scan that decodes as it goes. `scan`'s visitor cannot throw, so
     /// the first decoding error stops the scan and is thrown after it.
-    private func scanRecords<K, R: StoredRecord>(
+    func scanRecords<K, R: StoredRecord>(
         _ type: R.Type, prefix: [UInt8], key decodeKey: ([UInt8]) throws(StoreError) -> K,
         _ visit: (K, R) -> Bool
     ) throws(StoreError) {

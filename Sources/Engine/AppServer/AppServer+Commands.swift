@@ -1,0 +1,151 @@
+import NudgeXMPP
+import NudgeStore
+import NudgeCrypto
+
+extension AppServer {
+    func command(_ iq: Element, _ command: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard let node = command[attribute: "node"], let cmd = AdHocCommand(node: node, backends: backends) else {
+            return step.refuse(iq, "cancel", "item-not-found", "no such command")
+        }
+        guard let fromText = iq[attribute: "from"], let from = try? JID(fromText), from.local != nil else {
+            return step.refuse(iq, "auth", "forbidden", "registration is open to user accounts only")
+        }
+        let allowed = config.appServer.allowDomains.isEmpty ? config.server.domains : config.appServer.allowDomains
+        guard allowed.contains(from.domain) else {
+            return step.refuse(iq, "auth", "forbidden", "accounts of \(from.domain) may not register here (appserver.allow_domains)")
+        }
+        let action = command[attribute: "action"] ?? "execute"
+        let session = command[attribute: "sessionid"] ?? "s\(step.now)"
+        if action == "cancel" {
+            return step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "canceled", form: nil)))
+        }
+        guard action == "execute" || action == "complete" else {
+            return step.refuse(iq, "modify", "bad-request", "action \(action) is not supported: commands complete in one step")
+        }
+        let submitted: DataForm?
+        if let x = command.child("x", namespace: NS.dataForms) {
+            do { submitted = try DataForm(x) } catch {
+                return step.refuse(iq, "modify", "bad-request", "malformed data form: \(error.message)")
+            }
+        } else {
+            submitted = nil
+        }
+        let owner = from.bare.description
+        switch cmd {
+        case .register(let vendor):
+            guard let form = submitted else {
+                return step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "executing", form: registrationForm(vendor))))
+            }
+            try register(iq, node, session, vendor, form, from, &step, store)
+        case .list:
+            var result = DataForm(type: "result")
+            for (node, reg) in try store.registrations(owner: owner) {
+                var item: [DataForm.Field] = [.init("device-id", values: [reg.deviceID]), .init("node", values: [node])]
+                if let name = reg.deviceName { item.insert(.init("device-name", values: [name]), at: 0) }
+                result.items.append(item)
+            }
+            step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
+        case .unregister:
+            try unregister(iq, node, session, submitted, from, &step, store)
+        }
+    }
+
+    private func registrationForm(_ vendor: BackendConfig.Vendor) -> DataForm {
+        var form = DataForm(type: "form")
+        switch vendor {
+        case .webpush:
+            form.fields += [.init("endpoint", type: "text-single", values: []), .init("p256dh", type: "text-single", values: []),
+                            .init("auth", type: "text-single", values: [])]
+        case .ubuntu:
+            form.fields += [.init("token", type: "text-single", values: []), .init("application-id", type: "text-single", values: [])]
+        default:
+            form.fields.append(.init("token", type: "text-single", values: []))
+        }
+        form.fields += [.init("device-id", type: "text-single", values: []), .init("device-name", type: "text-single", values: [])]
+        let apps = backends.filter { $0.vendor == vendor }.map(\.app)
+        if apps.count > 1 {
+            var app = DataForm.Field("app", type: "list-single", values: [apps[0]])
+            app.options = apps.map { DataForm.Option($0, label: $0) }
+            form.fields.append(app)
+        }
+        return form
+    }
+
+    private func register(_ iq: Element, _ node: String, _ session: String, _ vendor: BackendConfig.Vendor, _ form: DataForm,
+                          _ from: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let request: RegistrationRequest
+        switch RegistrationRequest.parse(vendor, form, resource: from.resource ?? "default") {
+        case .success(let r): request = r
+        case .failure(let refusal): return step.refuse(iq, "modify", "bad-request", refusal.text)
+        }
+        let candidates = backends.filter { $0.vendor == vendor }
+        let backend: BackendConfig
+        if let app = request.app {
+            guard let b = candidates.first(where: { $0.app == app }) else {
+                return step.refuse(iq, "cancel", "item-not-found", "no \(vendor.displayName) backend for app \(app)")
+            }
+            backend = b
+        } else if candidates.count == 1 {
+            backend = candidates[0]
+        } else {
+            return step.refuse(iq, "modify", "bad-request",
+                               "several \(vendor.displayName) apps are served here; name one in field app (\(candidates.map(\.app).joined(separator: ", ")))")
+        }
+        let owner = from.bare.description
+        let existingNode = try store.registeredNode(owner: owner, deviceID: request.deviceID)
+        if existingNode == nil, try store.registrations(owner: owner).count >= config.appServer.maxRegistrationsPerUser {
+            return step.refuse(iq, "cancel", "not-allowed",
+                               "at most \(config.appServer.maxRegistrationsPerUser) devices may be registered (appserver.max_registrations_per_user); unregister one first")
+        }
+        let pubsubNode = existingNode ?? SecureRandom.token(bytes: 12)
+        let secret = SecureRandom.token(bytes: 24)
+        let previous = try existingNode.flatMap { n throws(StoreError) in try store.registration(node: n) }
+        let record = RegRecord(vendor: vendor.rawValue, app: backend.app, token: request.token, extra: request.extra,
+                               secretDigest: SHA256.hash(Array(secret.utf8)), owner: owner, deviceID: request.deviceID,
+                               deviceName: request.deviceName ?? previous?.deviceName,
+                               createdAt: previous?.createdAt ?? step.now, updatedAt: step.now,
+                               previousSecretDigest: previous?.secretDigest ?? [])
+        try store.putRegistration(node: pubsubNode, record)
+        var result = DataForm(type: "result")
+        result.fields = [.init("jid", values: [pubsubHost]), .init("node", values: [pubsubNode]), .init("secret", values: [secret])]
+        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
+        step.log(.info, "push: \(owner) \(previous == nil ? "registered" : "re-registered") device \(request.deviceID) with \(vendor.displayName) app \(backend.app), node \(Redact.token(pubsubNode)), token \(Redact.token(request.token))")
+    }
+
+    private func unregister(_ iq: Element, _ node: String, _ session: String, _ form: DataForm?, _ from: JID,
+                            _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let owner = from.bare.description
+        var nodes: [String] = []
+        if let listed = form?["nodes"], !listed.isEmpty {
+            // Only the user's own nodes: a node name is not a credential.
+            for n in listed where try store.registration(node: n)?.owner == owner { nodes.append(n) }
+        } else {
+            let device = form?.value("device-id") ?? from.resource ?? "default"
+            if let n = try store.registeredNode(owner: owner, deviceID: device) { nodes.append(n) }
+        }
+        guard !nodes.isEmpty else { return step.refuse(iq, "cancel", "item-not-found", "no such registration") }
+        for n in nodes { try removeRegistration(n, reason: "unregistered by the user", &step, store) }
+        var result = DataForm(type: "result")
+        result.fields = [.init("nodes", type: "list-multi", values: nodes)]
+        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
+    }
+
+    /// Removes a registration and disables the enablements of its owner
+    /// that point at it here: they could never be delivered again.
+    func removeRegistration(_ node: String, reason: String, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard let reg = try store.deleteRegistration(node: node) else { return }
+        for (key, _) in try store.enables(ofUser: reg.owner) where key.service == pubsubHost && key.node == node {
+            try store.deleteEnable(key)
+            try store.deleteSummary(key)
+            step.actions.append(.indexRemove(key))
+            step.actions.append(.disabled(key, reason: reason))
+        }
+        step.log(.info, "push: registration \(Redact.token(node)) of \(reg.owner) removed: \(reason)")
+    }
+
+    static func commandReply(_ node: String, _ session: String, status: String, form: DataForm?) -> Element {
+        var reply = Element("command", namespace: NS.commands, attributes: [("node", node), ("sessionid", session), ("status", status)])
+        if let form { reply.append(form.element) }
+        return reply
+    }
+}

@@ -1,0 +1,132 @@
+import NudgeXMPP
+import NudgeStore
+import NudgeCrypto
+
+extension AppServer {
+    /// A publish to a node of ours, from a remote server's iq or straight
+    /// from this engine's server side. On success the delivery job is in
+    /// the transaction, so the caller's acknowledgement (the iq result)
+    /// leaves only after it is committed.
+    func accept(_ pubsub: Element, from: String, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) -> Result<UInt64, Refusal> {
+        guard pubsub.namespace == NS.pubsub, let publish = pubsub.child("publish", namespace: NS.pubsub),
+              let node = publish[attribute: "node"], !node.isEmpty else {
+            return .failure(Refusal(type: "modify", condition: "bad-request", text: "expected <publish node='…'/>"))
+        }
+        // The same answer for a missing node and a wrong secret would hide
+        // which nodes exist, but XEP-0357 app servers are expected to say
+        // item-not-found so that servers disable dead enablements.
+        guard let reg = try store.registration(node: node) else {
+            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no such node"))
+        }
+        let options = pubsub.child("publish-options", namespace: NS.pubsub)?.child("x", namespace: NS.dataForms).flatMap { try? DataForm($0) }
+        guard let secret = options?.value("secret"), secretMatches(secret, reg) else {
+            step.log(.info, "push: publish to node \(Redact.token(node)) from \(from) refused: wrong or missing secret")
+            return .failure(Refusal(type: "auth", condition: "not-authorized", text: "wrong or missing secret"))
+        }
+        guard let notification = publish.child("item", namespace: NS.pubsub)?.child("notification", namespace: NS.push) else {
+            return .failure(Refusal(type: "modify", condition: "bad-request", text: "the item must carry <notification xmlns='urn:xmpp:push:0'/>"))
+        }
+        if let x = notification.child("x", namespace: NS.dataForms) {
+            do { _ = try DataForm(x) } catch {
+                return .failure(Refusal(type: "modify", condition: "bad-request", text: "malformed summary form: \(error.message)"))
+            }
+        }
+        guard let vendor = BackendConfig.Vendor(rawValue: reg.vendor), backend(vendor: vendor, app: reg.app) != nil else {
+            // The operator removed the app's backend: this node is dead.
+            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "the app of this node is no longer served"))
+        }
+        let priority = Self.priority(of: notification)
+        let seq = try store.appendOutbox(OutboxRecord(
+            service: pubsubHost, node: node, payload: Array(notification.serialized().utf8), reason: "publish",
+            priority: priority.rawValue, attempts: 0, notBefore: step.now, createdAt: step.now))
+        step.actions.append(.schedule(.deliver(seq: seq), at: step.now))
+        return .success(seq)
+    }
+
+    private func secretMatches(_ secret: String, _ reg: RegRecord) -> Bool {
+        let digest = SHA256.hash(Array(secret.utf8))
+        // Both comparisons always run: timing says nothing about which matched.
+        let current = constantTimeEquals(digest, reg.secretDigest)
+        let previous = !reg.previousSecretDigest.isEmpty && constantTimeEquals(digest, reg.previousSecretDigest)
+        return current || previous
+    }
+
+    static func priority(of notification: Element) -> Priority {
+        guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return .normal }
+        switch form.value("last-message-priority") {
+        case "high": return .high
+        case "low": return .low
+        default: return .normal
+        }
+    }
+
+    // MARK: delivery
+
+    /// A job's time has come: hand it to the delivery layer, or drop it if
+    /// it went stale or its registration is gone.
+    func deliver(_ seq: UInt64, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard let job = try store.outbox(seq) else { return }
+        guard job.notBefore <= step.now else { return }   // rescheduled since
+        if step.now - job.createdAt > Millis(config.appServer.maxAgeS) * 1000 {
+            try store.deleteOutbox(seq)
+            step.actions.append(.publishFailed(kind: "stale"))
+            step.log(.info, "push: dropped a notification for node \(Redact.token(job.node)) as stale after \(config.appServer.maxAgeS) s (appserver.max_age_s)")
+            return
+        }
+        guard let reg = try store.registration(node: job.node),
+              let notification = try? XMLParser.parse(String(decoding: job.payload, as: UTF8.self)) else {
+            try store.deleteOutbox(seq)
+            return
+        }
+        step.actions.append(.dispatch(DeliveryJob(seq: seq, node: job.node, registration: reg, notification: notification,
+                                                  priority: Priority(rawValue: job.priority) ?? .normal,
+                                                  attempt: Int(job.attempts), createdAt: job.createdAt)))
+    }
+
+    /// The vendor answered (or the transport failed): the job is done,
+    /// retried later, or its registration removed.
+    func finished(_ seq: UInt64, _ outcome: DeliveryOutcome, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard var job = try store.outbox(seq) else { return }
+        switch outcome {
+        case .delivered:
+            try store.deleteOutbox(seq)
+            step.actions.append(.delivered(job.priority))
+        case .retry(let afterMs, let reason):
+            job.attempts += 1
+            guard Int(job.attempts) < config.appServer.maxAttempts else {
+                try store.deleteOutbox(seq)
+                step.actions.append(.publishFailed(kind: "gave_up"))
+                step.log(.warn, "push: gave up on a notification for node \(Redact.token(job.node)) after \(job.attempts) attempts: \(reason)")
+                return
+            }
+            let delay = max(afterMs ?? 0, Self.backoff(attempt: Int(job.attempts), jitter: Millis(seq % 1000)))
+            job.notBefore = step.now + delay
+            try store.putOutbox(seq, job)
+            step.actions.append(.schedule(.deliver(seq: seq), at: job.notBefore))
+            step.log(.info, "push: delivery for node \(Redact.token(job.node)) will be retried in \(delay / 1000) s: \(reason)")
+        case .tokenGone(let vendorTimestamp, let reason):
+            try store.deleteOutbox(seq)
+            guard let reg = try store.registration(node: job.node) else { return }
+            // APNs says when it learned the token was gone; a device that
+            // registered a new token since must not lose it.
+            if let at = vendorTimestamp, reg.updatedAt > at {
+                step.log(.info, "push: \(reason) for node \(Redact.token(job.node)), but it was re-registered since; kept")
+                return
+            }
+            try removeRegistration(job.node, reason: "the vendor says the device token is gone (\(reason))", &step, store)
+        case .rejected(let reason):
+            try store.deleteOutbox(seq)
+            step.actions.append(.publishFailed(kind: "rejected"))
+            step.log(.warn, "push: the vendor refused a notification for node \(Redact.token(job.node)): \(reason)")
+        case .configError(let reason):
+            try store.deleteOutbox(seq)
+            step.actions.append(.publishFailed(kind: "config"))
+            step.log(.error, "push: delivery failed because of the configuration: \(reason)")
+        }
+    }
+
+    /// 2 s, 4 s, 8 s … up to 15 minutes, spread by up to a second per job.
+    static func backoff(attempt: Int, jitter: Millis) -> Millis {
+        min(Millis(1000) << min(attempt, 20), 900_000) + jitter
+    }
+}

@@ -1,0 +1,109 @@
+import NudgeXMPP
+import NudgeStore
+
+/// The app server half of XEP-0357 as a sans-IO component of the core:
+/// registration by ad-hoc commands on `register_host`, publishes to
+/// `pubsub_host` (from remote servers, or straight from this engine's
+/// server side), and the outbox jobs that the delivery layer works off.
+final class AppServer {
+    let config: Config
+    let pubsubHost: String
+    let registerHost: String
+    let backends: [BackendConfig]
+
+    init?(config: Config) {
+        guard let pubsubHost = config.appServer.pubsubHost else { return nil }
+        self.config = config
+        self.pubsubHost = pubsubHost
+        self.registerHost = config.appServer.registerHost ?? config.server.domains.first ?? pubsubHost
+        self.backends = config.appServer.backends
+    }
+
+    /// Whether an iq is the app server's: anything to the pubsub host;
+    /// commands and command discovery on the register host (which may be
+    /// the server's own domain, so enable/disable there stay the server
+    /// side's).
+    func serves(_ iq: Element) -> Bool {
+        guard let toText = iq[attribute: "to"], let to = try? JID(toText), to.local == nil, to.resource == nil else { return false }
+        if to.domain == pubsubHost { return true }
+        guard to.domain == registerHost, let payload = iq.elements.first else { return false }
+        switch payload.namespace {
+        case NS.commands, NS.discoItems: return true
+        case NS.discoInfo: return payload[attribute: "node"] != nil || !config.server.domains.contains(registerHost)
+        default: return false
+        }
+    }
+
+    func handleIQ(_ iq: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let type = iq[attribute: "type"]
+        guard let payload = iq.elements.first, iq.elements.count == 1 else {
+            return step.refuse(iq, "modify", "bad-request", "an iq carries exactly one child element")
+        }
+        let to = (try? JID(iq[attribute: "to"] ?? ""))?.domain
+        switch (payload.namespace, payload.name, type) {
+        case (NS.discoInfo, "query", "get"): discoInfo(iq, payload, onPubsubHost: to == pubsubHost, &step)
+        case (NS.discoItems, "query", "get"): discoItems(iq, payload, &step)
+        case (NS.commands, "command", "set") where to == registerHost: try command(iq, payload, &step, store)
+        case (NS.pubsub, "pubsub", "set") where to == pubsubHost:
+            guard let from = iq[attribute: "from"] else { return step.refuse(iq, "modify", "bad-request", "a publish needs a 'from'") }
+            switch try accept(payload, from: from, &step, store) {
+            case .success: step.send(iqResult(to: iq))
+            case .failure(let refusal): step.refuse(iq, refusal.type, refusal.condition, refusal.text)
+            }
+        default:
+            step.refuse(iq, "cancel", "service-unavailable", "the push app server does not serve <\(payload.name) xmlns='\(payload.namespace)'/>")
+        }
+    }
+
+    // MARK: discovery
+
+    private func discoInfo(_ iq: Element, _ query: Element, onPubsubHost: Bool, _ step: inout Step) {
+        var reply = Element("query", namespace: NS.discoInfo)
+        if let node = query[attribute: "node"] {
+            guard onPubsubHost == false, AdHocCommand(node: node, backends: backends) != nil else {
+                return step.refuse(iq, "cancel", "item-not-found", "no such node")
+            }
+            reply[attribute: "node"] = node
+            reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "automation"), ("type", "command-node"), ("name", node)]))
+            reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.commands)]))
+            reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.dataForms)]))
+        } else if onPubsubHost {
+            // XEP-0357 §4: an app server's pubsub service is pubsub/push.
+            reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "pubsub"), ("type", "push")]))
+            reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.push)]))
+            reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.pubsub)]))
+        } else {
+            reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "automation"), ("type", "command-list")]))
+            reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.commands)]))
+        }
+        reply.children.insert(.element(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.discoInfo)])), at: 0)
+        step.send(iqResult(to: iq, payload: reply))
+    }
+
+    /// The command list, with each register command naming the apps it
+    /// serves: how a client finds out which app names to register for.
+    private func discoItems(_ iq: Element, _ query: Element, _ step: inout Step) {
+        guard query[attribute: "node"] == NS.commands else {
+            var empty = Element("query", namespace: NS.discoItems)
+            if let node = query[attribute: "node"] { empty[attribute: "node"] = node }
+            return step.send(iqResult(to: iq, payload: empty))
+        }
+        var reply = Element("query", namespace: NS.discoItems, attributes: [("node", NS.commands)])
+        for command in AdHocCommand.all(backends: backends) {
+            reply.append(Element("item", namespace: NS.discoItems,
+                                 attributes: [("jid", registerHost), ("node", command.node), ("name", command.name(backends: backends))]))
+        }
+        step.send(iqResult(to: iq, payload: reply))
+    }
+
+    func backend(vendor: BackendConfig.Vendor, app: String) -> BackendConfig? {
+        backends.first { $0.vendor == vendor && $0.app == app }
+    }
+}
+
+/// A refusal as an XMPP error: type, condition and text.
+struct Refusal: Error {
+    var type: String
+    var condition: String
+    var text: String
+}

@@ -1,0 +1,48 @@
+import NudgeXMPP
+import NudgeStore
+
+/// One notification to hand to a vendor: the outbox job and what the
+/// registration says about the device, read in the same transaction.
+public struct DeliveryJob: Sendable {
+    public var seq: UInt64
+    public var node: String
+    public var registration: RegRecord
+    /// The <notification xmlns='urn:xmpp:push:0'> that was published.
+    public var notification: Element
+    public var priority: Priority
+    public var attempt: Int
+    public var createdAt: Millis
+
+    /// A summary-form field of the notification (message-count, …).
+    public func summary(_ field: String) -> String? {
+        guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return nil }
+        return form.value(field)
+    }
+}
+
+/// What a vendor's answer means for the job: each adapter classifies
+/// every status and reason of its vendor into one of these.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered
+    /// Try again later; `afterMs` is the vendor's Retry-After, if any.
+    case retry(afterMs: Millis?, reason: String)
+    /// The device token is no longer valid. `vendorTimestamp` (APNs 410)
+    /// tells when the vendor learned it, so a newer registration is kept.
+    case tokenGone(vendorTimestamp: Millis?, reason: String)
+    /// The vendor refused this notification for good (a bug on our side
+    /// or a payload it will never take): drop it, keep the registration.
+    case rejected(reason: String)
+    /// Our credentials or configuration are wrong: drop, and tell the
+    /// operator loudly.
+    case configError(reason: String)
+}
+
+/// The delivery layer, seen from the engine: it takes jobs after their
+/// commit and answers each with `Engine.deliveryFinished`. Defined here so
+/// that dependencies point downwards (layer 5 implements layer 4's seam).
+public protocol Dispatcher: AnyObject, Sendable {
+    func dispatch(_ job: DeliveryJob)
+    /// Lets in-flight deliveries finish up to a deadline; called by
+    /// nudge_close() before the store is closed.
+    func shutdown()
+}
