@@ -10,7 +10,7 @@ LIB        := $(BUILD)/libnudge.so
 OUT        := out
 SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
 
-.PHONY: all lib test swift-test c-test check-ldd demo bench install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd demo bench install clean
 
 all: lib
 
@@ -21,14 +21,17 @@ lib:
 
 $(LIB): lib
 
-# ldd must show only libc, libm, libstdc++, libgcc_s and the system
-# libraries of DESIGN.md: anything else would have to be installed on
-# every server that loads Nudge. (libpthread, libdl and librt are glibc's
-# own: empty compatibility stubs of libc since glibc 2.34.)
+# libnudge.so may need only libc, libm, libstdc++, libgcc_s and the system
+# libraries of DESIGN.md (LMDB, expat, libcrypto, libcurl): anything else
+# would have to be installed on every server that loads Nudge. Its own
+# NEEDED entries are what it links; ldd would add libcurl's dependencies,
+# which Debian installs with libcurl. (libpthread, libdl and librt are
+# glibc's own, empty stubs of libc since 2.34.)
 check-ldd: lib
-	@bad=$$(ldd $(LIB) | awk '{print $$1}' | grep -vE '^(linux-vdso\.so|/lib64/ld-linux-x86-64\.so|libc\.so|libpthread\.so|libdl\.so|librt\.so|libm\.so|libstdc\+\+\.so|libgcc_s\.so|liblmdb\.so|libexpat\.so|libcrypto\.so|libssl\.so|libcurl\.so)' || true); \
+	@bad=$$(readelf -d $(LIB) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -vE '^(ld-linux-x86-64\.so|libc\.so|libpthread\.so|libdl\.so|librt\.so|libm\.so|libstdc\+\+\.so|libgcc_s\.so|liblmdb\.so|libexpat\.so|libcrypto\.so|libssl\.so|libcurl\.so)' || true); \
 	if [ -n "$$bad" ]; then echo "libnudge.so links unexpected libraries: $$bad"; exit 1; fi; \
-	echo "ldd libnudge.so: only system libraries"
+	ldd $(LIB) | grep -q 'not found' && { echo "libnudge.so has unresolved libraries:"; ldd $(LIB); exit 1; } || true; \
+	echo "libnudge.so links only: $$(readelf -d $(LIB) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
 
 swift-test:
 	$(SWIFT) test
@@ -47,7 +50,12 @@ $(OUT)/example_host: bindings/c/example_host.c include/nudge.h $(LIB)
 c-test: lib $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-test: swift-test check-ldd c-test
+# The vendor mocks, the ctypes host and the end-to-end tests, in .venv
+# (scripts/test makes it).
+py-test: lib
+	.venv/bin/python -m pytest -q -p no:cacheprovider tests/mocks tests/host tests/e2e
+
+test: swift-test check-ldd c-test py-test
 
 demo: lib $(OUT)/example_host
 	$(OUT)/example_host

@@ -36,14 +36,20 @@ let package = Package(
         // 4. Engine core (sans-IO) and its runtime (writer thread, events).
         .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Engine",
                 swiftSettings: strict),
+        // 5. Delivery: the HTTP/2 transport on curl multi, the vendor
+        // adapters, and the dispatcher that works off the outbox.
+        .target(name: "NudgeDelivery", dependencies: ["NudgeEngine", "NudgeCrypto", "CCurl", "CPlatform"], path: "Sources/Delivery",
+                swiftSettings: strict),
+
         // 6. C ABI.
-        .target(name: "Nudge", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Sources/ABI",
+        .target(name: "Nudge", dependencies: ["NudgeEngine", "NudgeDelivery", "CNudgeABI"], path: "Sources/ABI",
                 swiftSettings: strict),
 
         .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
         .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
         .testTarget(name: "EngineTests", dependencies: ["NudgeEngine"], path: "Tests/EngineTests"),
         .testTarget(name: "CryptoTests", dependencies: ["NudgeCrypto"], path: "Tests/CryptoTests"),
+        .testTarget(name: "DeliveryTests", dependencies: ["NudgeDelivery"], path: "Tests/DeliveryTests"),
         .testTarget(name: "ABITests", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Tests/ABITests"),
     ]
 )

@@ -1,5 +1,6 @@
 import Glibc
 import NudgeEngine
+import NudgeDelivery
 
 // The C functions of include/nudge.h. Each is a thin translation: C
 // arguments to Swift values, Swift results to result codes. No policy
@@ -33,7 +34,8 @@ private func handOut(_ s: String, _ out: OutString?) {
         return ResultCode.config.rawValue
     }
     do {
-        let e = try Engine.open(config)
+        let delivery = config.appServer.backends.isEmpty ? nil : VendorDispatcher.factory(config)
+        let e = try Engine.open(config, delivery: delivery)
         out.pointee = EnginePointer(Unmanaged.passRetained(e).toOpaque())
         return ResultCode.ok.rawValue
     } catch {

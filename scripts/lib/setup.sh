@@ -28,6 +28,28 @@ find_swift() {
     fi
 }
 
+# The Python side of the tests (vendor mocks, the ctypes host, the HTTP/2
+# test server) lives in .venv; it is rebuilt only when a requirements file
+# changes.
+setup_venv() {
+    local requirements=(tests/requirements.txt tests/mocks/requirements.txt)
+    if [ ! -x .venv/bin/python ]; then
+        if ! python3 -m venv .venv >/dev/null 2>&1; then
+            rm -rf .venv
+            DEBIAN_PACKAGES=(python3-venv)
+            install_debian_packages
+            python3 -m venv .venv
+        fi
+    fi
+    local stamp
+    stamp=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
+    if [ "$(cat .venv/.requirements 2>/dev/null)" != "$stamp" ]; then
+        echo "== installing Python test packages into .venv"
+        .venv/bin/pip install -q --disable-pip-version-check $(printf -- '-r %s ' "${requirements[@]}")
+        echo "$stamp" > .venv/.requirements
+    fi
+}
+
 setup() {
     install_debian_packages
     find_swift

@@ -22,7 +22,7 @@ public struct DeliveryJob: Sendable {
 
 /// What a vendor's answer means for the job: each adapter classifies
 /// every status and reason of its vendor into one of these.
-public enum DeliveryOutcome: Sendable, Equatable {
+public enum DeliveryOutcome: Error, Sendable, Equatable {
     case delivered
     /// Try again later; `afterMs` is the vendor's Retry-After, if any.
     case retry(afterMs: Millis?, reason: String)

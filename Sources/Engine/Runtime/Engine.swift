@@ -384,7 +384,9 @@ extension EngineOutput: EngineLog {}
 /// it: the engine owns the dispatcher, so this reference must be weak.
 private final class DeliveryReporter: @unchecked Sendable {
     weak var engine: Engine?
+    /// Holds the reporter strongly (nothing else does); the reporter
+    /// holds the engine weakly, so there is no cycle.
     var report: @Sendable (UInt64, DeliveryOutcome) -> Void {
-        { [weak self] seq, outcome in self?.engine?.deliveryFinished(seq: seq, outcome) }
+        { seq, outcome in self.engine?.deliveryFinished(seq: seq, outcome) }
     }
 }

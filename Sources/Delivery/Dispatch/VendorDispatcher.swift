@@ -1,0 +1,101 @@
+import NudgeEngine
+import NudgeStore
+import Synchronization
+
+/// The delivery layer behind the engine's `Dispatcher` seam. It receives
+/// each outbox job after its commit, sends it through the one HTTP/2
+/// transport to the job's backend, and reports the vendor's verdict back
+/// to the engine, which records it. It holds no durable state: a job that
+/// is in flight when the process dies is still in the outbox and is sent
+/// again at the next start (at least once).
+public final class VendorDispatcher: Dispatcher, Sendable {
+    private let transport: HTTPTransport
+    /// By "vendor/app", the way registrations name their backend.
+    private let backends: [String: any VendorBackend]
+    private let report: @Sendable (UInt64, DeliveryOutcome) -> Void
+    private let clock: any Clock
+    private let state = Mutex(State())
+
+    private struct State {
+        /// A job is dispatched again when its timer fires twice (say, a
+        /// retry scheduled while a copy is still in flight): send it once.
+        var inFlight: Set<UInt64> = []
+        /// Jobs waiting for their backend's credential (FCM's OAuth token);
+        /// the first one to wait sends the one credential request.
+        var waiting: [String: [DeliveryJob]] = [:]
+    }
+
+    /// The factory `Engine.open` takes: builds every configured backend,
+    /// reading its key files, so a wrong path fails nudge_open with the
+    /// key named.
+    public static func factory(_ config: Config, clock: any Clock = SystemClock()) -> DispatcherFactory {
+        { log, report throws(EngineError) in
+            try VendorDispatcher(config: config, log: log, clock: clock, report: report)
+        }
+    }
+
+    init(config: Config, log: any EngineLog, clock: any Clock,
+         report: @escaping @Sendable (UInt64, DeliveryOutcome) -> Void) throws(EngineError) {
+        var backends: [String: any VendorBackend] = [:]
+        for b in config.appServer.backends {
+            backends[Self.key(b.vendor.rawValue, b.app)] = try VendorBackends.make(b) { log.log(.warn, $0) }
+        }
+        self.backends = backends
+        self.report = report
+        self.clock = clock
+        do { transport = try HTTPTransport() } catch {
+            throw EngineError(.noMemory, "cannot start the delivery thread: \(error.message)")
+        }
+    }
+
+    private static func key(_ vendor: String, _ app: String) -> String { vendor + "/" + app }
+
+    public func dispatch(_ job: DeliveryJob) {
+        guard state.withLock({ $0.inFlight.insert(job.seq).inserted }) else { return }
+        let key = Self.key(job.registration.vendor, job.registration.app)
+        guard let backend = backends[key] else {
+            return finish(job, .configError(reason: "no backend serves \(job.registration.vendor) app \(job.registration.app) any more"))
+        }
+        guard let credential = backend.credentialRequest(now: clock.now()) else { return send(job, backend) }
+        let first = state.withLock { s in
+            s.waiting[key, default: []].append(job)
+            return s.waiting[key]!.count == 1
+        }
+        guard first else { return }
+        transport.send(withTrust(credential, backend)) { [self] answer in
+            let failed = backend.credentialAnswer(answer, now: clock.now())
+            let jobs = state.withLock { $0.waiting.removeValue(forKey: key) ?? [] }
+            for waiting in jobs {
+                if let failed { finish(waiting, failed) } else { send(waiting, backend) }
+            }
+        }
+    }
+
+    private func send(_ job: DeliveryJob, _ backend: any VendorBackend) {
+        switch backend.request(for: job, now: clock.now()) {
+        case .failure(let outcome):
+            finish(job, outcome)
+        case .success(let request):
+            transport.send(withTrust(request, backend)) { [self] answer in
+                finish(job, backend.classify(answer, job: job, now: clock.now()))
+            }
+        }
+    }
+
+    /// Tests and private endpoints trust their own CA through `ca_file`;
+    /// the adapters need not know.
+    private func withTrust(_ request: HTTPRequest, _ backend: any VendorBackend) -> HTTPRequest {
+        var r = request
+        if r.caFile == nil { r.caFile = backend.config.caFile }
+        return r
+    }
+
+    private func finish(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
+        state.withLock { _ = $0.inFlight.remove(job.seq) }
+        report(job.seq, outcome)
+    }
+
+    public func shutdown() {
+        transport.close(deadlineMs: 5_000)
+    }
+}

@@ -1,0 +1,33 @@
+/// One HTTP request for a vendor: what `HTTPTransport.send` takes.
+///
+/// The transport copies everything it needs, so the value may be reused or
+/// changed as soon as `send` returns.
+public struct HTTPRequest: Sendable {
+    /// The request method; `POST` sends `body`, other methods send it only when it is not empty.
+    public var method: String = "POST"
+    /// An absolute `http` or `https` URL; other schemes are refused.
+    public var url: String
+    /// Request headers in order. A header the caller does not set is not sent,
+    /// except the ones HTTP itself needs (`host`/`:authority`, `content-length`)
+    /// and `user-agent`/`accept`.
+    public var headers: [(name: String, value: String)]
+    /// The request body, sent as is.
+    public var body: [UInt8]
+    /// The whole exchange must finish within this many milliseconds, waiting
+    /// for a connection or a free stream included.
+    public var timeoutMs: Int = 30_000
+    /// A PEM CA bundle to trust instead of the system's (how tests trust their
+    /// throwaway CA; also for private vendors' endpoints).
+    public var caFile: String?
+    /// Client certificate (PEM), for APNs certificate auth.
+    public var clientCertFile: String?
+    /// The client certificate's private key (PEM).
+    public var clientKeyFile: String?
+
+    /// A request to `url`; the method is `POST`.
+    public init(url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}

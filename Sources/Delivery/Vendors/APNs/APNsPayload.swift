@@ -1,0 +1,55 @@
+import NudgeXMPP
+
+/// The JSON body of an APNs push, built from the summary the user allowed.
+enum APNsPayload {
+    /// The body for `summary`, within `kind`'s limit: as is if it fits, else
+    /// without the message body; nil when even that is too large.
+    static func body(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle) -> [UInt8]? {
+        for candidate in [summary, summary.withoutBody] {
+            let bytes = Array(json(candidate, kind: kind, style: style).serialized().utf8)
+            if bytes.count <= kind.payloadLimit { return bytes }
+        }
+        return nil
+    }
+
+    /// `{"aps":{…}, <summary fields>}`. The summary fields travel as custom
+    /// keys so the app's notification extension can use them; counts are
+    /// JSON numbers.
+    static func json(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle) -> JSON {
+        var payload = JSONObject()
+        payload["aps"] = .object(aps(summary, kind: kind, style: style))
+        for (name, value) in summary.fields {
+            payload[name] = customValue(name: name, value: value)
+        }
+        return .object(payload)
+    }
+
+    private static func aps(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle) -> JSONObject {
+        var aps = JSONObject()
+        switch kind {
+        case .alert:
+            var alert = JSONObject()
+            if let sender = summary.lastMessageSender { alert["title"] = .string(sender) }
+            alert["body"] = .string(summary.lastMessageBody ?? style.alertBody)
+            aps["alert"] = .object(alert)
+            if let sound = style.sound { aps["sound"] = .string(sound) }
+            if style.mutableContent { aps["mutable-content"] = 1 }
+        case .background:
+            aps["content-available"] = 1
+        case .voip:
+            // PushKit hands the whole payload to the app; `aps` stays empty.
+            break
+        }
+        return aps
+    }
+
+    /// Counts as numbers when they are whole numbers JSON can carry exactly;
+    /// everything else as the string the form held.
+    private static func customValue(name: String, value: String) -> JSON {
+        if name == "message-count" || name == "pending-subscription-count",
+           let number = Int64(value), number.magnitude <= 1 << 53 {
+            return .number(Double(number))
+        }
+        return .string(value)
+    }
+}

@@ -1,0 +1,42 @@
+import NudgeEngine
+import Synchronization
+
+/// The OAuth access token FCM requests carry, as Google granted it.
+final class FCMAccessToken: Sendable {
+    /// A new token is fetched this long before the old one expires, so no
+    /// push leaves with a token that expires on the way.
+    static let refreshMarginMs: Millis = 5 * 60_000
+
+    private struct Grant {
+        var token: String
+        var expiresAt: Millis
+        var refreshAt: Millis
+    }
+
+    private let grant = Mutex<Grant?>(nil)
+
+    /// Whether a new token should be fetched before sending at `now`.
+    func needsRefresh(now: Millis) -> Bool {
+        grant.withLock { grant in grant.map { now >= $0.refreshAt } ?? true }
+    }
+
+    /// The token, while it has not expired.
+    func valid(now: Millis) -> String? {
+        grant.withLock { grant in grant.flatMap { now < $0.expiresAt ? $0.token : nil } }
+    }
+
+    /// Keeps a token Google granted at `now` for `expiresInSeconds`.
+    func store(_ token: String, expiresInSeconds: Millis, now: Millis) {
+        let lifetime = expiresInSeconds * 1000
+        // A lifetime shorter than twice the margin (Google grants an hour)
+        // would be "due for refresh" at once, and every push would fetch a
+        // token: refresh halfway through it instead.
+        let margin = min(Self.refreshMarginMs, lifetime / 2)
+        grant.withLock { $0 = Grant(token: token, expiresAt: now + lifetime, refreshAt: now + lifetime - margin) }
+    }
+
+    /// FCM no longer accepts the token: forget it so the next push fetches one.
+    func drop() {
+        grant.withLock { $0 = nil }
+    }
+}

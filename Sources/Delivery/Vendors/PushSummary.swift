@@ -1,0 +1,60 @@
+import NudgeEngine
+import NudgeXMPP
+
+/// The urn:xmpp:push:summary fields of a job's notification, read once.
+///
+/// The engine put only what the user's content options allow into the form,
+/// so whatever is present here may go to the vendor.
+struct PushSummary: Equatable {
+    var messageCount: String?
+    var pendingSubscriptionCount: String?
+    var lastMessageSender: String?
+    var lastMessageBody: String?
+    var lastMessagePriority: String?
+    /// `restart` or `timeout`: the push wakes the app, it announces no message.
+    var wakeReason: String?
+
+    /// The summary field names, in the order vendors' payloads carry them.
+    static let fieldNames = ["message-count", "pending-subscription-count", "last-message-sender",
+                             "last-message-body", "last-message-priority", "wake-reason"]
+
+    init(messageCount: String? = nil, pendingSubscriptionCount: String? = nil, lastMessageSender: String? = nil,
+         lastMessageBody: String? = nil, lastMessagePriority: String? = nil, wakeReason: String? = nil) {
+        self.messageCount = messageCount
+        self.pendingSubscriptionCount = pendingSubscriptionCount
+        self.lastMessageSender = lastMessageSender
+        self.lastMessageBody = lastMessageBody
+        self.lastMessagePriority = lastMessagePriority
+        self.wakeReason = wakeReason
+    }
+
+    /// Reads the form inside `notification`; a notification without a
+    /// (valid) form is an empty summary, which still makes a push.
+    init(_ notification: Element) {
+        self.init()
+        guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return }
+        messageCount = form.value("message-count")
+        pendingSubscriptionCount = form.value("pending-subscription-count")
+        lastMessageSender = form.value("last-message-sender")
+        lastMessageBody = form.value("last-message-body")
+        lastMessagePriority = form.value("last-message-priority")
+        wakeReason = form.value("wake-reason")
+    }
+
+    init(_ job: DeliveryJob) { self.init(job.notification) }
+
+    /// The present fields as (name, value), in `fieldNames` order.
+    var fields: [(name: String, value: String)] {
+        let values = [messageCount, pendingSubscriptionCount, lastMessageSender,
+                      lastMessageBody, lastMessagePriority, wakeReason]
+        return zip(Self.fieldNames, values).compactMap { name, value in value.map { (name, $0) } }
+    }
+
+    /// The summary without the message body: what is left to send when the
+    /// payload is over the vendor's limit.
+    var withoutBody: PushSummary {
+        var copy = self
+        copy.lastMessageBody = nil
+        return copy
+    }
+}

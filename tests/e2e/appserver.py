@@ -1,0 +1,112 @@
+"""What the end-to-end tests do as a client, a remote server and an
+operator would: configure an engine, register devices by ad-hoc command,
+enable, publish."""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+
+import nudge
+
+DATA = "{jabber:x:data}"
+COMMANDS = "{http://jabber.org/protocol/commands}"
+
+
+def apns_backend(mock, **extra) -> dict:
+    key = mock.keys[0]
+    backend = {"type": "apns", "app": "chatninja", "topic": mock.topics[0], "key_file": str(key.p8),
+               "key_id": key.key_id, "team_id": mock.team_id, "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
+    backend.update(extra)
+    return backend
+
+
+def fcm_backend(mock, **extra) -> dict:
+    backend = {"type": "fcm", "app": "chatninja", "service_account_file": str(mock.account.json_path),
+               "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
+    backend.update(extra)
+    return backend
+
+
+def config(store, backends, **server) -> dict:
+    return {"store": {"path": str(store)},
+            "server": {"domains": ["example.net"], "coalesce_window_s": 1, **server},
+            "appserver": {"pubsub_host": "push.example.net", "backends": backends},
+            "log": {"level": "debug"}}
+
+
+def parse(xml: str) -> ET.Element:
+    return ET.fromstring(xml)
+
+
+def stanzas(events) -> list[ET.Element]:
+    return [parse(e.data) for e in events if e.kind == nudge.EVENT_STANZA]
+
+
+def reply_to(engine, xml: str, iq_id: str, timeout: float = 10) -> ET.Element:
+    """Sends an iq to the engine and returns the reply with that id."""
+    assert engine.handle_stanza(xml) == nudge.OK
+    found = []
+
+    def done(events):
+        found[:] = [s for s in stanzas(events) if s.get("id") == iq_id and s.get("type") in ("result", "error")]
+        return bool(found)
+
+    engine.events(timeout=timeout, until=done)
+    assert found, f"no reply to {iq_id}"
+    return found[0]
+
+
+def form_xml(fields: list[tuple[str, str]]) -> str:
+    values: dict[str, list[str]] = {}
+    for name, value in fields:
+        values.setdefault(name, []).append(value)
+    inner = "".join(f"<field var='{n}'>" + "".join(f"<value>{v}</value>" for v in vs) + "</field>" for n, vs in values.items())
+    return f"<x xmlns='jabber:x:data' type='submit'>{inner}</x>"
+
+
+def register(engine, command="register-push-apns", fields=(("token", "0123456789abcdef0123456789abcdef"),),
+             jid="juliet@example.net/phone") -> dict:
+    reply = reply_to(engine, f"<iq type='set' id='reg' from='{jid}' to='example.net'>"
+                             f"<command xmlns='http://jabber.org/protocol/commands' node='{command}' action='execute'>"
+                             f"{form_xml(list(fields))}</command></iq>", "reg")
+    assert reply.get("type") == "result", ET.tostring(reply)
+    form = reply.find(f"{COMMANDS}command/{DATA}x")
+    return {f.get("var"): f.findtext(f"{DATA}value") for f in form.findall(f"{DATA}field")}
+
+
+def publish_xml(node: str, secret: str | None, iq_id="pub", count=1, sender="romeo@example.org") -> str:
+    options = "" if secret is None else (
+        "<publish-options>" + form_xml([("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options"),
+                                        ("secret", secret)]) + "</publish-options>")
+    summary = form_xml([("FORM_TYPE", "urn:xmpp:push:summary"), ("message-count", str(count)),
+                        ("last-message-sender", sender)])
+    return (f"<iq type='set' id='{iq_id}' from='user@remote.example' to='push.example.net'>"
+            f"<pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='{node}'><item>"
+            f"<notification xmlns='urn:xmpp:push:0'>{summary}</notification></item></publish>{options}</pubsub></iq>")
+
+
+def enable_xml(node: str, secret: str, jid="juliet@example.net/phone", service="push.example.net") -> str:
+    options = form_xml([("FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options"), ("secret", secret)])
+    return (f"<iq type='set' id='en' from='{jid}'><enable xmlns='urn:xmpp:push:0' jid='{service}' node='{node}'>"
+            f"{options}</enable></iq>")
+
+
+def wait_for(predicate, timeout: float = 15, interval: float = 0.05, engine=None):
+    """Polls until predicate() is truthy (draining the engine's events
+    meanwhile, as a host would), returning its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        if engine is not None:
+            engine.events(timeout=interval)
+        else:
+            time.sleep(interval)
+
+
+def device_requests(mock) -> list[dict]:
+    return [r for r in mock.control.requests() if r.get("path", "").startswith("/3/device/")]

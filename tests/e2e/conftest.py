@@ -1,0 +1,12 @@
+"""End-to-end tests of libnudge through its C ABI (the ctypes host in
+tests/host) against the vendor mocks in tests/mocks, over real HTTP/2 + TLS
+on loopback. The engine is configured exactly as an operator would
+configure it; only `endpoint` and `ca_file` point at the mocks."""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "host"), str(HERE)]
+
+from fixtures import apns_mock, fcm_mock  # noqa: E402,F401  (pytest fixtures)
