@@ -1,0 +1,106 @@
+"""The app server and FCM HTTP v1 delivery, end to end: the OAuth
+JWT-bearer flow against the mock's token endpoint, the message, and
+Google's errors."""
+
+import json
+import time
+
+import pytest
+
+import nudge
+from appserver import config, fcm_backend, publish_xml, register, reply_to, wait_for
+
+
+@pytest.fixture
+def engine(tmp_path, fcm_mock):
+    e = nudge.Engine(config(tmp_path / "store", [fcm_backend(fcm_mock)]))
+    yield e
+    e.close()
+
+
+def sends(mock):
+    return [r for r in mock.control.requests() if r["kind"] == "send"]
+
+
+def token_requests(mock):
+    return [r for r in mock.control.requests() if r["kind"] == "token"]
+
+
+def register_fcm(engine, token="fcm-registration-token-1", jid="juliet@example.net/phone", android_id=None):
+    fields = [("token", token)] + ([("android-id", android_id)] if android_id else [])
+    return register(engine, command="register-push-fcm", fields=fields, jid=jid)
+
+
+def test_a_publish_reaches_fcm_once_with_one_oauth_token(engine, fcm_mock):
+    # Conversations registers with its android-id as the device id.
+    reg = register_fcm(engine, android_id="0123456789abcdef")
+    assert reply_to(engine, publish_xml(reg["node"], reg["secret"], count=2), "pub").get("type") == "result"
+    wait_for(lambda: sends(fcm_mock), engine=engine)
+    time.sleep(0.3)
+    [send] = sends(fcm_mock)
+    assert send["answer"]["status"] == 200
+    message = json.loads(send["body"])["message"]
+    assert message["token"] == "fcm-registration-token-1"
+    assert message["data"]["message-count"] == "2"
+    assert message["android"]["priority"] == "high"
+    assert message["android"]["collapse_key"].startswith("nudge-")
+    assert len(token_requests(fcm_mock)) == 1
+    # A second push reuses the cached access token.
+    reply_to(engine, publish_xml(reg["node"], reg["secret"], iq_id="pub2", count=3), "pub2")
+    wait_for(lambda: len(sends(fcm_mock)) >= 2, engine=engine)
+    assert len(token_requests(fcm_mock)) == 1
+
+
+def test_unregistered_removes_the_registration(engine, fcm_mock):
+    reg = register_fcm(engine)
+    fcm_mock.control.script([{"error": "UNREGISTERED"}])
+    reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
+
+    def gone():
+        engine.events(timeout=0.05)
+        return engine.admin({"command": "list", "user": "juliet@example.net"})[1]["registrations"] == []
+
+    wait_for(gone)
+
+
+def test_quota_exceeded_waits_at_least_what_google_asks(engine, fcm_mock):
+    reg = register_fcm(engine)
+    fcm_mock.control.script([{"error": "UNAVAILABLE", "retry_after": 2}])
+    reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
+    wait_for(lambda: len(sends(fcm_mock)) >= 2, timeout=20, engine=engine)
+    first, second = sends(fcm_mock)[:2]
+    assert first["answer"]["status"] == 503 and second["answer"]["status"] == 200
+    assert second["time"] - first["time"] >= 2.0
+
+
+def test_an_expired_access_token_is_refreshed_once(engine, fcm_mock):
+    reg = register_fcm(engine)
+    reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
+    wait_for(lambda: sends(fcm_mock), engine=engine)
+    fcm_mock.control.script([{"expire_tokens": True}])
+    reply_to(engine, publish_xml(reg["node"], reg["secret"], iq_id="pub2"), "pub2")
+    wait_for(lambda: len([s for s in sends(fcm_mock) if s["answer"]["status"] == 200]) >= 2, timeout=20, engine=engine)
+    assert len(token_requests(fcm_mock)) == 2
+
+
+def test_a_refused_assertion_is_a_configuration_error(tmp_path, fcm_mock):
+    # The service account's key does not match what Google (the mock) knows.
+    account = json.loads(fcm_mock.account.json_path.read_text())
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    account["private_key"] = other.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()).decode()
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(account))
+    wrong.chmod(0o600)
+    e = nudge.Engine(config(tmp_path / "store", [fcm_backend(fcm_mock, service_account_file=str(wrong))]))
+    try:
+        reg = register_fcm(e)
+        reply_to(e, publish_xml(reg["node"], reg["secret"]), "pub")
+        events = e.events(timeout=15, until=lambda evs: any(ev.level == nudge.LOG_ERROR for ev in evs))
+        errors = [ev.data for ev in events if ev.kind == nudge.EVENT_LOG and ev.level == nudge.LOG_ERROR]
+        assert errors and "configuration" in errors[0]
+        assert sends(fcm_mock) == []
+    finally:
+        e.close()
