@@ -184,19 +184,19 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     @Test func deliveredJobsLeaveTheOutbox() throws {
         let h = appHarness()
         let (_, seq) = try queued(h)
-        try h.run(.deliveryFinished(seq: seq, .delivered))
+        try h.run(.deliveryFinished(seq: seq, revision: 0, .delivered))
         #expect(try jobs(h).isEmpty)
     }
 
     @Test func retriesHonourRetryAfterAndGiveUp() throws {
         let h = appHarness { $0.appServer.maxAttempts = 2 }
         let (_, seq) = try queued(h)
-        let actions = try h.run(.deliveryFinished(seq: seq, .retry(afterMs: 60_000, reason: "429 TooManyRequests")))
+        let actions = try h.run(.deliveryFinished(seq: seq, revision: 0, .retry(afterMs: 60_000, reason: "429 TooManyRequests")))
         #expect(try jobs(h).first?.notBefore ?? 0 >= h.now + 60_000)
         #expect(actions.schedules.first?.1 ?? 0 >= h.now + 60_000)
         // Not yet due: the timer does nothing.
         #expect(try h.run(.timer(.deliver(seq: seq))).isEmpty)
-        try h.run(.deliveryFinished(seq: seq, .retry(afterMs: nil, reason: "503")))
+        try h.run(.deliveryFinished(seq: seq, revision: 0, .retry(afterMs: nil, reason: "503")))
         #expect(try jobs(h).isEmpty)
     }
 
@@ -212,7 +212,7 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     @Test func tokenGoneRemovesTheRegistrationAndDisablesPush() throws {
         let h = appHarness()
         let (reg, seq) = try queued(h)
-        let actions = try h.run(.deliveryFinished(seq: seq, .tokenGone(vendorTimestamp: h.now + 1, reason: "410 Unregistered")))
+        let actions = try h.run(.deliveryFinished(seq: seq, revision: 0, .tokenGone(vendorTimestamp: h.now + 1, reason: "410 Unregistered")))
         #expect(try h.store.read { try $0.registration(node: reg.node) } == nil)
         #expect(actions.disabled.count == 1)
         #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.isEmpty)
@@ -221,8 +221,36 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     @Test func tokenGoneBeforeTheLastRegistrationKeepsIt() throws {
         let h = appHarness()
         let (reg, seq) = try queued(h)
-        try h.run(.deliveryFinished(seq: seq, .tokenGone(vendorTimestamp: h.now - 60_000, reason: "410 Unregistered")))
+        try h.run(.deliveryFinished(seq: seq, revision: 0, .tokenGone(vendorTimestamp: h.now - 60_000, reason: "410 Unregistered")))
         #expect(try h.store.read { try $0.registration(node: reg.node) } != nil)
         #expect(try jobs(h).isEmpty)
+    }
+
+    @Test func aNewerSummaryReplacesAnUndeliveredOne() throws {
+        let h = appHarness()
+        let (reg, seq) = try queued(h)
+        let again = try h.run(.iq(try XMLParser.parse(publishXML(node: reg.node, secret: reg.secret).replacing("<value>3</value>", with: "<value>4</value>"))))
+        #expect(again.sent.first?[attribute: "type"] == "result")
+        let all = try jobs(h)
+        #expect(all.count == 1)
+        #expect(all.first?.revision == 1)
+        let payload = String(decoding: try #require(all.first).payload, as: UTF8.self)
+        #expect(payload.contains("<value>4</value>"))
+        #expect(all.first.map { _ in seq } == seq)
+    }
+
+    @Test func deliveringAnOlderRevisionKeepsTheNewerSummary() throws {
+        let h = appHarness()
+        let (reg, seq) = try queued(h)
+        // Revision 0 is dispatched; revision 1 arrives while it is in flight.
+        try h.run(.iq(try XMLParser.parse(publishXML(node: reg.node, secret: reg.secret))))
+        let actions = try h.run(.deliveryFinished(seq: seq, revision: 0, .delivered))
+        #expect(try jobs(h).count == 1)
+        #expect(actions.schedules.contains { $0.0 == .deliver(seq: seq) })
+        try h.run(.deliveryFinished(seq: seq, revision: 1, .delivered))
+        #expect(try jobs(h).isEmpty)
+        // With the job gone, the next publish queues a new one.
+        try h.run(.iq(try XMLParser.parse(publishXML(node: reg.node, secret: reg.secret))))
+        #expect(try jobs(h).count == 1)
     }
 }

@@ -20,7 +20,9 @@ final class CoreHarness {
 
     @discardableResult
     func run(_ input: CoreInput) throws -> [CoreAction] {
-        try store.write { txn in try core.handle(input, now: now, store: txn) }
+        let actions = try store.write { txn in try core.handle(input, now: now, store: txn) }
+        for action in actions { core.committed(action) }   // as the writer does after the commit
+        return actions
     }
 
     func advance(seconds: Double) { now += Millis(seconds * 1000) }

@@ -12,7 +12,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     private let transport: HTTPTransport
     /// By "vendor/app", the way registrations name their backend.
     private let backends: [String: any VendorBackend]
-    private let report: @Sendable (UInt64, DeliveryOutcome) -> Void
+    private let report: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     private let clock: any Clock
     private let state = Mutex(State())
 
@@ -35,7 +35,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     }
 
     init(config: Config, log: any EngineLog, clock: any Clock,
-         report: @escaping @Sendable (UInt64, DeliveryOutcome) -> Void) throws(EngineError) {
+         report: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void) throws(EngineError) {
         var backends: [String: any VendorBackend] = [:]
         for b in config.appServer.backends {
             backends[Self.key(b.vendor.rawValue, b.app)] = try VendorBackends.make(b) { log.log(.warn, $0) }
@@ -92,7 +92,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
 
     private func finish(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
         state.withLock { _ = $0.inFlight.remove(job.seq) }
-        report(job.seq, outcome)
+        report(job, outcome)
     }
 
     public func shutdown() {

@@ -36,11 +36,29 @@ extension AppServer {
             return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "the app of this node is no longer served"))
         }
         let priority = Self.priority(of: notification)
+        let payload = Array(notification.serialized().utf8)
+        // Per-device coalescing, as oshiya did: while a push for this
+        // device waits, a newer summary replaces it instead of queueing a
+        // second one. The revision tells a delivery of the old payload
+        // from one of the new.
+        if let seq = pendingJobs[node], var job = try store.outbox(seq), job.node == node {
+            job.payload = payload
+            job.priority = max(job.priority, priority.rawValue)
+            job.revision &+= 1
+            try store.putOutbox(seq, job)
+            return .success(seq)
+        }
         let seq = try store.appendOutbox(OutboxRecord(
-            service: pubsubHost, node: node, payload: Array(notification.serialized().utf8), reason: "publish",
+            service: pubsubHost, node: node, payload: payload, reason: "publish",
             priority: priority.rawValue, attempts: 0, notBefore: step.now, createdAt: step.now))
         step.actions.append(.schedule(.deliver(seq: seq), at: step.now))
+        step.actions.append(.pendingJob(node: node, seq: seq))
         return .success(seq)
+    }
+
+    private func removeJob(_ seq: UInt64, _ job: OutboxRecord, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        try store.deleteOutbox(seq)
+        step.actions.append(.pendingJob(node: job.node, seq: nil))
     }
 
     private func secretMatches(_ secret: String, _ reg: RegRecord) -> Bool {
@@ -68,44 +86,54 @@ extension AppServer {
         guard let job = try store.outbox(seq) else { return }
         guard job.notBefore <= step.now else { return }   // rescheduled since
         if step.now - job.createdAt > Millis(config.appServer.maxAgeS) * 1000 {
-            try store.deleteOutbox(seq)
+            try removeJob(seq, job, &step, store)
             step.actions.append(.publishFailed(kind: "stale"))
             step.log(.info, "push: dropped a notification for node \(Redact.token(job.node)) as stale after \(config.appServer.maxAgeS) s (appserver.max_age_s)")
             return
         }
         guard let reg = try store.registration(node: job.node),
               let notification = try? XMLParser.parse(String(decoding: job.payload, as: UTF8.self)) else {
-            try store.deleteOutbox(seq)
+            try removeJob(seq, job, &step, store)
             return
         }
         step.actions.append(.dispatch(DeliveryJob(seq: seq, node: job.node, registration: reg, notification: notification,
                                                   priority: Priority(rawValue: job.priority) ?? .normal,
-                                                  attempt: Int(job.attempts), createdAt: job.createdAt)))
+                                                  attempt: Int(job.attempts), createdAt: job.createdAt, revision: job.revision)))
     }
 
     /// The vendor answered (or the transport failed): the job is done,
     /// retried later, or its registration removed.
-    func finished(_ seq: UInt64, _ outcome: DeliveryOutcome, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+    func finished(_ seq: UInt64, revision: UInt32, _ outcome: DeliveryOutcome, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         guard var job = try store.outbox(seq) else { return }
+        let superseded = job.revision != revision
         switch outcome {
         case .delivered:
-            try store.deleteOutbox(seq)
+            guard !superseded else {
+                // A newer summary arrived while the older one was on its
+                // way: it goes out too, now.
+                job.notBefore = step.now
+                try store.putOutbox(seq, job)
+                step.actions.append(.schedule(.deliver(seq: seq), at: step.now))
+                step.actions.append(.delivered(job.priority))
+                return
+            }
+            try removeJob(seq, job, &step, store)
             step.actions.append(.delivered(job.priority))
         case .retry(let afterMs, let reason):
             job.attempts += 1
             guard Int(job.attempts) < config.appServer.maxAttempts else {
-                try store.deleteOutbox(seq)
+                try removeJob(seq, job, &step, store)
                 step.actions.append(.publishFailed(kind: "gave_up"))
                 step.log(.warn, "push: gave up on a notification for node \(Redact.token(job.node)) after \(job.attempts) attempts: \(reason)")
                 return
             }
-            let delay = max(afterMs ?? 0, Self.backoff(attempt: Int(job.attempts), jitter: Millis(seq % 1000)))
+            let delay = max(afterMs ?? 0, Self.backoff(attempt: Int(job.attempts), seq: seq))
             job.notBefore = step.now + delay
             try store.putOutbox(seq, job)
             step.actions.append(.schedule(.deliver(seq: seq), at: job.notBefore))
             step.log(.info, "push: delivery for node \(Redact.token(job.node)) will be retried in \(delay / 1000) s: \(reason)")
         case .tokenGone(let vendorTimestamp, let reason):
-            try store.deleteOutbox(seq)
+            try removeJob(seq, job, &step, store)
             guard let reg = try store.registration(node: job.node) else { return }
             // APNs says when it learned the token was gone; a device that
             // registered a new token since must not lose it.
@@ -115,18 +143,23 @@ extension AppServer {
             }
             try removeRegistration(job.node, reason: "the vendor says the device token is gone (\(reason))", &step, store)
         case .rejected(let reason):
-            try store.deleteOutbox(seq)
+            try removeJob(seq, job, &step, store)
             step.actions.append(.publishFailed(kind: "rejected"))
             step.log(.warn, "push: the vendor refused a notification for node \(Redact.token(job.node)): \(reason)")
         case .configError(let reason):
-            try store.deleteOutbox(seq)
+            try removeJob(seq, job, &step, store)
             step.actions.append(.publishFailed(kind: "config"))
             step.log(.error, "push: delivery failed because of the configuration: \(reason)")
         }
     }
 
-    /// 2 s, 4 s, 8 s … up to 15 minutes, spread by up to a second per job.
-    static func backoff(attempt: Int, jitter: Millis) -> Millis {
-        min(Millis(1000) << min(attempt, 20), 900_000) + jitter
+    /// 2 s, 4 s, 8 s … up to 15 minutes, each stretched by 0–20 %: jobs
+    /// refused together (a vendor outage) do not all come back at once.
+    /// The spread is derived from the job's number, which keeps the core
+    /// deterministic for tests.
+    static func backoff(attempt: Int, seq: UInt64) -> Millis {
+        let base = min(Millis(1000) << min(attempt, 20), 900_000)
+        let spread = UInt64(base / 5) + 1
+        return base + Millis(((seq &* 0x9E37_79B9_7F4A_7C15) >> 11) % spread)
     }
 }

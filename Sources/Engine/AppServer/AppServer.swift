@@ -10,6 +10,10 @@ final class AppServer {
     let pubsubHost: String
     let registerHost: String
     let backends: [BackendConfig]
+    /// Node → its undelivered outbox job. Derived from the outbox (rebuilt
+    /// at startup) and changed only after commits, so a transaction that
+    /// is re-run never sees half-applied state.
+    private(set) var pendingJobs: [String: UInt64] = [:]
 
     init?(config: Config) {
         guard let pubsubHost = config.appServer.pubsubHost else { return nil }
@@ -94,6 +98,19 @@ final class AppServer {
                                  attributes: [("jid", registerHost), ("node", command.node), ("name", command.name(backends: backends))]))
         }
         step.send(iqResult(to: iq, payload: reply))
+    }
+
+    func notePendingJob(node: String, seq: UInt64?) {
+        if let seq { pendingJobs[node] = seq } else { pendingJobs[node] = nil }
+    }
+
+    func rebuildPendingJobs(_ store: any StoreReader) throws(StoreError) {
+        var jobs: [String: UInt64] = [:]
+        try store.forEachOutbox { seq, job in
+            jobs[job.node] = max(jobs[job.node] ?? 0, seq)
+            return true
+        }
+        pendingJobs = jobs
     }
 
     func backend(vendor: BackendConfig.Vendor, app: String) -> BackendConfig? {

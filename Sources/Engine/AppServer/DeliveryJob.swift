@@ -12,6 +12,8 @@ public struct DeliveryJob: Sendable {
     public var priority: Priority
     public var attempt: Int
     public var createdAt: Millis
+    /// The outbox job's revision when it was dispatched.
+    public var revision: UInt32 = 0
 
     /// A summary-form field of the notification (message-count, …).
     public func summary(_ field: String) -> String? {

@@ -23,7 +23,7 @@ public enum CoreInput: Sendable {
     case adminRemove(user: JID, service: String, node: String)
     case adminTestPush(user: JID)
     /// The delivery layer's verdict on an outbox job.
-    case deliveryFinished(seq: UInt64, DeliveryOutcome)
+    case deliveryFinished(seq: UInt64, revision: UInt32, DeliveryOutcome)
     case adminUnregister(node: String)
 }
 
@@ -49,6 +49,9 @@ public enum CoreAction: Sendable {
     /// An outbox job is due: hand it to the delivery layer.
     case dispatch(DeliveryJob)
     case delivered(UInt8)
+    /// The undelivered job of a device, so later summaries for it replace
+    /// its payload instead of queueing another push (nil: none any more).
+    case pendingJob(node: String, seq: UInt64?)
 }
 
 /// A publish sent to a remote app server and not answered yet.

@@ -46,7 +46,8 @@ public final class ServerSide {
             case .startup(let boot): try startup(boot, &step, store)
             case .adminRemove(let user, let service, let node): try adminRemove(user, service, node, &step, store)
             case .adminTestPush(let user): try adminTestPush(user, &step, store)
-            case .deliveryFinished(let seq, let outcome): try appServer?.finished(seq, outcome, &step, store)
+            case .deliveryFinished(let seq, let revision, let outcome):
+                try appServer?.finished(seq, revision: revision, outcome, &step, store)
             case .adminUnregister(let node):
                 let existed = try store.registration(node: node) != nil
                 try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
@@ -61,6 +62,11 @@ public final class ServerSide {
             }
         }
         return step.actions
+    }
+
+    /// Committed actions that concern the core's own derived state.
+    public func committed(_ action: CoreAction) {
+        if case .pendingJob(let node, let seq) = action { appServer?.notePendingJob(node: node, seq: seq) }
     }
 
     /// The reply an input gets when its transaction could not be committed
@@ -356,6 +362,7 @@ public final class ServerSide {
     /// gone; pending ones get a restart wake each, at a bounded rate.
     private func startup(_ boot: Millis, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         bootTime = boot
+        try appServer?.rebuildPendingJobs(store)
         var stale: [(String, SessionRecord)] = []
         try store.forEachSession { jid, record in
             stale.append((jid, record))

@@ -298,10 +298,10 @@ public final class Engine: Sendable {
     }
 
     /// The delivery layer's verdict on a job, from its thread.
-    public func deliveryFinished(seq: UInt64, _ outcome: DeliveryOutcome) {
+    public func deliveryFinished(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
         guard isOpen else { return }
-        if submit(.deliveryFinished(seq: seq, outcome), orRefuse: nil) != .ok {
-            output.log(.warn, "push: the outcome of delivery \(seq) could not be recorded now; it will be sent again")
+        if submit(.deliveryFinished(seq: job.seq, revision: job.revision, outcome), orRefuse: nil) != .ok {
+            output.log(.warn, "push: the outcome of delivery \(job.seq) could not be recorded now; it will be sent again")
         }
     }
 
@@ -353,7 +353,7 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
                 log(.error, "push: a notification for node \(Redact.token(job.node)) is queued but no delivery layer runs")
             }
         case .delivered: stats.pushed(nil, delivered: true)
-        case .schedule, .adminResult: break   // the writer keeps these
+        case .schedule, .adminResult, .pendingJob: break   // the writer keeps these
         }
     }
 
@@ -371,7 +371,7 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
 
 /// Makes the delivery layer for an engine: it gets the engine's log and
 /// a closure to report each job's outcome.
-public typealias DispatcherFactory = @Sendable (_ log: any EngineLog, _ report: @escaping @Sendable (UInt64, DeliveryOutcome) -> Void) throws(EngineError) -> any Dispatcher
+public typealias DispatcherFactory = @Sendable (_ log: any EngineLog, _ report: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void) throws(EngineError) -> any Dispatcher
 
 /// Logging for layers above the engine, through the same event queue.
 public protocol EngineLog: Sendable {
@@ -386,7 +386,7 @@ private final class DeliveryReporter: @unchecked Sendable {
     weak var engine: Engine?
     /// Holds the reporter strongly (nothing else does); the reporter
     /// holds the engine weakly, so there is no cycle.
-    var report: @Sendable (UInt64, DeliveryOutcome) -> Void {
-        { seq, outcome in self.engine?.deliveryFinished(seq: seq, outcome) }
+    var report: @Sendable (DeliveryJob, DeliveryOutcome) -> Void {
+        { job, outcome in self.engine?.deliveryFinished(job, outcome) }
     }
 }

@@ -143,6 +143,8 @@ final class Writer: @unchecked Sendable {
                     timers.insert(key, at: at)
                 } else if case .adminResult(let object) = action {
                     adminResult = object
+                } else if case .pendingJob = action {
+                    core.committed(action)
                 } else {
                     sink.apply(action)
                 }

@@ -18,10 +18,15 @@ public struct OutboxRecord: Sendable, Equatable {
     public var notBefore: Int64
     /// When the job was created, in milliseconds since the epoch.
     public var createdAt: Int64
+    /// Bumped each time a newer summary for the same device replaces the
+    /// payload of this undelivered job, so a delivery of an older revision
+    /// does not remove the newer one.
+    public var revision: UInt32
 
     /// Creates a record.
     public init(service: String, node: String, payload: [UInt8], reason: String, priority: UInt8,
-                attempts: UInt32, notBefore: Int64, createdAt: Int64) {
+                attempts: UInt32, notBefore: Int64, createdAt: Int64, revision: UInt32 = 0) {
+        self.revision = revision
         self.service = service
         self.node = node
         self.payload = payload
@@ -43,6 +48,7 @@ public struct OutboxRecord: Sendable, Equatable {
             w.writeVarint(UInt64(attempts))
             w.writeZigzag(notBefore)
             w.writeZigzag(createdAt)
+            w.writeVarint(UInt64(revision))
         }
     }
 
@@ -52,7 +58,7 @@ public struct OutboxRecord: Sendable, Equatable {
             OutboxRecord(service: try r.readString(), node: try r.readString(), payload: try r.readBytes(),
                          reason: try r.readString(), priority: try r.readUInt8(),
                          attempts: try r.readVarintUInt32(), notBefore: try r.readZigzag(),
-                         createdAt: try r.readZigzag())
+                         createdAt: try r.readZigzag(), revision: try r.readVarintUInt32())
         }
     }
 

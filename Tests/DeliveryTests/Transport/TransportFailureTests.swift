@@ -35,11 +35,12 @@ import NudgeTransport
         defer { transport.close() }
         var request = server.request("/slow/5000")
         request.timeoutMs = 300
-        let started = TestClock.nowMs()
+        // A timeout, not the answer the server sends after 5 s (which would
+        // be a success): no wall-clock bound needed, none that a loaded
+        // machine could break.
         let failure = try #require(await transport.fetch(request).failure)
         #expect(failure.kind == .timeout)
         #expect(failure.message.contains("imed out"), "\(failure.message)")
-        #expect(TestClock.nowMs() - started < 3000)
     }
 
     @Test func headerWithALineBreakIsRefusedBeforeAnythingIsSent() async throws {
