@@ -165,6 +165,46 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     }
 }
 
+@Suite struct TokenNodes {
+    private func fpushPublish(node: String, module: String?) -> String {
+        let options = module.map {
+            "<publish-options><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='pushModule'><value>\($0)</value></field></x></publish-options>"
+        } ?? ""
+        return "<iq type='set' id='f' from='someone@monal.example' to='push.example.net'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='\(node)'><item><notification xmlns='urn:xmpp:push:0'/></item></publish>\(options)</pubsub></iq>"
+    }
+
+    @Test func aPublishToADeviceTokenWithItsPushModuleIsDelivered() throws {
+        let h = appHarness { $0.appServer.tokenNodes = true }
+        let actions = try h.run(.iq(try XMLParser.parse(fpushPublish(node: "ABCDEF0123456789", module: "chatninja"))))
+        #expect(actions.sent.first?[attribute: "type"] == "result")
+        let reg = try #require(try h.store.read { try $0.registration(node: "ABCDEF0123456789") })
+        #expect(reg.vendor == "apns" && reg.token == "abcdef0123456789" && reg.secretDigest.isEmpty)
+        #expect(reg.owner == "someone@monal.example")
+        let deliver = try #require(actions.schedules.first)
+        let job = try h.run(.timer(deliver.0)).compactMap { if case .dispatch(let j) = $0 { return j } else { return nil } }.first
+        #expect(job?.registration.token == "abcdef0123456789")
+        // Without a module, "default" is the first backend.
+        #expect(try h.iq(fpushPublish(node: "00ff", module: nil))[attribute: "type"] == "result")
+    }
+
+    @Test(arguments: [
+        (false, "ABCDEF", "chatninja", "item-not-found"),   // the dialect is off by default
+        (true, "ABCDEF", "otherapp", "item-not-found"),
+        (true, "not-hex!", "chatninja", "bad-request"),      // APNs tokens are hex
+    ])
+    func refusals(enabled: Bool, node: String, module: String, condition: String) throws {
+        let h = appHarness { $0.appServer.tokenNodes = enabled }
+        #expect(try h.iq(fpushPublish(node: node, module: module)).errorCondition == condition)
+        #expect(try h.store.read { try $0.registrationCount() } == 0)
+    }
+
+    @Test func registeredNodesStillNeedTheirSecret() throws {
+        let h = appHarness { $0.appServer.tokenNodes = true }
+        let reg = try h.register()
+        #expect(try h.iq(publishXML(node: reg.node, secret: nil)).errorCondition == "not-authorized")
+    }
+}
+
 @Suite struct DeliveryLifecycle {
     private func queued(_ h: CoreHarness) throws -> (CoreHarness.Registered, UInt64) {
         let reg = try h.register()

@@ -247,3 +247,19 @@ def test_a_backend_with_an_unreadable_key_fails_open_naming_the_key(tmp_path, ap
     with pytest.raises(nudge.NudgeError) as failure:
         nudge.Engine(config(tmp_path / "store", [apns_backend(apns_mock, key_file=str(tmp_path / "missing.p8"))]))
     assert "appserver.backends[0].key_file" in str(failure.value)
+
+
+def test_monal_fpush_dialect_publishes_to_the_device_token(tmp_path, apns_mock, engine_with):
+    cfg = config(tmp_path / "store", [apns_backend(apns_mock)])
+    cfg["appserver"]["token_nodes"] = True
+    engine = engine_with(cfg)
+    token = "fe" * 32
+    xml = ("<iq type='set' id='f1' from='someone@monal.example' to='push.example.net'>"
+           "<pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='" + token + "'><item>"
+           "<notification xmlns='urn:xmpp:push:0'/></item></publish><publish-options>"
+           "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'>"
+           "<value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+           "<field var='pushModule'><value>chatninja</value></field></x></publish-options></pubsub></iq>")
+    assert reply_to(engine, xml, "f1").get("type") == "result"
+    [request] = wait_for(lambda: device_requests(apns_mock), engine=engine)
+    assert request["token"] == token and request["answer"]["status"] == 200

@@ -15,11 +15,24 @@ extension AppServer {
         // The same answer for a missing node and a wrong secret would hide
         // which nodes exist, but XEP-0357 app servers are expected to say
         // item-not-found so that servers disable dead enablements.
-        guard let reg = try store.registration(node: node) else {
-            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no such node"))
+        var options: DataForm?
+        if let x = pubsub.child("publish-options", namespace: NS.pubsub)?.child("x", namespace: NS.dataForms) {
+            do { options = try DataForm(x) } catch {
+                return .failure(Refusal(type: "modify", condition: "bad-request", text: "malformed publish-options: \(error.message)"))
+            }
         }
-        let options = pubsub.child("publish-options", namespace: NS.pubsub)?.child("x", namespace: NS.dataForms).flatMap { try? DataForm($0) }
-        guard let secret = options?.value("secret"), secretMatches(secret, reg) else {
+        let reg: RegRecord
+        if let registered = try store.registration(node: node) {
+            reg = registered
+        } else {
+            switch try tokenNode(node, options, from: from, &step, store) {
+            case .success(let r): reg = r
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        // A token node (fpush's dialect) has no secret to check.
+        let isTokenNode = reg.secretDigest.isEmpty && config.appServer.tokenNodes
+        guard isTokenNode || options?.value("secret").map({ secretMatches($0, reg) }) == true else {
             step.log(.info, "push: publish to node \(Redact.token(node)) from \(from) refused: wrong or missing secret")
             return .failure(Refusal(type: "auth", condition: "not-authorized", text: "wrong or missing secret"))
         }
@@ -59,6 +72,40 @@ extension AppServer {
     private func removeJob(_ seq: UInt64, _ job: OutboxRecord, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         try store.deleteOutbox(seq)
         step.actions.append(.pendingJob(node: job.node, seq: nil))
+    }
+
+    /// Monal/fpush's dialect: the node is the device token and the
+    /// `pushModule` publish-option names the app. The registration is made
+    /// on first use, so that token-gone answers and coalescing work the same.
+    private func tokenNode(_ node: String, _ options: DataForm?, from: String, _ step: inout Step,
+                           _ store: any StoreWriter) throws(StoreError) -> Result<RegRecord, Refusal> {
+        guard config.appServer.tokenNodes else {
+            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no such node"))
+        }
+        guard (options?.fields.count ?? 0) <= 6 else {
+            return .failure(Refusal(type: "modify", condition: "bad-request", text: "too many publish-options"))
+        }
+        let module = options?.value("pushModule") ?? "default"
+        guard let backend = backends.first(where: { $0.app == module }) ?? (module == "default" ? backends.first : nil) else {
+            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no push module \(module) here"))
+        }
+        var token = node
+        if backend.vendor == .apns {
+            guard let hex = RegistrationRequest.apnsHex(node) else {
+                return .failure(Refusal(type: "modify", condition: "bad-request", text: "the node is not an APNs device token"))
+            }
+            token = hex
+        }
+        guard token.utf8.count <= RegistrationRequest.maxTokenBytes,
+              !token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) else {
+            return .failure(Refusal(type: "modify", condition: "bad-request", text: "the node is not a device token"))
+        }
+        let owner = (try? JID(from))?.bare.description ?? from
+        let reg = RegRecord(vendor: backend.vendor.rawValue, app: backend.app, token: token, extra: [], secretDigest: [],
+                            owner: owner, deviceID: node, deviceName: nil, createdAt: step.now, updatedAt: step.now)
+        try store.putRegistration(node: node, reg)
+        step.log(.info, "push: \(owner) publishes to token node \(Redact.token(node)) for \(backend.vendor.displayName) app \(backend.app)")
+        return .success(reg)
     }
 
     private func secretMatches(_ secret: String, _ reg: RegRecord) -> Bool {

@@ -57,6 +57,12 @@ public struct Config: Sendable, Equatable {
         public var maxAgeS = 86_400
         /// Delivery attempts of one notification at the most.
         public var maxAttempts = 12
+        /// Monal/fpush's dialect: a publish to a node nobody registered is
+        /// taken as a device token, its `pushModule` publish-option naming
+        /// the app ("default": the first backend). Such nodes carry no
+        /// secret, so anyone who knows a token can wake that device; off
+        /// by default.
+        public var tokenNodes = false
     }
 
     public struct Limits: Sendable, Equatable {
