@@ -9,4 +9,4 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "host"), str(HERE)]
 
-from fixtures import apns_mock, fcm_mock  # noqa: E402,F401  (pytest fixtures)
+from fixtures import apns_mock, fcm_mock, ubports_mock, webpush_mock, wns_mock  # noqa: E402,F401  (pytest fixtures)

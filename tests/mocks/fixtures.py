@@ -1,4 +1,4 @@
-"""Start the vendor mocks as processes, steer them, and pytest fixtures for both.
+"""Start the vendor mocks as processes, steer them, and pytest fixtures for each.
 
 Each mock runs in its own process (the Python that runs the tests, which has
 the mocks' requirements) so that an engine under test meets it exactly as it
@@ -11,6 +11,9 @@ re-exports the fixtures.
     mock.control.script([{"status": 410, "reason": "Unregistered"}])
     mock.control.requests(); mock.control.stats(); mock.control.reset()
     mock.stop()
+
+    mock = start_webpush_mock(tmp_path)     # also start_wns_mock, start_ubports_mock
+    mock.subscribe()                        # {"endpoint", "p256dh", "auth"}; wns: .channel(); ubports: .token(appid)
 """
 
 from __future__ import annotations
@@ -68,6 +71,10 @@ class Control:
     def reset(self) -> dict:
         return self._call("POST", "/reset", {})
 
+    def post(self, path: str, document: dict | None = None) -> dict:
+        """A vendor-specific control route, e.g. POST /subscriptions (ValueError if refused)."""
+        return self._call("POST", path, document or {})
+
 
 @dataclass
 class MockProcess:
@@ -111,6 +118,57 @@ class ApnsMock(MockProcess):
 @dataclass
 class FcmMock(MockProcess):
     account: keys.FcmAccount | None = None
+
+
+@dataclass
+class WebPushMock(MockProcess):
+    require_vapid: bool = True
+
+    @property
+    def origin(self) -> str:
+        """The VAPID `aud` every push to this service must carry."""
+        return self.url
+
+    def subscribe(self, application_server_key: str | None = None) -> dict:
+        """A new subscription: {"endpoint", "p256dh", "auth"}; with a key, restricted to that VAPID key."""
+        document = {} if application_server_key is None else {"application_server_key": application_server_key}
+        return self.control.post("/subscriptions", document)
+
+    def unsubscribe(self, endpoint: str) -> None:
+        """The browser drops the subscription: pushes to it get 410 from now on."""
+        self.control.post("/unsubscribe", {"endpoint": endpoint})
+
+
+@dataclass
+class WnsMock(MockProcess):
+    app: keys.WnsApp | None = None
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.url}/accesstoken.srf"
+
+    @property
+    def package_sid(self) -> str:
+        return self.app.package_sid
+
+    @property
+    def client_secret(self) -> str:
+        return self.app.client_secret
+
+    def channel(self) -> str:
+        """A new channel URI, as a Windows app would get from PushNotificationChannelManager."""
+        return self.control.post("/channels")["uri"]
+
+
+@dataclass
+class UbportsMock(MockProcess):
+    @property
+    def notify_url(self) -> str:
+        return f"{self.url}/notify"
+
+    def token(self, appid: str) -> str:
+        """Register a device for appid; returns its push token."""
+        return self.control.post("/tokens", {"appid": appid})["token"]
 
 
 def _read_line(process: subprocess.Popen, deadline: float, log_path: Path) -> str:
@@ -199,6 +257,41 @@ def start_fcm_mock(tmpdir, *, project_id: str = DEFAULT_PROJECT, account: keys.F
     return mock
 
 
+def start_webpush_mock(tmpdir, *, require_vapid: bool = True, tls: keys.ServerTls | None = None) -> WebPushMock:
+    """A Web Push service; make subscriptions with .subscribe(), point the engine's ca_file at .tls.ca."""
+    directory = _directory(tmpdir, "webpush")
+    tls = tls or keys.make_server_tls(directory)
+    args = ["--cert", str(tls.cert), "--key", str(tls.key)]
+    if not require_vapid:
+        args.append("--no-require-vapid")
+    process, port, control_port, log_path = _spawn("webpush_mock", "webpush_mock.py", args, directory)
+    return WebPushMock("webpush", process, port, Control(control_port), log_path, tls, require_vapid=require_vapid)
+
+
+def start_wns_mock(tmpdir, *, package_sid: str | None = None, client_secret: str | None = None,
+                   token_lifetime_s: int | None = None, tls: keys.ServerTls | None = None) -> WnsMock:
+    """WNS and its token endpoint (.token_url), with fresh app credentials unless given."""
+    directory = _directory(tmpdir, "wns")
+    tls = tls or keys.make_server_tls(directory)
+    app = keys.make_wns_app()
+    app = keys.WnsApp(package_sid or app.package_sid, client_secret or app.client_secret)
+    args = ["--cert", str(tls.cert), "--key", str(tls.key), f"--package-sid={app.package_sid}",
+            f"--client-secret={app.client_secret}"]   # "=": a secret may begin with "-"
+    if token_lifetime_s is not None:
+        args += ["--token-lifetime-s", str(token_lifetime_s)]
+    process, port, control_port, log_path = _spawn("wns_mock", "wns_mock.py", args, directory)
+    return WnsMock("wns", process, port, Control(control_port), log_path, tls, app=app)
+
+
+def start_ubports_mock(tmpdir, *, tls: keys.ServerTls | None = None) -> UbportsMock:
+    """A UBports push server (.notify_url); register devices with .token(appid)."""
+    directory = _directory(tmpdir, "ubports")
+    tls = tls or keys.make_server_tls(directory)
+    args = ["--cert", str(tls.cert), "--key", str(tls.key)]
+    process, port, control_port, log_path = _spawn("ubports_mock", "ubports_mock.py", args, directory)
+    return UbportsMock("ubports", process, port, Control(control_port), log_path, tls)
+
+
 # ---- pytest fixtures --------------------------------------------------------
 
 @pytest.fixture
@@ -224,3 +317,27 @@ def fcm_mock(tmp_path):
     yield mock
     mock.stop()
 
+
+
+@pytest.fixture
+def webpush_mock(tmp_path):
+    """A fresh Web Push service (VAPID required) for one test."""
+    mock = start_webpush_mock(tmp_path)
+    yield mock
+    mock.stop()
+
+
+@pytest.fixture
+def wns_mock(tmp_path):
+    """A fresh WNS (and token endpoint) with fresh app credentials for one test."""
+    mock = start_wns_mock(tmp_path)
+    yield mock
+    mock.stop()
+
+
+@pytest.fixture
+def ubports_mock(tmp_path):
+    """A fresh UBports push server for one test."""
+    mock = start_ubports_mock(tmp_path)
+    yield mock
+    mock.stop()

@@ -9,6 +9,7 @@ committed.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -159,3 +160,32 @@ def make_apns_client_cert(directory, topic: str) -> ClientCert:
     _write(directory / "client.pem", b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
     _write(directory / "client.key", leaf.private_key_pem.bytes(), 0o600)
     return ClientCert(directory / "client-ca.pem", directory / "client.pem", directory / "client.key", topic)
+
+
+@dataclass
+class VapidKey:
+    pem: Path          # the application server's private key file the engine is configured with
+    public_key: str    # base64url uncompressed point: the VAPID `k`, and a subscription's applicationServerKey
+    private_key: ec.EllipticCurvePrivateKey
+
+
+def make_vapid_key(directory, name: str = "vapid") -> VapidKey:
+    """A VAPID signing key: PKCS#8 P-256 PEM in <name>.pem (mode 0600), and its public key in base64url."""
+    directory = Path(directory)
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    pem = _write(directory / f"{name}.pem", _pkcs8_pem(private_key), 0o600)
+    point = private_key.public_key().public_bytes(serialization.Encoding.X962,
+                                                  serialization.PublicFormat.UncompressedPoint)
+    return VapidKey(pem, base64.urlsafe_b64encode(point).rstrip(b"=").decode(), private_key)
+
+
+@dataclass
+class WnsApp:
+    package_sid: str     # the client_id of the token request
+    client_secret: str
+
+
+def make_wns_app() -> WnsApp:
+    """Credentials shaped like the Partner Center's: ms-app://s-1-15-2-… and a 32-character secret."""
+    sid = "ms-app://s-1-15-2-" + "-".join(str(secrets.randbelow(2**32)) for _ in range(7))
+    return WnsApp(sid, secrets.token_urlsafe(24))

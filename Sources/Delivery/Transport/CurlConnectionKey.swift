@@ -48,7 +48,7 @@ struct CurlConnectionKey: Hashable {
     }
 
     /// The same text form curl uses (inet_ntop), so the keys compare equal.
-    private static func text(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
+    static func text(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         let count = buffer.count
         let ok = buffer.withUnsafeMutableBufferPointer { inet_ntop(family, address, $0.baseAddress, socklen_t(count)) != nil }

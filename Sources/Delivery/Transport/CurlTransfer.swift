@@ -25,6 +25,8 @@ final class CurlTransfer {
     /// connection's first response; it is then started again, not completed.
     private(set) var heldBehind: CurlConnectionKey?
     private var answered = false
+    /// The request's rule about private addresses, and what it refused.
+    var addressGuard: AddressGuard
 
     private var responseHeaders = ResponseHeaders()
     private var responseBody: [UInt8] = []
@@ -42,6 +44,7 @@ final class CurlTransfer {
         self.submission = submission
         self.deadline = deadline
         self.warmup = warmup
+        addressGuard = AddressGuard(allowPrivateAddresses: submission.request.allowPrivateAddresses)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         // One byte at least: an empty POST still needs a non-null pointer.
@@ -60,6 +63,11 @@ final class CurlTransfer {
 
     /// What the caller gets once curl reports the transfer done with `code`.
     func outcome(_ code: CURLcode) -> Result<HTTPResponse, HTTPFailure> {
+        // Refused addresses show as "could not connect" (the socket
+        // callback) or "aborted by callback" (a reused connection): say why.
+        if code != CURLE_OK, let refusal = addressGuard.failure {
+            return .failure(refusal)
+        }
         if headersTooLarge {
             return .failure(HTTPFailure(kind: .tooLarge,
                                         message: "response headers exceed \(ResponseHeaders.maxBytes) bytes"))
@@ -97,7 +105,10 @@ final class CurlTransfer {
 
     /// curl has a connection for the request and is about to send it: false
     /// stops the transfer, before anything is sent.
-    func aboutToSend(on key: CurlConnectionKey) -> Bool {
+    func aboutToSend(on key: CurlConnectionKey, remoteIP: String) -> Bool {
+        // A reused connection was opened by another transfer, possibly one
+        // that allowed private addresses: check this request's rule again.
+        guard addressGuard.admit(remoteIP: remoteIP) else { return false }
         // curl may call this again for the same transfer when it retries on
         // another connection; only the last call counts.
         connection = key

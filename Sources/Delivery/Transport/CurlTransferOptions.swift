@@ -107,19 +107,27 @@ extension CurlTransfer {
         try check(nudge_curl_easy_setopt_prereq(easy) { user, remoteIP, localIP, remotePort, localPort in
             guard let user, let remoteIP, let localIP else { return Int32(CURL_PREREQFUNC_OK) }
             let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+            let remote = String(cString: remoteIP)
             let key = CurlConnectionKey(localIP: String(cString: localIP), localPort: Int(localPort),
-                                        remoteIP: String(cString: remoteIP), remotePort: Int(remotePort))
-            return Int32(transfer.aboutToSend(on: key) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT)
+                                        remoteIP: remote, remotePort: Int(remotePort))
+            return Int32(transfer.aboutToSend(on: key, remoteIP: remote) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT)
         }, CURLOPT_PREREQFUNCTION)
         try set(CURLOPT_PREREQDATA, pointer: me)
         // libcurl before 8.x opens sockets without close-on-exec; a host
         // that forks and execs (ejabberd's external auth, Prosody's popen)
-        // would hand its vendor connections to the child.
-        try check(nudge_curl_easy_setopt_opensocket(easy) { _, _, address in
-            guard let address else { return CURL_SOCKET_BAD }
+        // would hand its vendor connections to the child. This is also
+        // where every address a name resolved to passes before a packet is
+        // sent to it, so the private-address rule is applied here: a
+        // refused address makes curl try the host's next one, and fail
+        // with "could not connect" when none is left.
+        try check(nudge_curl_easy_setopt_opensocket(easy) { user, _, address in
+            guard let user, let address else { return CURL_SOCKET_BAD }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+            guard transfer.addressGuard.admit(socket: address) else { return CURL_SOCKET_BAD }
             return Glibc.socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue),
                                 address.pointee.protocol)
         }, CURLOPT_OPENSOCKETFUNCTION)
+        try set(CURLOPT_OPENSOCKETDATA, pointer: me)
         // A connection keeps the close callback and its pointer of the
         // transfer that opened it, and may close long after that transfer is
         // gone: the pointer is the warm-up state, which outlives the multi handle.

@@ -26,11 +26,17 @@ public struct HTTPFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public let kind: Kind
     /// What exactly happened, in curl's words where curl had them.
     public let message: String
+    /// Set when the request was stopped because every address its host
+    /// had was private and the request did not allow those
+    /// (`HTTPRequest.allowPrivateAddresses`): the address refused last.
+    /// Retrying cannot help, unlike other connect failures.
+    public let refusedAddress: String?
 
     /// A failure of the given kind.
-    public init(kind: Kind, message: String) {
+    public init(kind: Kind, message: String, refusedAddress: String? = nil) {
         self.kind = kind
         self.message = message
+        self.refusedAddress = refusedAddress
     }
 
     public var description: String { "\(kind): \(message)" }

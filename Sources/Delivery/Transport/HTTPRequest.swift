@@ -23,6 +23,14 @@ public struct HTTPRequest: Sendable {
     public var clientCertFile: String?
     /// The client certificate's private key (PEM).
     public var clientKeyFile: String?
+    /// False refuses to connect to loopback, private, link-local,
+    /// unique-local, unspecified and other non-public addresses (also in
+    /// their IPv4-mapped IPv6 form), whatever name resolved to them: for
+    /// URLs that came from outside (Web Push endpoints), which must not
+    /// reach the host's own services. The failure is a `.connect` one whose
+    /// `refusedAddress` is set. Through a proxy (`https_proxy`), the
+    /// address checked is the proxy's: the proxy resolves the URL's host.
+    public var allowPrivateAddresses: Bool = true
 
     /// A request to `url`; the method is `POST`.
     public init(url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {

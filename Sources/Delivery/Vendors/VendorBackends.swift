@@ -12,9 +12,12 @@ public enum VendorBackends {
             return try APNsBackend(config, warn: warn)
         case .fcm:
             return try FCMBackend(config, warn: warn)
-        case .webpush, .wns, .ubuntu:
-            throw VendorConfig.error(config.configKey + ".type",
-                                     "backend type \"\(config.vendor.rawValue)\" is not supported by this build (it has apns and fcm)")
+        case .webpush:
+            return try WebPushBackend(config, warn: warn)
+        case .wns:
+            return try WNSBackend(config, warn: warn)
+        case .ubuntu:
+            return try UBportsBackend(config)
         }
     }
 }

@@ -91,6 +91,12 @@ extension AppServer {
             return step.refuse(iq, "modify", "bad-request",
                                "several \(vendor.displayName) apps are served here; name one in field app (\(candidates.map(\.app).joined(separator: ", ")))")
         }
+        // The client names the URL we will send to (and, for WNS, send our
+        // access token to): refuse what the backend would never use, now,
+        // with a reason, rather than at the first push.
+        if let refusal = Self.endpointRefusal(request.token, backend) {
+            return step.refuse(iq, "modify", "not-acceptable", refusal)
+        }
         let owner = from.bare.description
         let existingNode = try store.registeredNode(owner: owner, deviceID: request.deviceID)
         if existingNode == nil, try store.registrations(owner: owner).count >= config.appServer.maxRegistrationsPerUser {
@@ -141,6 +147,17 @@ extension AppServer {
             step.actions.append(.disabled(key, reason: reason))
         }
         step.log(.info, "push: registration \(Redact.token(node)) of \(reg.owner) removed: \(reason)")
+    }
+
+    static func endpointRefusal(_ token: String, _ backend: BackendConfig) -> String? {
+        switch backend.vendor {
+        case .webpush:
+            return EndpointPolicy.check(token, allowHTTP: backend.allowHTTP, allowPrivateAddresses: backend.allowPrivateAddresses)
+        case .wns:
+            return WNSChannel(endpoint: backend.endpoint).check(token)
+        case .apns, .fcm, .ubuntu:
+            return nil
+        }
     }
 
     static func commandReply(_ node: String, _ session: String, status: String, form: DataForm?) -> Element {

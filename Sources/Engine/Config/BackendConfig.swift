@@ -44,6 +44,39 @@ public struct BackendConfig: Sendable, Equatable {
     // FCM
     public var serviceAccountFile: String?
 
+    // Web Push (and UnifiedPush)
+    /// The VAPID key (PEM, P-256) that signs the `vapid` authorization.
+    public var vapidPrivateKeyFile: String?
+    /// VAPID's `sub`: a `mailto:` or `https:` contact for push services.
+    public var subject: String?
+    /// Accept plain `http` endpoints (self-hosted UnifiedPush distributors
+    /// on a LAN); https only by default.
+    public var allowHTTP = false
+    /// Accept endpoints on loopback, private and link-local addresses.
+    /// Off by default: endpoints come from clients (SSRF).
+    public var allowPrivateAddresses = false
+    /// Plaintexts are padded to a multiple of this many bytes so their
+    /// length tells little about the message.
+    public var padTo = 1024
+
+    // Web Push and WNS
+    /// How long the push service keeps an undelivered push (Web Push `TTL`,
+    /// default a day; WNS `X-WNS-TTL`, sent only when set).
+    public var ttlSeconds: Int?
+
+    // WNS
+    /// The package SID from the Partner Center (`ms-app://…`), the OAuth client id.
+    public var packageSID: String?
+    /// The client secret, given inline…
+    public var clientSecret: String?
+    /// …or in a file (read at start-up).
+    public var clientSecretFile: String?
+    /// Where access tokens come from.
+    public var tokenEndpoint = "https://login.live.com/accesstoken.srf"
+    /// `raw` (default: the app's background task gets the summary) or
+    /// `toast` (Windows shows it).
+    public var wnsType = "raw"
+
     public init(vendor: Vendor, app: String, configKey: String) {
         self.vendor = vendor
         self.app = app
@@ -55,12 +88,15 @@ extension BackendConfig {
     /// Decodes `appserver.backends[index]`.
     static func decode(_ json: NudgeXMPP.JSON, index: Int) throws(ConfigError) -> BackendConfig {
         var r = try ObjectReader(json, path: "appserver.backends[\(index)]")
-        guard let typeName = try r.string("type") else { throw ConfigError(r.keyPath("type"), "required: apns or fcm") }
-        guard let vendor = Vendor(rawValue: typeName), vendor == .apns || vendor == .fcm else {
-            throw ConfigError(r.keyPath("type"), "unknown backend type \"\(typeName)\" (this build has apns and fcm)")
+        let types = "apns, fcm, webpush, wns or ubuntu"
+        guard let typeName = try r.string("type") else { throw ConfigError(r.keyPath("type"), "required: \(types)") }
+        guard let vendor = Vendor(rawValue: typeName) else {
+            throw ConfigError(r.keyPath("type"), "unknown backend type \"\(typeName)\" (expected \(types))")
         }
         let app = try r.string("app") ?? "any"
-        if app == "any" && (vendor == .apns || vendor == .fcm) {
+        // Web Push and UBports need no developer credentials, so one
+        // backend may serve every app ("any", the original app_name: any).
+        if app == "any" && (vendor == .apns || vendor == .fcm || vendor == .wns) {
             throw ConfigError(r.keyPath("app"), "required for \(vendor.rawValue): the app name clients register for")
         }
         var b = BackendConfig(vendor: vendor, app: app, configKey: r.path)
@@ -107,11 +143,69 @@ extension BackendConfig {
                 throw ConfigError(r.keyPath("service_account_file"), "required: the service-account JSON from the Firebase console")
             }
             b.serviceAccountFile = file
-        case .webpush, .wns, .ubuntu:
+        case .webpush:
+            try decodeWebPush(&r, into: &b)
+        case .wns:
+            try decodeWNS(&r, into: &b)
+        case .ubuntu:
             break
         }
         try r.rejectUnknownKeys()
         return b
+    }
+
+    /// The keys of `type: "webpush"`.
+    private static func decodeWebPush(_ r: inout ObjectReader, into b: inout BackendConfig) throws(ConfigError) {
+        guard b.endpoint == nil else {
+            throw ConfigError(r.keyPath("endpoint"), "not used by webpush: each subscription names its own endpoint")
+        }
+        guard let keyFile = try r.string("vapid_private_key_file") else {
+            throw ConfigError(r.keyPath("vapid_private_key_file"), "required: the VAPID key (PEM, P-256) that signs pushes")
+        }
+        b.vapidPrivateKeyFile = keyFile
+        guard let subject = try r.string("subject") else {
+            throw ConfigError(r.keyPath("subject"), "required: a mailto: or https: contact for push services")
+        }
+        guard subject.hasPrefix("mailto:") || subject.hasPrefix("https:") else {
+            throw ConfigError(r.keyPath("subject"), "must start with mailto: or https:, got \"\(subject)\"")
+        }
+        b.subject = subject
+        b.allowHTTP = try r.bool("allow_http") ?? b.allowHTTP
+        b.allowPrivateAddresses = try r.bool("allow_private_addresses") ?? b.allowPrivateAddresses
+        // Push services keep messages up to four weeks at most.
+        b.ttlSeconds = try r.int("ttl_s", min: 0, max: 2_419_200)
+        b.padTo = try r.int("pad_to", min: 1, max: 4096) ?? b.padTo
+    }
+
+    /// The keys of `type: "wns"`.
+    private static func decodeWNS(_ r: inout ObjectReader, into b: inout BackendConfig) throws(ConfigError) {
+        guard let sid = try r.string("package_sid") else {
+            throw ConfigError(r.keyPath("package_sid"), "required: the package SID (ms-app://…) from the Partner Center")
+        }
+        b.packageSID = sid
+        b.clientSecret = try r.string("client_secret")
+        b.clientSecretFile = try r.string("client_secret_file")
+        switch (b.clientSecret, b.clientSecretFile) {
+        case (nil, nil):
+            throw ConfigError(r.keyPath("client_secret"), "required: the client secret (or client_secret_file)")
+        case (_?, _?):
+            throw ConfigError(r.keyPath("client_secret_file"), "give client_secret or client_secret_file, not both")
+        default:
+            break
+        }
+        if let endpoint = try r.string("token_endpoint") {
+            guard endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://") else {
+                throw ConfigError(r.keyPath("token_endpoint"), "expected an http or https URL, got \"\(endpoint)\"")
+            }
+            b.tokenEndpoint = endpoint
+        }
+        if let type = try r.string("wns_type") {
+            guard type == "raw" || type == "toast" else {
+                throw ConfigError(r.keyPath("wns_type"), "expected raw or toast, got \"\(type)\"")
+            }
+            b.wnsType = type
+        }
+        b.ttlSeconds = try r.int("ttl_s", min: 1)
     }
 }
 

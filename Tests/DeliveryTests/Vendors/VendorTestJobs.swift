@@ -12,12 +12,13 @@ enum VendorTestJobs {
     /// A job whose notification carries a summary form with `fields`.
     static func job(vendor: String = "apns", token: String = apnsToken, fields: [(String, String)] = [],
                     priority: Priority = .normal, node: String = "node-1", createdAt: Millis = createdAt,
-                    seq: UInt64 = 1) -> DeliveryJob {
+                    seq: UInt64 = 1, extra: [(String, String)] = []) -> DeliveryJob {
         var form = DataForm(type: "submit", formType: NS.pushSummary)
         for (name, value) in fields { form.fields.append(.init(name, values: [value])) }
         var notification = Element("notification", namespace: NS.push)
         notification.append(form.element)
-        let registration = RegRecord(vendor: vendor, app: "chat", token: token, extra: [], secretDigest: [],
+        let registration = RegRecord(vendor: vendor, app: "chat", token: token,
+                                     extra: extra.map { StoredField(name: $0.0, values: [$0.1]) }, secretDigest: [],
                                      owner: "juliet@example.com", deviceID: "phone", deviceName: nil,
                                      createdAt: 0, updatedAt: 0)
         return DeliveryJob(seq: seq, node: node, registration: registration, notification: notification,
@@ -46,6 +47,28 @@ enum VendorTestJobs {
     static func fcmConfig(_ directory: VendorTestDirectory, endpoint: String? = nil) -> BackendConfig {
         var config = BackendConfig(vendor: .fcm, app: "chat", configKey: "appserver.backends[1]")
         config.serviceAccountFile = directory.serviceAccount()
+        config.endpoint = endpoint
+        return config
+    }
+
+    static func webPushConfig(_ directory: VendorTestDirectory, subject: String = "mailto:push@example.com") -> BackendConfig {
+        var config = BackendConfig(vendor: .webpush, app: "any", configKey: "appserver.backends[2]")
+        config.vapidPrivateKeyFile = directory.write("vapid.pem", VendorTestKeys.p256PKCS8)
+        config.subject = subject
+        return config
+    }
+
+    static func wnsConfig(type: String = "raw", endpoint: String? = nil) -> BackendConfig {
+        var config = BackendConfig(vendor: .wns, app: "chat", configKey: "appserver.backends[3]")
+        config.packageSID = "ms-app://s-1-15-2-1234"
+        config.clientSecret = "s3cr&t=+/ x"
+        config.wnsType = type
+        config.endpoint = endpoint
+        return config
+    }
+
+    static func ubportsConfig(endpoint: String? = nil) -> BackendConfig {
+        var config = BackendConfig(vendor: .ubuntu, app: "any", configKey: "appserver.backends[4]")
         config.endpoint = endpoint
         return config
     }

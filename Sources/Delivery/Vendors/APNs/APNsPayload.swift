@@ -18,9 +18,7 @@ enum APNsPayload {
     static func json(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle) -> JSON {
         var payload = JSONObject()
         payload["aps"] = .object(aps(summary, kind: kind, style: style))
-        for (name, value) in summary.fields {
-            payload[name] = customValue(name: name, value: value)
-        }
+        for (name, value) in summary.jsonObject { payload[name] = value }
         return .object(payload)
     }
 
@@ -41,15 +39,5 @@ enum APNsPayload {
             break
         }
         return aps
-    }
-
-    /// Counts as numbers when they are whole numbers JSON can carry exactly;
-    /// everything else as the string the form held.
-    private static func customValue(name: String, value: String) -> JSON {
-        if name == "message-count" || name == "pending-subscription-count",
-           let number = Int64(value), number.magnitude <= 1 << 53 {
-            return .number(Double(number))
-        }
-        return .string(value)
     }
 }

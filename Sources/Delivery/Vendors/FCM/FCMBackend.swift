@@ -7,7 +7,7 @@ public final class FCMBackend: VendorBackend {
     public let config: BackendConfig
     let account: FCMServiceAccount
     let sendURL: String
-    let accessToken = FCMAccessToken()
+    let accessToken = VendorAccessToken()
     /// Why the last assertion could not be signed, for the jobs that then
     /// find no token: OpenSSL failing on a key it loaded is rare, but its
     /// words should reach the operator.

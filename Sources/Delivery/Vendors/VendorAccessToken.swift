@@ -1,8 +1,9 @@
 import NudgeEngine
 import Synchronization
 
-/// The OAuth access token FCM requests carry, as Google granted it.
-final class FCMAccessToken: Sendable {
+/// An OAuth access token a vendor granted (FCM, WNS), shared by every
+/// request of one backend.
+final class VendorAccessToken: Sendable {
     /// A new token is fetched this long before the old one expires, so no
     /// push leaves with a token that expires on the way.
     static let refreshMarginMs: Millis = 5 * 60_000
@@ -25,18 +26,27 @@ final class FCMAccessToken: Sendable {
         grant.withLock { grant in grant.flatMap { now < $0.expiresAt ? $0.token : nil } }
     }
 
-    /// Keeps a token Google granted at `now` for `expiresInSeconds`.
+    /// Keeps a token the vendor granted at `now` for `expiresInSeconds`.
     func store(_ token: String, expiresInSeconds: Millis, now: Millis) {
         let lifetime = expiresInSeconds * 1000
-        // A lifetime shorter than twice the margin (Google grants an hour)
-        // would be "due for refresh" at once, and every push would fetch a
-        // token: refresh halfway through it instead.
+        // A lifetime shorter than twice the margin (Google grants an hour,
+        // Microsoft a day) would be "due for refresh" at once, and every
+        // push would fetch a token: refresh halfway through it instead.
         let margin = min(Self.refreshMarginMs, lifetime / 2)
         grant.withLock { $0 = Grant(token: token, expiresAt: now + lifetime, refreshAt: now + lifetime - margin) }
     }
 
-    /// FCM no longer accepts the token: forget it so the next push fetches one.
+    /// The vendor no longer accepts the token: forget it so the next push fetches one.
     func drop() {
         grant.withLock { $0 = nil }
+    }
+
+    /// The vendor refused `token`: forget it if it is still the one held.
+    /// Every request that was in flight with it is refused alike, and a
+    /// token fetched meanwhile must not be dropped for their answers.
+    func drop(ifCurrent token: String) {
+        grant.withLock { grant in
+            if grant?.token == token { grant = nil }
+        }
     }
 }

@@ -1,0 +1,100 @@
+import NudgeCrypto
+import NudgeEngine
+
+/// The Web Push backend (RFC 8030, 8291, 8292): encrypted pushes to the
+/// endpoint each subscription names, signed with VAPID. It also serves
+/// UnifiedPush, which is Web Push to the distributor's endpoint.
+public final class WebPushBackend: VendorBackend {
+    /// The push lifetime when `ttl_s` is not configured: a day.
+    static let defaultTTLSeconds = 86_400
+
+    /// The configuration the backend was made from.
+    public let config: BackendConfig
+    let vapid: WebPushVAPID
+    let ttlSeconds: Int
+    let padTo: Int
+
+    init(_ config: BackendConfig, warn: (String) -> Void) throws(EngineError) {
+        let keyKey = config.configKey + ".vapid_private_key_file"
+        guard let keyFile = config.vapidPrivateKeyFile else {
+            throw VendorConfig.error(keyKey, "required: the VAPID key (PEM, P-256) that signs pushes")
+        }
+        guard let subject = config.subject else {
+            throw VendorConfig.error(config.configKey + ".subject", "required: a mailto: or https: contact for push services")
+        }
+        guard subject.hasPrefix("mailto:") || subject.hasPrefix("https:") else {
+            throw VendorConfig.error(config.configKey + ".subject", "must start with mailto: or https:, got \"\(subject)\"")
+        }
+        guard config.padTo >= 1 else {
+            throw VendorConfig.error(config.configKey + ".pad_to", "must be at least 1, got \(config.padTo)")
+        }
+        if let ttl = config.ttlSeconds, ttl < 0 {
+            throw VendorConfig.error(config.configKey + ".ttl_s", "must not be negative, got \(ttl)")
+        }
+        let pem = try VendorConfig.read(keyFile, key: keyKey, warn: warn)
+        let key = try VendorConfig.parse(keyFile, key: keyKey) { () throws(CryptoError) in try P256PrivateKey(pem: pem) }
+        self.config = config
+        vapid = WebPushVAPID(key: key, subject: subject)
+        ttlSeconds = config.ttlSeconds ?? Self.defaultTTLSeconds
+        padTo = config.padTo
+    }
+
+    /// VAPID tokens are signed locally: no credential exchange.
+    public func credentialRequest(now: Millis) -> HTTPRequest? { nil }
+
+    /// Never asked for; an answer changes nothing.
+    public func credentialAnswer(_ answer: Result<HTTPResponse, HTTPFailure>, now: Millis) -> DeliveryOutcome? { nil }
+
+    /// `POST <endpoint>` with the encrypted summary. An endpoint the
+    /// configuration does not allow, or a subscription whose keys are
+    /// unusable, is gone: no push to it can ever succeed.
+    public func request(for job: DeliveryJob, now: Millis) -> Result<HTTPRequest, DeliveryOutcome> {
+        let endpoint = job.registration.token
+        if let refusal = WebPushEndpoint.check(endpoint, allowHTTP: config.allowHTTP,
+                                               allowPrivateAddresses: config.allowPrivateAddresses) {
+            return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: \(refusal)"))
+        }
+        guard let origin = WebPushEndpoint.origin(endpoint) else {
+            return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: endpoint is not a URL"))
+        }
+        let subscription: WebPushSubscription
+        switch WebPushSubscription.read(job.registration) {
+        case .success(let s): subscription = s
+        case .failure(let gone): return .failure(gone)
+        }
+        let summary = PushSummary(job)
+        guard let plaintext = WebPushPayload.fitting(summary) else {
+            return .failure(.rejected(reason: "Web Push message over \(WebPushPayload.bodyLimit) bytes even without the message body"))
+        }
+        let body: [UInt8]
+        let authorization: String
+        do {
+            body = try WebPushPayload.body(plaintext, for: subscription, padTo: padTo)
+            authorization = try vapid.authorization(origin: origin, now: now)
+        } catch {
+            // The keys were checked: what fails now is OpenSSL on our side.
+            return .failure(.retry(afterMs: nil, reason: "Web Push: \(error.message)"))
+        }
+        var request = HTTPRequest(url: endpoint, body: body)
+        request.headers = WebPushHeaders.headers(
+            ttlSeconds: WebPushHeaders.ttl(configuredSeconds: ttlSeconds, createdAt: job.createdAt, now: now),
+            urgency: WebPushHeaders.urgency(job.priority, isWake: summary.wakeReason != nil),
+            topic: WebPushHeaders.topic(node: job.node),
+            authorization: authorization)
+        // The endpoint came from a client: the transport re-checks the
+        // addresses its host resolves to, where DNS cannot fool the check.
+        request.allowPrivateAddresses = config.allowPrivateAddresses
+        return .success(request)
+    }
+
+    /// RFC 8030's answers (`WebPushClassifier`).
+    public func classify(_ answer: Result<HTTPResponse, HTTPFailure>, job: DeliveryJob, now: Millis) -> DeliveryOutcome {
+        switch answer {
+        case .failure(let failure):
+            return WebPushClassifier.classify(failure)
+        case .success(let response):
+            let origin = WebPushEndpoint.origin(job.registration.token) ?? "(endpoint)"
+            return WebPushClassifier.classify(response, origin: origin, now: now)
+        }
+    }
+}
