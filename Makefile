@@ -10,7 +10,7 @@ LIB        := $(BUILD)/libnudge.so
 OUT        := out
 SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
 
-.PHONY: all lib test swift-test c-test py-test check-ldd demo bench bench-apns install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd demo bench bench-apns bench-webpush install clean
 
 all: lib
 
@@ -64,7 +64,7 @@ $(OUT)/bench_held: bench/bench_held.c include/nudge.h $(LIB)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(C_LINK) -lpthread -lm
 
-$(OUT)/bench_apns: bench/bench_apns.c include/nudge.h $(LIB)
+$(OUT)/bench_delivery: bench/bench_delivery.c include/nudge.h $(LIB)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(C_LINK)
 
@@ -72,8 +72,12 @@ bench: lib $(OUT)/bench_held
 	$(OUT)/bench_held
 
 # Needs nginx and h2load: apt-get install nginx-light nghttp2-client bc
-bench-apns: lib $(OUT)/bench_apns
+bench-apns: lib $(OUT)/bench_delivery
 	bench/run_apns.sh
+
+# Needs nginx and openssl: apt-get install nginx-light openssl bc util-linux
+bench-webpush: lib $(OUT)/bench_delivery
+	bench/run_webpush.sh
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig

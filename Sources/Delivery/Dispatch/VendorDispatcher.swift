@@ -71,15 +71,21 @@ public final class VendorDispatcher: Dispatcher, Sendable {
         }
     }
 
+    /// The request is built on the transport thread: Web Push encrypts
+    /// every message with a fresh key, and that must not hold up the
+    /// engine's writer thread, which calls `dispatch` after its commits.
     private func send(_ job: DeliveryJob, _ backend: any VendorBackend) {
-        switch backend.request(for: job, now: clock.now()) {
-        case .failure(let outcome):
-            finish(job, outcome)
-        case .success(let request):
-            transport.send(withTrust(request, backend)) { [self] answer in
-                finish(job, backend.classify(answer, job: job, now: clock.now()))
+        transport.send(preparing: { [self] in
+            switch backend.request(for: job, now: clock.now()) {
+            case .failure(let outcome):
+                finish(job, outcome)
+                return nil
+            case .success(let request):
+                return withTrust(request, backend)
             }
-        }
+        }, completion: { [self] answer in
+            finish(job, backend.classify(answer, job: job, now: clock.now()))
+        })
     }
 
     /// Tests and private endpoints trust their own CA through `ca_file`;

@@ -50,8 +50,13 @@ final class CurlMultiLoop: @unchecked Sendable {
         while true {
             let batch = inbox.take()
             var now = TransportClock.nowMs()
-            for submission in batch.submissions {
-                start(submission, deadline: now + max(1, submission.request.timeoutMs), now: now)
+            for pending in batch.submissions {
+                guard let request = pending.make() else {
+                    inbox.completed()
+                    continue
+                }
+                start(TransportSubmission(request: request, completion: pending.completion),
+                      deadline: now + max(1, request.timeoutMs), now: now)
             }
             for held in warmup.takeReleased() { start(held.submission, deadline: held.deadline, now: now) }
             for held in warmup.takeExpired(now: now) {

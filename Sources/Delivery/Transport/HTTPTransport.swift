@@ -37,7 +37,17 @@ public final class HTTPTransport: @unchecked Sendable {
     /// thread, with a `.cancelled` failure.
     public func send(_ request: HTTPRequest,
                      completion: @escaping @Sendable (Result<HTTPResponse, HTTPFailure>) -> Void) {
-        guard loop.inbox.submit(TransportSubmission(request: request, completion: completion)) else {
+        send(preparing: { request }, completion: completion)
+    }
+
+    /// Like `send`, but `prepare` builds the request on the transport
+    /// thread, just before the transfer starts: CPU work such as
+    /// encrypting a Web Push body stays off the caller's thread (the
+    /// engine's writer). When `prepare` returns nil nothing is sent and
+    /// `completion` is not called (`prepare` has dealt with the request).
+    public func send(preparing prepare: @escaping @Sendable () -> HTTPRequest?,
+                     completion: @escaping @Sendable (Result<HTTPResponse, HTTPFailure>) -> Void) {
+        guard loop.inbox.submit(PendingSubmission(make: prepare, completion: completion)) else {
             completion(.failure(CurlTransfer.cancelled("the transport is closed")))
             return
         }

@@ -7,6 +7,14 @@ struct TransportSubmission: Sendable {
     let completion: @Sendable (Result<HTTPResponse, HTTPFailure>) -> Void
 }
 
+/// What callers queue: the request, or the work that builds it, run on the
+/// transport thread just before the transfer starts (nil: nothing to send,
+/// and no completion).
+struct PendingSubmission: Sendable {
+    let make: @Sendable () -> HTTPRequest?
+    let completion: @Sendable (Result<HTTPResponse, HTTPFailure>) -> Void
+}
+
 /// Where callers' threads and the transport thread meet: the queue of new
 /// requests, the close request and the in-flight count, under one mutex.
 ///
@@ -16,14 +24,14 @@ struct TransportSubmission: Sendable {
 final class TransportInbox: @unchecked Sendable {
     /// What the transport thread picks up in one go.
     struct Batch {
-        var submissions: [TransportSubmission]
+        var submissions: [PendingSubmission]
         /// Set once `close` was called: the monotonic time after which what
         /// is still in flight gets cancelled. No submissions follow it.
         var closeDeadline: Int?
     }
 
     private struct State {
-        var pending: [TransportSubmission] = []
+        var pending: [PendingSubmission] = []
         var closeDeadline: Int?
         var inFlight = 0
     }
@@ -36,7 +44,7 @@ final class TransportInbox: @unchecked Sendable {
     }
 
     /// Queues a submission and wakes the loop; false once closing.
-    func submit(_ submission: TransportSubmission) -> Bool {
+    func submit(_ submission: PendingSubmission) -> Bool {
         let multi = multi
         return state.withLock { s in
             guard s.closeDeadline == nil else { return false }

@@ -1,10 +1,15 @@
-/* bench_apns: APNs deliveries per second, and CPU seconds per 10,000
+/* bench_delivery: deliveries per second, and CPU seconds per 10,000
  * deliveries, through the whole app server: N devices register by ad-hoc
  * command, a remote server publishes once to each, and the engine delivers
- * each publish over HTTP/2 + TLS to a sink that answers as APNs does
- * (200 with apns-id). Run by bench/run_apns.sh, which starts the sink.
+ * each publish over HTTP/2 + TLS to a sink. Run by bench/run_apns.sh and
+ * bench/run_webpush.sh, which start the sink.
  *
- *   bench_apns ENDPOINT CA_FILE P8_FILE [N]
+ *   bench_delivery apns    SINK CA_FILE P8_FILE    [N]
+ *   bench_delivery webpush SINK CA_FILE VAPID_PEM  [N] P256DH AUTH
+ *
+ * For Web Push every device subscribes at SINK/push/<i> with the same user
+ * agent keys (the sink does not decrypt); each message is still encrypted
+ * with its own sender key, which is the cost being measured.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -70,8 +75,21 @@ static int field(const char *xml, const char *var, char *out, size_t cap) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: bench_apns ENDPOINT CA_FILE P8_FILE [N]\n"); return 2; }
-    long n = argc > 4 ? atol(argv[4]) : 10000;
+    if (argc < 5) { fprintf(stderr, "usage: bench_delivery apns|webpush SINK CA_FILE KEY_FILE [N] [P256DH AUTH]\n"); return 2; }
+    const char *vendor = argv[1], *sink = argv[2], *ca = argv[3], *key = argv[4];
+    long n = argc > 5 ? atol(argv[5]) : 10000;
+    int webpush = strcmp(vendor, "webpush") == 0;
+    if (webpush && argc < 8) { fprintf(stderr, "webpush needs P256DH and AUTH\n"); return 2; }
+    char backend[1024];
+    if (webpush)
+        snprintf(backend, sizeof backend,
+                 "{\"type\": \"webpush\", \"vapid_private_key_file\": \"%s\", \"subject\": \"mailto:bench@example.net\","
+                 " \"ca_file\": \"%s\", \"allow_private_addresses\": true}", key, ca);
+    else
+        snprintf(backend, sizeof backend,
+                 "{\"type\": \"apns\", \"app\": \"bench\", \"topic\": \"net.example.bench\","
+                 " \"key_file\": \"%s\", \"key_id\": \"ABC123DEFG\", \"team_id\": \"DEF123GHIJ\","
+                 " \"endpoint\": \"%s\", \"ca_file\": \"%s\"}", key, sink, ca);
     char dir[] = "/tmp/nudge-bench-apns-XXXXXX";
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
     char config[2048];
@@ -79,25 +97,29 @@ int main(int argc, char **argv) {
              "{\"store\": {\"path\": \"%s\", \"map_size_mb\": 256},"
              " \"server\": {\"domains\": [\"example.net\"]},"
              " \"appserver\": {\"pubsub_host\": \"push.example.net\", \"registrations_per_hour\": 1000000,"
-             "   \"backends\": [{\"type\": \"apns\", \"app\": \"bench\", \"topic\": \"net.example.bench\","
-             "     \"key_file\": \"%s\", \"key_id\": \"ABC123DEFG\", \"team_id\": \"DEF123GHIJ\","
-             "     \"endpoint\": \"%s\", \"ca_file\": \"%s\"}]},"
+             "   \"backends\": [%s]},"
              " \"limits\": {\"max_queue\": 1048576}, \"log\": {\"level\": \"warn\"}}",
-             dir, argv[3], argv[1], argv[2]);
+             dir, backend);
     nudge_engine *e = NULL;
     char *err = NULL;
     if (nudge_open(config, &e, &err) != NUDGE_OK) { fprintf(stderr, "open: %s\n", err); return 1; }
 
     /* Register N devices; remember node and secret. */
     char (*nodes)[64] = calloc((size_t)n, 64), (*secrets)[64] = calloc((size_t)n, 64);
-    char xml[2048], reply[4096], id[32];
+    char xml[2048], reply[4096], id[32], fields[1024];
     for (long i = 0; i < n; i++) {
         snprintf(id, sizeof id, "id='r%ld'", i);
+        if (webpush)
+            snprintf(fields, sizeof fields,
+                     "<field var='endpoint'><value>%s/push/%ld</value></field>"
+                     "<field var='p256dh'><value>%s</value></field><field var='auth'><value>%s</value></field>",
+                     sink, i, argv[6], argv[7]);
+        else
+            snprintf(fields, sizeof fields, "<field var='token'><value>%064lx</value></field>", i);
         snprintf(xml, sizeof xml,
                  "<iq type='set' id='r%ld' from='user%ld@example.net/phone' to='example.net'>"
-                 "<command xmlns='http://jabber.org/protocol/commands' node='register-push-apns' action='execute'>"
-                 "<x xmlns='jabber:x:data' type='submit'><field var='token'><value>%064lx</value></field></x>"
-                 "</command></iq>", i, i, i);
+                 "<command xmlns='http://jabber.org/protocol/commands' node='register-push-%s' action='execute'>"
+                 "<x xmlns='jabber:x:data' type='submit'>%s</x></command></iq>", i, i, vendor, fields);
         if (nudge_handle_stanza(e, xml, strlen(xml)) != NUDGE_OK) { fprintf(stderr, "register %ld refused\n", i); return 1; }
         struct pollfd p = {.fd = nudge_event_fd(e), .events = POLLIN};
         while (!drain(e, id, reply, sizeof reply)) poll(&p, 1, 100);
@@ -137,8 +159,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "incomplete after %.0f s: %s\n", t1 - t0, json);
         nudge_free(json);
     }
-    printf("nudge: %ld deliveries in %.3f s = %.0f deliveries/s; CPU %.3f s = %.3f CPU s per 10,000 deliveries\n",
-           done, t1 - t0, done / (t1 - t0), c1 - c0, (c1 - c0) * 10000.0 / (double)done);
+    printf("nudge (%s): %ld deliveries in %.3f s = %.0f deliveries/s; CPU %.3f s = %.3f CPU s per 10,000 deliveries\n",
+           vendor, done, t1 - t0, done / (t1 - t0), c1 - c0, (c1 - c0) * 10000.0 / (double)done);
     nudge_close(e);
     return done == n ? 0 : 1;
 }
