@@ -26,20 +26,6 @@ def webpush_backend(mock, vapid, **extra) -> dict:
     return backend
 
 
-@pytest.fixture
-def engine_for(tmp_path):
-    engines = []
-
-    def make(backends):
-        e = nudge.Engine(config(tmp_path / f"store{len(engines)}", backends))
-        engines.append(e)
-        return e
-
-    yield make
-    for e in engines:
-        e.close()
-
-
 def pushes(mock):
     return [r for r in mock.control.requests() if r["kind"] == "push"]
 

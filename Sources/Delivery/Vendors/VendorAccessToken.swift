@@ -27,6 +27,18 @@ final class VendorAccessToken: Sendable {
     }
 
     /// Keeps a token the vendor granted at `now` for `expiresInSeconds`.
+    /// Takes the credential endpoint's verdict: a grant is kept (nil: the
+    /// waiting jobs may go), a refusal is returned as their outcome.
+    func accept(_ grant: Result<OAuthGrant, DeliveryOutcome>, now: Millis) -> DeliveryOutcome? {
+        switch grant {
+        case .success(let g):
+            store(g.accessToken, expiresInSeconds: g.expiresInSeconds, now: now)
+            return nil
+        case .failure(let outcome):
+            return outcome
+        }
+    }
+
     func store(_ token: String, expiresInSeconds: Millis, now: Millis) {
         let lifetime = expiresInSeconds * 1000
         // A lifetime shorter than twice the margin (Google grants an hour,

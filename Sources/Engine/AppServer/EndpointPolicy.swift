@@ -33,6 +33,15 @@ public enum EndpointPolicy {
 
     /// The origin of an endpoint (RFC 6454): what VAPID's `aud` claim
     /// names. nil when the endpoint does not parse.
+    /// What kind of non-public address an IP address is (4 bytes IPv4 or
+    /// 16 bytes IPv6, network order), e.g. "a private address"; nil for a
+    /// public one. The one table of these ranges: registration checks
+    /// literal hosts with it, the transport the address a name resolved to.
+    public static func nonPublicKind(_ address: [UInt8]) -> String? {
+        guard address.count == 4 || address.count == 16 else { return "not an IP address" }
+        return Host.kind(address)
+    }
+
     public static func origin(of endpoint: String) -> Origin? {
         guard case .success(let url) = URLParts.parse(endpoint), url.scheme == "https" || url.scheme == "http" else { return nil }
         return Origin(scheme: url.scheme, host: url.host.text, port: url.port)
@@ -181,8 +190,8 @@ extension EndpointPolicy {
         /// Debian's /etc/hosts aliases of ::1).
         static let localNames = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"]
 
-        /// The same ranges the transport refuses at connect time: what kind of
-        /// non-public address this is, or nil for a public one.
+        /// What kind of non-public address this is, or nil for a public one
+        /// (see `nonPublicKind`).
         static func kind(_ b: [UInt8]) -> String? {
             if b.count == 4 {
                 switch (b[0], b[1]) {

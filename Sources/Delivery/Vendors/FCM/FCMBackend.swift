@@ -39,13 +39,7 @@ public final class FCMBackend: VendorBackend {
 
     /// Keeps the granted token; otherwise the outcome for the waiting jobs.
     public func credentialAnswer(_ answer: Result<HTTPResponse, HTTPFailure>, now: Millis) -> DeliveryOutcome? {
-        switch FCMOAuth.grant(from: answer, now: now) {
-        case .success(let grant):
-            accessToken.store(grant.accessToken, expiresInSeconds: grant.expiresInSeconds, now: now)
-            return nil
-        case .failure(let outcome):
-            return outcome
-        }
+        accessToken.accept(FCMOAuth.grant(from: answer, now: now), now: now)
     }
 
     /// `POST …/messages:send` with the held access token and the message.

@@ -39,13 +39,7 @@ public final class WNSBackend: VendorBackend {
     /// Keeps the granted token; otherwise the outcome for the waiting jobs
     /// (`invalid_client`: a wrong SID or secret, a configuration error).
     public func credentialAnswer(_ answer: Result<HTTPResponse, HTTPFailure>, now: Millis) -> DeliveryOutcome? {
-        switch OAuthGrant.read(answer, endpointName: WNSCredentials.endpointName, now: now) {
-        case .success(let grant):
-            accessToken.store(grant.accessToken, expiresInSeconds: grant.expiresInSeconds, now: now)
-            return nil
-        case .failure(let outcome):
-            return outcome
-        }
+        accessToken.accept(OAuthGrant.read(answer, endpointName: WNSCredentials.endpointName, now: now), now: now)
     }
 
     /// `POST <channel URI>` with the access token and the notification.
