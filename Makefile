@@ -10,7 +10,7 @@ LIB        := $(BUILD)/libnudge.so
 OUT        := out
 SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
 
-.PHONY: all lib test swift-test c-test py-test check-ldd demo bench bench-apns bench-webpush install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd lua-test demo bench bench-apns bench-webpush install clean
 
 all: lib
 
@@ -55,7 +55,11 @@ c-test: lib $(C_TESTS)
 py-test: lib
 	.venv/bin/python -m pytest -q -p no:cacheprovider tests/mocks tests/host tests/e2e
 
-test: swift-test check-ldd c-test py-test
+# The Prosody binding's Lua C module, against the built library.
+lua-test: lib
+	$(MAKE) -C bindings/prosody test
+
+test: swift-test check-ldd c-test lua-test py-test
 
 demo: lib $(OUT)/example_host
 	$(OUT)/example_host
