@@ -29,7 +29,7 @@ import apns_tokens
 import jwt_parts
 import runner
 from journal import Journal
-from script import Script
+from script import Script, ScriptedControl
 
 AUTHENTICATED_MAX_STREAMS = 1000
 
@@ -66,7 +66,9 @@ def _common_name(certificate: dict | None) -> str | None:
     return None
 
 
-class ApnsMock:
+class ApnsMock(ScriptedControl):
+    parse_entry = staticmethod(apns_answers.parse_entry)
+
     def __init__(self, keys: apns_tokens.ProviderKeys | None, topics: list[str], certificate_auth: bool,
                  token_update_min_s: int = 1200, token_max_age_s: int = 3600):
         self.keys = keys
@@ -217,17 +219,6 @@ class ApnsMock:
               f"{request.method} {request.path} -> {outcome}", file=sys.stderr, flush=True)
 
     # ---- control API (called from the control thread) ----------------------
-
-    def script(self, entries):
-        if not isinstance(entries, list):
-            raise ValueError("POST /script takes a JSON list")
-        self.answers.extend([apns_answers.parse_entry(entry) for entry in entries])
-
-    def pending_script(self) -> list[dict]:
-        return self.answers.pending()
-
-    def requests(self) -> list[dict]:
-        return self.journal.entries()
 
     def stats(self) -> dict:
         with self._lock:

@@ -31,7 +31,7 @@ import google_errors
 import jwt_parts
 import runner
 from journal import Journal
-from script import Script
+from script import Script, ScriptedControl
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 MAX_STREAMS = 100
@@ -73,7 +73,9 @@ def parse_entry(entry) -> dict:
             "delay_ms": delay_ms}
 
 
-class FcmMock:
+class FcmMock(ScriptedControl):
+    parse_entry = staticmethod(parse_entry)
+
     def __init__(self, project_id: str, account: fcm_oauth.ServiceAccount, token_lifetime_s: int = 3599):
         self.project_id = project_id
         self.account = account
@@ -221,17 +223,6 @@ class FcmMock:
             self._counts[name] += 1
 
     # ---- control API (called from the control thread) ----------------------
-
-    def script(self, entries):
-        if not isinstance(entries, list):
-            raise ValueError("POST /script takes a JSON list")
-        self.answers.extend([parse_entry(entry) for entry in entries])
-
-    def pending_script(self) -> list[dict]:
-        return self.answers.pending()
-
-    def requests(self) -> list[dict]:
-        return self.journal.entries()
 
     def stats(self) -> dict:
         with self._lock:

@@ -59,3 +59,21 @@ class Script:
     def _run(self, actions: list[dict]) -> None:
         for action in actions:
             self._apply_action(action)
+
+
+class ScriptedControl:
+    """The control calls every mock answers the same way: queue scripted
+    answers (parsed by the mock's own `parse_entry`), show what is left of
+    the script, and list the requests the journal holds. A mock mixes this
+    in and has `answers` (a Script), `journal` and `parse_entry`."""
+
+    def script(self, entries):
+        if not isinstance(entries, list):
+            raise ValueError("POST /script takes a JSON list")
+        self.answers.extend([self.parse_entry(entry) for entry in entries])
+
+    def pending_script(self) -> list[dict]:
+        return self.answers.pending()
+
+    def requests(self) -> list[dict]:
+        return self.journal.entries()

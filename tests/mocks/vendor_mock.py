@@ -18,7 +18,7 @@ import threading
 import time
 
 from journal import Journal
-from script import Script
+from script import Script, ScriptedControl
 
 MAX_STREAMS = 100
 
@@ -50,7 +50,7 @@ def check_keys(entry, allowed: set[str]) -> dict:
     return entry
 
 
-class VendorMock:
+class VendorMock(ScriptedControl):
     counters: tuple[str, ...] = ()
 
     def __init__(self, is_action=lambda entry: False, apply_action=lambda entry: None):
@@ -138,17 +138,6 @@ class VendorMock:
         return {}
 
     # ---- control API (called from the control thread) ----------------------
-
-    def script(self, entries):
-        if not isinstance(entries, list):
-            raise ValueError("POST /script takes a JSON list")
-        self.answers.extend([self.parse_entry(entry) for entry in entries])
-
-    def pending_script(self) -> list[dict]:
-        return self.answers.pending()
-
-    def requests(self) -> list[dict]:
-        return self.journal.entries()
 
     def stats(self) -> dict:
         with self._lock:
