@@ -50,10 +50,13 @@ $(OUT)/example_host: bindings/c/example_host.c include/nudge.h $(LIB)
 c-test: lib $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done
 
-# The vendor mocks, the ctypes host and the end-to-end tests, in .venv
-# (scripts/test makes it).
+# The vendor mocks, the ctypes host and the end-to-end tests (through the C
+# ABI, and through real Prosody), in .venv (scripts/test makes it).
+# tests/prosody runs Debian's Prosody with mod_nudge; NUDGE_REQUIRE_PROSODY
+# makes a missing Prosody an error instead of a skip.
 py-test: lib
-	.venv/bin/python -m pytest -q -p no:cacheprovider tests/mocks tests/host tests/e2e
+	$(MAKE) -C bindings/prosody
+	NUDGE_REQUIRE_PROSODY=1 .venv/bin/python -m pytest -q -p no:cacheprovider tests/mocks tests/host tests/e2e tests/prosody
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib

@@ -1,7 +1,7 @@
 # Shared by scripts/test and scripts/demo: installs what Nudge needs on
 # Debian 12, and nothing that is already there, so running twice is cheap.
 
-DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev lua5.4 liblua5.4-dev)
+DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev lua5.4 liblua5.4-dev prosody)
 
 install_debian_packages() {
     local missing=()
@@ -32,7 +32,7 @@ find_swift() {
 # test server) lives in .venv; it is rebuilt only when a requirements file
 # changes.
 setup_venv() {
-    local requirements=(tests/requirements.txt tests/mocks/requirements.txt)
+    local requirements=(tests/requirements.txt tests/mocks/requirements.txt tests/prosody/requirements.txt)
     if [ ! -x .venv/bin/python ]; then
         if ! python3 -m venv .venv >/dev/null 2>&1; then
             rm -rf .venv

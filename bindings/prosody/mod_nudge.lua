@@ -1,0 +1,654 @@
+-- mod_nudge: XEP-0357 push notifications for Prosody 0.12, through libnudge.
+--
+-- The upper half of the Prosody binding (the lower half is nudge.so, the
+-- Lua C module over include/nudge.h). Thin, as DESIGN.md asks of bindings:
+-- Prosody's events become engine calls, the engine's events become stanzas
+-- to route and log lines. Every decision (who may enable, what deserves a
+-- push, when to coalesce, how long to keep a pending session) is the
+-- engine's.
+--
+--   VirtualHost "example.net"
+--       modules_enabled = { ..., "nudge" }
+--   Component "push.example.net" "nudge"    -- the app server (optional)
+--
+-- One engine serves the whole process: every VirtualHost that loads the
+-- module (those are server.domains) and the component share it. See
+-- README.md beside this file for the options.
+
+local st = require "util.stanza";
+local json = require "util.json";
+local jid = require "util.jid";
+local xml_parse = require "util.xml".parse;
+local resolve_relative_path = require "util.paths".resolve_relative_path;
+local watchdog = require "util.watchdog";
+local net_server = require "net.server";
+local configmanager = require "core.configmanager";
+local logger = require "util.logger";
+local modulemanager = require "core.modulemanager";
+
+local hosts = prosody.hosts;
+local bare_sessions = prosody.bare_sessions;
+
+local xmlns_push = "urn:xmpp:push:0";
+local xmlns_push_options = "urn:xmpp:push:options";
+local xmlns_commands = "http://jabber.org/protocol/commands";
+local xmlns_sid = "urn:xmpp:sid:0";
+local xmlns_muc = "http://jabber.org/protocol/muc";
+
+local is_component = module:get_host_type() == "component";
+
+-- ---- The Lua C module ------------------------------------------------------
+
+-- The nudge.so built beside this file first (it matches this mod_nudge.lua),
+-- then whatever `require "nudge"` finds on package.cpath (`make install`).
+local function load_library()
+	if package.loaded.nudge then return package.loaded.nudge; end
+	local problems = {};
+	local dir = module:get_directory();
+	if dir then
+		local open, err = package.loadlib(dir .. "/nudge.so", "luaopen_nudge");
+		if open then
+			local lib = open("nudge");
+			package.loaded.nudge = lib;
+			return lib;
+		end
+		problems[#problems + 1] = err;
+	end
+	local ok, lib = pcall(require, "nudge");
+	if ok then return lib; end
+	problems[#problems + 1] = tostring(lib);
+	return nil, table.concat(problems, "; ");
+end
+
+local nudge, load_err = load_library();
+if not nudge then
+	module:log("error", "Cannot load the Lua module nudge (nudge.so): %s", load_err);
+	error("mod_nudge: cannot load nudge.so: " .. tostring(load_err));
+end
+
+-- ---- Process-wide state ------------------------------------------------------
+
+-- Shared by every host that loads the module, and kept across reloads:
+--   engine       the open engine (nil while closed)
+--   config_json  the configuration it was opened with
+--   config       that configuration as a table (register host, backends)
+--   hosts        host -> "local" | "component", the hosts that loaded us
+--   watcher      net.server's watch on the engine's event fd
+--   drain        the drain function of the most recently loaded instance
+local state = module:shared("/*/nudge/state");
+state.hosts = state.hosts or {};
+
+-- The engine serves every host at once, so its own log lines and events go
+-- to one log source rather than to whichever host's instance drains them.
+local engine_log = logger.init("mod_nudge");
+
+local measure_routed = module:measure("routed_stanzas", "rate");
+local measure_held = module:measure("held_stanzas", "rate");
+
+-- ---- Engine events -> Prosody --------------------------------------------------
+
+-- A stanza the engine wants routed: results and errors to local sessions,
+-- publishes to app servers, answers of the app server to local or remote
+-- servers. module:send (core_post_stanza) routes locally and remotely alike;
+-- the origin is the host the stanza comes from.
+local function route(xml, target)
+	local stanza, err = xml_parse(xml);
+	if not stanza then
+		engine_log("error", "Unreadable stanza from the engine (to %s): %s", tostring(target), tostring(err));
+		return;
+	end
+	-- Prosody keeps the client/server namespace implicit.
+	if stanza.attr.xmlns == "jabber:client" or stanza.attr.xmlns == "jabber:server" then
+		stanza.attr.xmlns = nil;
+	end
+	local origin = hosts[jid.host(stanza.attr.from) or ""] or hosts[jid.host(stanza.attr.to) or ""] or hosts[module.host];
+	measure_routed();
+	module:send(stanza, origin);
+end
+
+local function drain()
+	local engine = state.engine;
+	if not engine or state.draining then return; end
+	-- Routing a stanza can call back into the engine (and so here); the outer
+	-- loop picks up whatever that adds.
+	state.draining = true;
+	local ok, err = pcall(function ()
+		for kind, data, target, level in engine:events() do
+			if kind == "stanza" then
+				route(data, target);
+			elseif kind == "log" then
+				engine_log(level or "info", "%s", data);
+			elseif kind == "disabled" then
+				-- No push state is kept here; the engine has dropped the enablement.
+				engine_log("info", "Push disabled for %s: %s", tostring(target), data);
+			else
+				engine_log("debug", "Unknown engine event %s: %s", tostring(kind), tostring(data));
+			end
+		end
+	end);
+	state.draining = nil;
+	if not ok then
+		engine_log("error", "Error while handling engine events: %s", tostring(err));
+	end
+end
+
+-- One engine call, then the events it produced.
+local function call(method, ...)
+	local engine = state.engine;
+	if not engine then return nil, "engine closed", nudge.EINVAL; end
+	local a, b, c = engine[method](engine, ...);
+	state.drain();
+	return a, b, c;
+end
+
+-- ---- Configuration -------------------------------------------------------------
+
+-- Native options, one to one onto the engine's configuration keys.
+local native_options = {
+	{ "nudge_store_path", "store", "path" },
+	{ "nudge_include_senders", "server", "include_senders" },
+	{ "nudge_include_message_count", "server", "include_message_count" },
+	{ "nudge_include_subscription_count", "server", "include_subscription_count" },
+	{ "nudge_include_message_bodies", "server", "include_message_bodies" },
+	{ "nudge_notify_on", "server", "notify_on" },
+	{ "nudge_max_registrations_per_user", "server", "max_registrations_per_user" },
+	{ "nudge_coalesce_window", "server", "coalesce_window_s" },
+	{ "nudge_pending_timeout", "server", "pending_timeout_s" },
+	{ "nudge_wake_before_timeout", "server", "wake_before_timeout_s" },
+	{ "nudge_wake_on_start", "server", "wake_on_start" },
+	{ "nudge_pubsub_host", "appserver", "pubsub_host" },
+	{ "nudge_register_host", "appserver", "register_host" },
+	{ "nudge_backends", "appserver", "backends" },
+	{ "nudge_log_level", "log", "level" },
+};
+
+-- Engine key ("server.coalesce_window_s") -> option name, to name the
+-- option an engine error is about.
+local option_for_key = { ["server.domains"] = "modules_enabled (the VirtualHosts that load mod_nudge)" };
+for _, o in ipairs(native_options) do option_for_key[o[2] .. "." .. o[3]] = o[1]; end
+
+local function deep_equal(a, b)
+	if a == b then return true; end
+	if type(a) ~= "table" or type(b) ~= "table" then return false; end
+	for k, v in pairs(a) do if not deep_equal(v, b[k]) then return false; end end
+	for k in pairs(b) do if a[k] == nil then return false; end end
+	return true;
+end
+
+-- JSON has one number type; 2.0 from a config file means 2.
+local function integral(value)
+	if type(value) == "number" then return math.tointeger(value) or value; end
+	if type(value) == "table" and value ~= json.null then
+		local copy = {};
+		for k, v in pairs(value) do copy[k] = integral(v); end
+		return setmetatable(copy, getmetatable(value));
+	end
+	return value;
+end
+
+-- The hosts whose mod_nudge shares the engine: from the configuration (so
+-- that the result does not depend on the order hosts start in), and those
+-- that loaded the module at run time. Sorted, so that the first VirtualHost
+-- (the default register host) is predictable.
+local function nudge_hosts()
+	local seen, vhosts, components = {}, {}, {};
+	local function add(host, kind)
+		if seen[host] then return; end
+		seen[host] = true;
+		if kind == "component" then components[#components + 1] = host; else vhosts[#vhosts + 1] = host; end
+	end
+	for host in pairs(configmanager.getconfig()) do
+		if host ~= "*" and configmanager.get(host, "enabled") ~= false then
+			local ok, modules, component = pcall(modulemanager.get_modules_for_host, host);
+			if ok and modules then
+				if component == "nudge" then
+					add(host, "component");
+				elseif not component and modules:contains("nudge") then
+					add(host, "local");
+				end
+			end
+		end
+	end
+	for host, kind in pairs(state.hosts) do add(host, kind); end
+	table.sort(vhosts);
+	table.sort(components);
+	local all = {};
+	for _, h in ipairs(vhosts) do all[#all + 1] = h; end
+	for _, h in ipairs(components) do all[#all + 1] = h; end
+	return vhosts, components, all;
+end
+
+-- An option as every nudge host sees it (its own section, else the global
+-- one). One engine serves them all, so they must agree.
+local function shared_option(name, all_hosts)
+	local value, where;
+	for _, host in ipairs(all_hosts) do
+		local v = configmanager.get(host, name);
+		if v ~= nil then
+			if value == nil then
+				value, where = v, host;
+			elseif not deep_equal(v, value) then
+				return nil, ("%s differs between %s and %s; one engine serves the whole server, so set it once "
+					.. "(in the global section, or identically)"):format(name, where, host);
+			end
+		end
+	end
+	return value;
+end
+
+-- Builds the engine's configuration: its JSON text and the table.
+local function build_config()
+	local vhosts, components, all = nudge_hosts();
+	local config_file, err = shared_option("nudge_config_file", all);
+	if err then return nil, err; end
+
+	if config_file then
+		for _, o in ipairs(native_options) do
+			if shared_option(o[1], all) ~= nil then
+				return nil, ("%s: not allowed together with nudge_config_file; set %s.%s in %s instead"):format(
+					o[1], o[2], o[3], config_file);
+			end
+		end
+		local path = resolve_relative_path(prosody.paths.config or ".", config_file);
+		local f, ferr = io.open(path);
+		if not f then return nil, ("nudge_config_file: %s"):format(ferr); end
+		local text = f:read("*a");
+		f:close();
+		local doc = json.decode(text);
+		if type(doc) ~= "table" then
+			-- Let the engine say what is wrong with it.
+			return text, nil, {}, "file";
+		end
+		-- The whole configuration, except that server.domains defaults to
+		-- the VirtualHosts that load the module.
+		if doc.server == nil or (type(doc.server) == "table" and doc.server.domains == nil) then
+			doc.server = doc.server or {};
+			doc.server.domains = vhosts;
+			text = json.encode_ordered(doc);
+		end
+		return text, nil, doc, "file";
+	end
+
+	local doc = { store = {}, server = {}, appserver = {}, log = {} };
+	for _, o in ipairs(native_options) do
+		local value, oerr = shared_option(o[1], all);
+		if oerr then return nil, oerr; end
+		if value ~= nil then
+			if o[1] == "nudge_store_path" and type(value) == "string" then
+				value = resolve_relative_path(prosody.paths.data, value);
+			end
+			if o[1] == "nudge_backends" and type(value) == "table" and next(value) == nil then
+				value = nil; -- an empty Lua table would be a JSON object
+			end
+			doc[o[2]][o[3]] = integral(value);
+		end
+	end
+	doc.store.path = doc.store.path or resolve_relative_path(prosody.paths.data, "nudge");
+	doc.server.domains = vhosts;
+	if doc.appserver.pubsub_host == nil and #components == 1 then
+		-- The one nudge component is the app server clients enable with.
+		doc.appserver.pubsub_host = components[1];
+	end
+	for section, t in pairs(doc) do
+		if next(t) == nil then doc[section] = nil; end
+	end
+	return json.encode_ordered(doc), nil, doc, "options";
+end
+
+-- "appserver.backends[0].key_file: ..." -> the option that set it.
+local function explain(message, source)
+	if source == "file" then
+		return ("nudge_config_file: %s"):format(message);
+	end
+	local key = tostring(message):match("^([%w_%.%[%]]+):");
+	if key then
+		key = key:gsub("%[%d+%]", "");
+		while key and key ~= "" do
+			if option_for_key[key] then return ("%s: %s"):format(option_for_key[key], message); end
+			key = key:match("^(.*)%.[^.]*$");
+		end
+	end
+	return message;
+end
+
+local function close_engine()
+	local engine = state.engine;
+	if not engine then return; end
+	state.drain();
+	if state.watcher then
+		pcall(function () state.watcher:close(); end);
+		state.watcher = nil;
+	end
+	state.engine = nil;
+	engine:close();
+	module:log("info", "Push engine closed");
+end
+
+-- Opens the engine, or keeps the open one if its configuration is the same.
+local function ensure_engine()
+	local text, err, doc, source = build_config();
+	if not text then return nil, err; end
+	if state.engine and state.config_json == text then return true; end
+	if source == "options" and #doc.server.domains == 0 then
+		return nil, "no VirtualHost loads mod_nudge: load it on the VirtualHosts whose users get push (server.domains)";
+	end
+	if state.engine then
+		module:log("info", "Push engine configuration changed; reopening");
+		close_engine();
+	end
+	local engine, oerr = nudge.open(text);
+	if not engine then return nil, explain(oerr, source); end
+	state.engine, state.config_json, state.config = engine, text, doc;
+	state.watcher = net_server.watchfd(engine:event_fd(), function () state.drain(); end);
+	module:log("info", "Push engine %s open for %s (store %s)", nudge.version,
+		table.concat(doc.server and doc.server.domains or {}, ", "), tostring(doc.store and doc.store.path));
+	return true;
+end
+
+-- The host where clients send the registration commands.
+local function register_host()
+	local config = state.config or {};
+	local appserver = type(config.appserver) == "table" and config.appserver or {};
+	if type(appserver.backends) ~= "table" or next(appserver.backends) == nil then return nil; end
+	local domains = type(config.server) == "table" and config.server.domains or {};
+	return appserver.register_host or domains[1] or appserver.pubsub_host;
+end
+
+-- ---- Load ----------------------------------------------------------------------
+
+state.hosts[module.host] = is_component and "component" or "local";
+state.drain = drain;
+do
+	local ok, err = ensure_engine();
+	if not ok then
+		state.hosts[module.host] = nil;
+		module:log("error", "%s", err);
+		error("mod_nudge: " .. tostring(err));
+	end
+	-- The watcher calls state.drain, which is now this instance's.
+	state.drain();
+end
+
+function module.unload()
+	state.hosts[module.host] = nil;
+	if next(state.hosts) == nil then
+		close_engine();
+	end
+end
+
+module:hook_global("server-stopping", function ()
+	state.stopping = true;
+end, 100);
+
+module:hook_global("server-stopped", function ()
+	close_engine();
+end);
+
+-- ---- Routing helpers ---------------------------------------------------------------
+
+-- Hands an iq to the engine. true: the engine answers (as an event).
+local function to_engine(event)
+	if not state.engine then return nil; end -- as if Nudge were absent
+	local stanza = event.stanza;
+	local ok, err, code = call("handle_stanza", tostring(stanza));
+	if ok then return true; end
+	if ok == false then return nil; end -- NUDGE_ENOTFOR: not the engine's
+	if code == nudge.EBUSY then return true; end -- answered with resource-constraint
+	module:log("debug", "Engine refused an iq from %s: %s", tostring(stanza.attr.from), tostring(err));
+	local t = stanza.attr.type;
+	if t == "get" or t == "set" then
+		event.origin.send(st.error_reply(stanza, "modify", "not-acceptable", err));
+		return true;
+	end
+	return nil;
+end
+
+local function is_engine_answer(stanza)
+	local t = stanza.attr.type;
+	return (t == "result" or t == "error") and (stanza.attr.id or ""):sub(1, 6) == "nudge-";
+end
+
+-- ---- Admin shell -----------------------------------------------------------------------------
+
+-- prosodyctl shell "nudge:list('juliet@example.net')", and so on. In 0.12
+-- the shell's commands live in mod_admin_shell's shared environment.
+local function admin(shell, request)
+	local engine = state.engine;
+	if not engine then return false, "the push engine is not running"; end
+	local reply, code_or_err = engine:admin(json.encode(request));
+	if not reply then return false, tostring(code_or_err); end
+	state.drain();
+	local print = shell and shell.session and shell.session.print or print;
+	print(reply);
+	local doc = json.decode(reply);
+	if code_or_err ~= 0 or type(doc) ~= "table" or not doc.ok then
+		return false, type(doc) == "table" and tostring(doc.error) or reply;
+	end
+	return true, request.command .. " done";
+end
+
+local console_env = module:shared("/*/admin_shell/env");
+console_env.nudge = {};
+function console_env.nudge:list(user)
+	return admin(self, { command = "list", user = user });
+end
+function console_env.nudge:remove(user, service, node)
+	return admin(self, { command = "remove", user = user, jid = service, node = node });
+end
+function console_env.nudge:test_push(user)
+	return admin(self, { command = "test-push", user = user });
+end
+function console_env.nudge:stats()
+	return admin(self, { command = "stats" });
+end
+
+-- Prosody 0.13's shell command registry (ignored by 0.12).
+for _, c in ipairs({
+	{ "list", "List a user's push enablements, options and devices", { "user" } },
+	{ "remove", "Remove one push enablement of a user", { "user", "jid", "node" } },
+	{ "test_push", "Send a test push to every enablement of a user", { "user" } },
+	{ "stats", "Show the push engine's counters", {} },
+}) do
+	local args = {};
+	for i, name in ipairs(c[3]) do args[i] = { name = name, type = "string" }; end
+	module:add_item("shell-command", {
+		section = "nudge", section_desc = "Push notifications (mod_nudge)",
+		name = c[1], desc = c[2], args = args,
+		handler = console_env.nudge[c[1]],
+	});
+end
+
+-- ---- The app server component -----------------------------------------------------
+
+if is_component then
+	-- Everything addressed to the component is the app server's: publishes
+	-- from local and remote servers, registration commands, disco.
+	module:hook("iq/host", to_engine, 10);
+	module:hook("iq/bare", to_engine, 10);
+	module:hook("iq/full", to_engine, 10);
+	return;
+end
+
+-- ---- Server side, on a VirtualHost --------------------------------------------------
+
+-- enable/disable from the user's own session (to self), and the attempts on
+-- another account (to bare), which the engine refuses.
+for _, name in ipairs({ "enable", "disable" }) do
+	module:hook("iq-set/self/" .. xmlns_push .. ":" .. name, to_engine);
+	module:hook("iq-set/bare/" .. xmlns_push .. ":" .. name, to_engine);
+end
+
+-- Answers of app servers to the engine's publishes, addressed to the user's
+-- bare JID with the engine's ids.
+module:hook("iq/bare", function (event)
+	if is_engine_answer(event.stanza) then return to_engine(event); end
+end, 10);
+
+-- Registration commands on the register host, ahead of mod_adhoc (500).
+local function is_push_command(node)
+	return node and (node:sub(1, 14) == "register-push-" or node == "list-push-registrations" or node == "unregister-push");
+end
+
+module:hook("iq-set/host/" .. xmlns_commands .. ":command", function (event)
+	if module.host ~= register_host() then return; end
+	local command = event.stanza.tags[1];
+	if is_push_command(command and command.attr.node) then
+		return to_engine(event);
+	end
+end, 1000); -- mod_adhoc's handler has priority 500
+
+-- So that mod_adhoc lists the commands in disco (execution never reaches it).
+if module.host == register_host() then
+	local names = { apns = "APNs", fcm = "FCM", webpush = "Web Push", wns = "WNS", ubuntu = "Ubuntu Push" };
+	local apps = {};
+	for _, b in ipairs(state.config.appserver.backends) do
+		if type(b) == "table" and names[b.type] then
+			apps[b.type] = apps[b.type] or {};
+			table.insert(apps[b.type], b.app or "any");
+		end
+	end
+	local function unavailable() return { status = "error", error = { type = "cancel", condition = "service-unavailable" } }; end
+	for vendor, list in pairs(apps) do
+		module:provides("adhoc", { node = "register-push-" .. vendor, permission = "any", handler = unavailable,
+			name = ("Register a device with %s (apps: %s)"):format(names[vendor], table.concat(list, ", ")) });
+	end
+	module:provides("adhoc", { node = "list-push-registrations", permission = "any", handler = unavailable,
+		name = "List your push registrations" });
+	module:provides("adhoc", { node = "unregister-push", permission = "any", handler = unavailable,
+		name = "Remove push registrations" });
+end
+
+-- disco#info on the account: the feature, and to the user the push options
+-- in force.
+module:hook("account-disco-info", function (event)
+	local reply, origin = event.reply, event.origin;
+	reply:tag("feature", { var = xmlns_push }):up();
+	local account = jid.bare(reply.attr.from);
+	if not (origin and origin.username and account == jid.join(origin.username, origin.host)) then return; end
+	local engine = state.engine;
+	if not engine then return; end
+	local text = engine:admin(json.encode({ command = "list", user = account }));
+	local listing = text and json.decode(text);
+	if type(listing) ~= "table" or type(listing.options) ~= "table" then return; end
+	local names = {};
+	for name in pairs(listing.options) do names[#names + 1] = name; end
+	table.sort(names);
+	reply:tag("x", { xmlns = "jabber:x:data", type = "result" })
+		:tag("field", { var = "FORM_TYPE", type = "hidden" }):text_tag("value", xmlns_push_options):up();
+	for _, name in ipairs(names) do
+		reply:tag("field", { var = name, type = "boolean" }):text_tag("value", listing.options[name] and "1" or "0"):up();
+	end
+	reply:up();
+end);
+
+-- ---- Sessions ---------------------------------------------------------------------------
+
+module:hook("resource-bind", function (event)
+	local session = event.session;
+	if session.full_jid then call("session_online", session.full_jid); end
+end);
+
+module:hook("resource-unbind", function (event)
+	local session = event.session;
+	if not session.full_jid then return; end
+	-- At shutdown mod_smacks closes hibernating sessions itself; the engine
+	-- keeps them as pending so that the next start sends their restart wake.
+	if state.stopping and session.hibernating then return; end
+	call("session_closed", session.full_jid);
+end);
+
+-- XEP-0198 hibernation (mod_smacks 0.12). The engine says how long to keep a
+-- push-enabled session; mod_smacks' watchdog (smacks_hibernation_time) is
+-- replaced by one of that length. Resumption cancels it, and the next
+-- hibernation starts again from mod_smacks' own.
+module:hook("smacks-hibernation-start", function (event)
+	local session = event.origin;
+	if not session.full_jid then return; end
+	local ok, timeout = call("session_pending", session.full_jid);
+	if not ok then
+		module:log("warn", "session_pending(%s) failed: %s", session.full_jid, tostring(timeout));
+		return;
+	end
+	local old = session.hibernating_watchdog;
+	if timeout and timeout > 0 and old then
+		old:cancel();
+		session.hibernating_watchdog = watchdog.new(timeout, old.callback);
+		module:log("info", "Push-enabled session %s is pending; kept %d s", session.full_jid, timeout);
+	end
+end);
+
+module:hook("smacks-hibernation-end", function (event)
+	local session = event.resumed or event.origin;
+	if session.full_jid then call("session_resumed", session.full_jid); end
+end);
+
+-- Group chat nicknames, so that the engine can tell a mention (the stanza
+-- alone does not carry the recipient's nickname): a session joining a room
+-- (presence with <x xmlns='http://jabber.org/protocol/muc'/>), changing its
+-- nick there, or leaving it.
+module:hook("pre-presence/full", function (event)
+	local origin, stanza = event.origin, event.stanza;
+	if origin.type ~= "c2s" or not origin.username then return; end
+	local node, host, nick = jid.split(stanza.attr.to);
+	if not (node and nick) then return; end
+	local room = jid.join(node, host);
+	local rooms = origin.nudge_rooms;
+	local user = jid.join(origin.username, origin.host);
+	if stanza.attr.type == nil and (stanza:get_child("x", xmlns_muc) or (rooms and rooms[room])) then
+		rooms = rooms or {};
+		origin.nudge_rooms = rooms;
+		if rooms[room] ~= nick then
+			rooms[room] = nick;
+			call("set_room_nick", user, room, nick);
+		end
+	elseif stanza.attr.type == "unavailable" and rooms and rooms[room] then
+		rooms[room] = nil;
+		call("set_room_nick", user, room, nil);
+	end
+end, 10);
+
+-- ---- Held stanzas -------------------------------------------------------------------------
+
+module:hook("smacks-hibernation-stanza-queued", function (event)
+	local session = event.origin;
+	if not session.full_jid then return; end
+	measure_held();
+	call("stanza_held", session.full_jid, tostring(event.stanza), nudge.HELD_QUEUED);
+end);
+
+-- Stored for offline delivery (before mod_offline, which ends the event).
+module:hook("message/offline/handle", function (event)
+	local origin, username = event.origin, event.username;
+	if not username then return; end
+	-- mod_smacks hands the queue of an expired hibernating session over to
+	-- offline storage: those stanzas were reported when they were queued.
+	if origin and origin.username == username and origin.host == module.host and origin.hibernating then return; end
+	measure_held();
+	call("stanza_held", jid.join(username, module.host), tostring(event.stanza), nudge.HELD_OFFLINE);
+end, 1);
+
+-- Subscription requests to users with no session: stored in the roster.
+module:hook("presence/bare", function (event)
+	local stanza = event.stanza;
+	if stanza.attr.type ~= "subscribe" or not stanza.attr.to then return; end
+	local to = jid.bare(stanza.attr.to);
+	if bare_sessions[to] or jid.host(to) ~= module.host then return; end
+	measure_held();
+	call("stanza_held", to, tostring(stanza), nudge.HELD_OFFLINE);
+end, 10);
+
+-- Archived (mod_mam) while the user has no session to take it. mod_offline
+-- usually reports the same message; the engine pushes it once. The offline
+-- copy carries the archive's stanza-id, so an archived copy without an id
+-- of its own gets it too, for the engine to recognise them as one.
+module:hook("archive-message-added", function (event)
+	local username, stanza = event.for_user, event.stanza;
+	if not username or not stanza or stanza.name ~= "message" then return; end
+	local bare = jid.join(username, module.host);
+	if bare_sessions[bare] then return; end
+	if not stanza.attr.id and event.id then
+		stanza = st.clone(stanza):tag("stanza-id", { xmlns = xmlns_sid, by = bare, id = event.id }):up();
+	end
+	measure_held();
+	call("stanza_held", bare, tostring(stanza), nudge.HELD_ARCHIVED);
+end);

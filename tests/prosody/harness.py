@@ -1,0 +1,243 @@
+"""A real Prosody 0.12 with mod_nudge, in a temporary directory, for the
+end-to-end tests.
+
+    server = ProsodyServer(tmp_path, options={...}, users={"juliet": "pw"})
+    server.start()              # waits until the c2s port accepts
+    server.c2s_port, server.log_text(), server.wait_for_log("pattern")
+    server.shell("nudge:stats()")   # prosodyctl shell, returns its output
+    server.stop()               # SIGTERM, then waits
+
+Everything the server writes (data, store, log, pid, admin socket) stays in
+the directory; it listens on loopback only, on free ports, and never touches
+the system's Prosody (/etc/prosody, /var/lib/prosody).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+PLUGIN_DIR = REPO / "bindings" / "prosody"
+STARTUP_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 20
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def datamanager_encode(name: str) -> str:
+    """A file name as Prosody's util.datamanager makes it: every non-alphanumeric byte as %xx."""
+    return "".join(c if c.isascii() and c.isalnum() else "".join(f"%{b:02x}" for b in c.encode()) for c in name)
+
+
+def lua(value) -> str:
+    """A Python value as a Lua literal (config files are Lua)."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (str, Path)):
+        text = str(value)
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, (list, tuple)):
+        return "{ " + ", ".join(lua(v) for v in value) + " }"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {lua(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no Lua literal for {value!r}")
+
+
+def wait_until(predicate, timeout: float = 20, interval: float = 0.05, what: str = "condition"):
+    """Polls predicate() until it is truthy and returns its value; fails after the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def prosody_available() -> str | None:
+    """Why the Prosody tests cannot run here, or None."""
+    if not shutil.which("prosody") or not shutil.which("prosodyctl"):
+        return "prosody is not installed (apt-get install prosody lua5.4)"
+    if not (PLUGIN_DIR / "nudge.so").exists():
+        return "bindings/prosody/nudge.so is not built (make lib && make -C bindings/prosody)"
+    return None
+
+
+class ProsodyServer:
+    def __init__(self, directory: Path, *, host: str = "example.net", component: str | None = "push.example.net",
+                 options: dict | None = None, component_options: dict | None = None,
+                 users: dict[str, str] | None = None, modules: list[str] | None = None,
+                 global_options: dict | None = None, external_components: dict[str, str] | None = None,
+                 extra_config: str = ""):
+        self.dir = Path(directory) / "prosody"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.data = self.dir / "data"
+        self.data.mkdir(exist_ok=True)
+        (self.dir / "certs").mkdir(exist_ok=True)
+        self.host = host
+        self.component = component
+        self.options = options or {}
+        self.component_options = component_options or {}
+        self.global_options = global_options or {}
+        self.users = users or {}
+        self.external_components = external_components or {}   # XEP-0114: name -> secret
+        self.extra_config = extra_config   # Lua appended to the configuration
+        self.modules = modules
+        self.c2s_port = free_port()
+        self.component_port = free_port()
+        self.config_path = self.dir / "prosody.cfg.lua"
+        self.log_path = self.dir / "prosody.log"
+        self.console_path = self.dir / "console.log"
+        self.socket_path = self.dir / "admin.sock"
+        self.process: subprocess.Popen | None = None
+
+    # ---- configuration ------------------------------------------------------
+
+    def config_text(self) -> str:
+        modules = self.modules if self.modules is not None else [
+            "roster", "saslauth", "disco", "carbons", "mam", "smacks", "offline", "ping", "adhoc",
+            "admin_shell",
+        ]
+        lines = [
+            "-- Written by tests/prosody/harness.py",
+            "run_as_root = true  -- prosodyctl shell under root in CI; harmless otherwise",
+            f"pidfile = {lua(self.dir / 'prosody.pid')}",
+            f"data_path = {lua(self.data)}",
+            f"plugin_paths = {{ {lua(PLUGIN_DIR)} }}",
+            f"log = {{ {{ levels = {{ min = \"debug\" }}, to = \"file\", filename = {lua(self.log_path)} }} }}",
+            f"admin_socket = {lua(self.socket_path)}",
+            f"certificates = {lua(self.dir / 'certs')}",
+            "interfaces = { \"127.0.0.1\" }",
+            "local_interfaces = { \"127.0.0.1\" }",
+            f"c2s_ports = {{ {self.c2s_port} }}",
+            f"component_ports = {{ {self.component_port} }}",
+            "c2s_direct_tls_ports = {}",
+            "s2s_ports = {}",
+            "s2s_direct_tls_ports = {}",
+            "http_ports = {}",
+            "https_ports = {}",
+            "modules_disabled = { \"s2s\", \"s2s_auth_certs\", \"tls\" }",
+            "authentication = \"internal_plain\"",
+            "storage = \"internal\"",
+            "allow_registration = false",
+            "c2s_require_encryption = false",
+            "s2s_require_encryption = false",
+            "allow_unencrypted_plain_auth = true",
+            "archive_expires_after = \"never\"",
+            f"modules_enabled = {lua(modules)}",
+        ]
+        for key, value in self.global_options.items():
+            lines.append(f"{key} = {lua(value)}")
+        lines.append("")
+        lines.append(f"VirtualHost {lua(self.host)}")
+        lines.append("    modules_enabled = { \"nudge\" }")
+        for key, value in self.options.items():
+            lines.append(f"    {key} = {lua(value)}")
+        if self.component:
+            lines.append("")
+            lines.append(f"Component {lua(self.component)} \"nudge\"")
+            for key, value in self.component_options.items():
+                lines.append(f"    {key} = {lua(value)}")
+        for name, secret in self.external_components.items():
+            lines.append("")
+            lines.append(f"Component {lua(name)}")
+            lines.append(f"    component_secret = {lua(secret)}")
+        if self.extra_config:
+            lines += ["", self.extra_config]
+        return "\n".join(lines) + "\n"
+
+    def write_users(self) -> None:
+        """Accounts as mod_auth_internal_plain stores them (no prosodyctl, no mod_register)."""
+        accounts = self.data / datamanager_encode(self.host) / "accounts"
+        accounts.mkdir(parents=True, exist_ok=True)
+        for user, password in self.users.items():
+            (accounts / f"{datamanager_encode(user)}.dat").write_text(f"return {{\n\t[\"password\"] = {lua(password)};\n}};\n")
+
+    # ---- process ------------------------------------------------------------
+
+    def start(self, *, wait: bool = True) -> "ProsodyServer":
+        self.config_path.write_text(self.config_text())
+        self.write_users()
+        env = dict(os.environ)
+        env.pop("LUA_CPATH", None)
+        env.pop("LUA_CPATH_5_4", None)   # mod_nudge finds nudge.so beside itself
+        console = open(self.console_path, "ab")
+        self.process = subprocess.Popen(["prosody", "-F", "--config", str(self.config_path)], cwd=self.dir, env=env,
+                                        stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+        console.close()
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        def up():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"prosody exited with {self.process.returncode}:\n{self.diagnostics()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.c2s_port), timeout=0.5):
+                    return True
+            except OSError:
+                return False
+        wait_until(up, STARTUP_TIMEOUT_S, what="prosody's c2s port")
+        # The port opens before hosts are activated; wait for the module.
+        self.wait_for_log(r"Push engine .* open for|mod_nudge: ", STARTUP_TIMEOUT_S)
+
+    def stop(self) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        return self.process.returncode
+
+    # ---- observation --------------------------------------------------------
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def diagnostics(self) -> str:
+        console = self.console_path.read_text(errors="replace") if self.console_path.exists() else ""
+        return f"--- console ---\n{console}\n--- log (tail) ---\n{self.log_text()[-8000:]}"
+
+    def wait_for_log(self, pattern: str, timeout: float = 20, count: int = 1) -> list[str]:
+        """Waits until the log has `count` lines matching the regular expression; returns them."""
+        regex = re.compile(pattern)
+
+        def found():
+            lines = [line for line in self.log_text().splitlines() if regex.search(line)]
+            return lines if len(lines) >= count else None
+        try:
+            return wait_until(found, timeout, what=f"log line /{pattern}/")
+        except AssertionError:
+            raise AssertionError(f"no log line /{pattern}/ within {timeout} s\n{self.diagnostics()}") from None
+
+    def shell(self, command: str, timeout: float = 30) -> tuple[int, str]:
+        """Runs one admin shell command (prosodyctl shell), returning its exit code and output."""
+        result = subprocess.run(["prosodyctl", "--config", str(self.config_path), "shell", command],
+                                cwd=self.dir, capture_output=True, text=True, timeout=timeout,
+                                stdin=subprocess.DEVNULL)
+        return result.returncode, result.stdout + result.stderr
