@@ -10,7 +10,7 @@ LIB        := $(BUILD)/libnudge.so
 OUT        := out
 SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
 
-.PHONY: all lib test swift-test c-test py-test check-ldd lua-test demo bench bench-apns bench-webpush install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd lua-test demo demo-c bench bench-apns bench-webpush install clean
 
 all: lib
 
@@ -64,7 +64,14 @@ lua-test: lib
 
 test: swift-test check-ldd c-test lua-test py-test
 
-demo: lib $(OUT)/example_host
+# Real Prosody with mod_nudge, slixmpp clients and the APNs mock (needs the
+# .venv that scripts/demo makes).
+demo: lib
+	$(MAKE) -C bindings/prosody
+	.venv/bin/python demo/prosody_demo.py
+
+# The C example host alone: what a C server does with nudge.h.
+demo-c: lib $(OUT)/example_host
 	$(OUT)/example_host
 
 $(OUT)/bench_held: bench/bench_held.c include/nudge.h $(LIB)
