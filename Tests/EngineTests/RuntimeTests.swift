@@ -97,3 +97,13 @@ import NudgeXMPP
         #expect(try e.statsJSON().get().contains("\"not_enabled\":1"))
     }
 }
+
+@Suite struct RecentStanzasForgetTests {
+    @Test func aForgottenKeyIsNewAgain() {
+        let recent = RecentStanzas(capacity: 4)
+        #expect(recent.firstSighting("a"))
+        recent.forget("a")
+        #expect(recent.firstSighting("a"))   // a retry after EBUSY is not a duplicate
+        #expect(!recent.firstSighting("a"))
+    }
+}

@@ -242,12 +242,14 @@ public final class Engine: Sendable {
             return .ok
         }
         let scope = resource.map { bare + "/" + $0 } ?? bare
-        guard recent.firstSighting(scope + "\u{0}" + held.dedupeKey) else {
+        let key = scope + "\u{0}" + held.dedupeKey
+        guard recent.firstSighting(key) else {
             output.stats.held("duplicate")
             return .ok
         }
-        output.stats.held("accepted")
-        return submit(.held(target: queued ? target : target.bare, held), orRefuse: nil)
+        let code = submit(.held(target: queued ? target : target.bare, held), orRefuse: nil)
+        if code == .ok { output.stats.held("accepted") } else { recent.forget(key) }
+        return code
     }
 
     // MARK: events

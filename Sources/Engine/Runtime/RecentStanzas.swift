@@ -13,6 +13,12 @@ final class RecentStanzas: @unchecked Sendable {
         members.reserveCapacity(capacity)
     }
 
+    /// Forgets a key whose stanza was not taken after all (the writer's
+    /// queue was full), so the host's retry is not mistaken for a duplicate.
+    func forget(_ key: String) {
+        monitor.locked { _ = members.remove(key) }
+    }
+
     /// True the first time a key is seen (within the capacity).
     func firstSighting(_ key: String) -> Bool {
         monitor.locked {
