@@ -10,7 +10,9 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE)]
 
-from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
+from fixtures import apns_mock, webpush_mock  # noqa: E402,F401  (pytest fixtures)
+from devices import ApnsDevice, WebPushDevice  # noqa: E402
+import keys  # noqa: E402
 from harness import ProsodyServer, prosody_available  # noqa: E402
 from prosody_env import USERS, push_options  # noqa: E402
 
@@ -34,6 +36,14 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, "rep_" + report.when, report)
+
+
+@pytest.fixture(params=["apns", "webpush"])
+def device(request, apns_mock, tmp_path):
+    """A phone registered with APNs, or a Web Push subscription (the mock's)."""
+    if request.param == "apns":
+        return ApnsDevice(apns_mock)
+    return WebPushDevice(request.getfixturevalue("webpush_mock"), keys.make_vapid_key(tmp_path))
 
 
 @pytest.fixture

@@ -9,12 +9,14 @@ import asyncio
 import json
 import secrets
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
+from devices import ApnsDevice, Push
 from prosody_env import DOMAIN, PASSWORD, PUSH_HOST, apns_backend, engine_stats, push_options
 from harness import wait_until
-from xmpp import AppServer, Client, IqError, form_values
+from xmpp import AppServer, Client, IqError, form, form_values
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
@@ -27,20 +29,16 @@ def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 180))
 
 
-def device_pushes(mock, token: str) -> list[dict]:
-    return [r for r in mock.control.requests() if r.get("token") == token]
-
-
-async def pushes_until(mock, token: str, predicate, what: str) -> list[dict]:
-    """Polls the mock until predicate(pushes) holds; returns the pushes."""
+async def pushes_until(device, predicate, what: str) -> list[Push]:
+    """Polls the device's vendor mock until predicate(pushes) holds; returns the pushes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + DEADLINE_S
     while True:
-        pushes = device_pushes(mock, token)
+        pushes = device.pushes()
         if predicate(pushes):
             return pushes
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; pushes: {[p['payload'] for p in pushes]}")
+            raise AssertionError(f"timed out waiting for {what}; pushes: {pushes}")
         await asyncio.sleep(0.05)
 
 
@@ -56,9 +54,9 @@ async def stats_until(server, predicate, what: str) -> dict:
         await asyncio.sleep(0.1)
 
 
-async def register_and_enable(client: Client, token: str) -> dict:
+async def register_and_enable(client: Client, device) -> dict:
     """Registers the device at the app server (ad-hoc on the domain) and enables push with what it returns."""
-    fields = await client.command(DOMAIN, "register-push-apns", {"token": token})
+    fields = await client.command(DOMAIN, device.command, device.fields())
     assert fields.get("jid") == PUSH_HOST, fields
     assert fields.get("node") and fields.get("secret"), fields
     await client.enable(fields["jid"], fields["node"], fields["secret"])
@@ -75,26 +73,25 @@ async def hibernate(server, client: Client) -> None:
 
 # ---- 1. pending session: one push, coalescing, resumption --------------------
 
-def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(prosody, apns_mock):
-    server = prosody()
-    token = secrets.token_hex(32)
+def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(prosody, apns_mock, device):
+    server = prosody(push_options(apns_mock, nudge_backends=device.backends()))
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
         b = Client(f"{ROMEO}/desk", PASSWORD)
         await a.online(server.c2s_port)
         await b.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         await hibernate(server, a)
         # The engine asked Prosody to keep the session for its pending timeout.
         assert server.wait_for_log(rf"{a.boundjid.full} is pending; kept 259200 s", 1)
 
         sent_at = time.time()
         b.say(JULIET, "message 1")
-        first = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the first push")
+        first = await pushes_until(device, lambda p: len(p) >= 1, "the first push")
         assert len(first) == 1
-        assert first[0]["answer"]["status"] == 200
-        assert first[0]["payload"]["message-count"] == 1
+        assert first[0].ok
+        assert first[0].count == 1
 
         for i in range(2, 7):
             b.say(JULIET, f"message {i}")
@@ -104,16 +101,16 @@ def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(pr
         # sending the first message.
         burst_in_window = time.time() - sent_at < COALESCE_WINDOW_S
         # The burst ends in one follow-up push carrying the whole count.
-        pushes = await pushes_until(apns_mock, token, lambda p: any(x["payload"]["message-count"] == 6 for x in p),
+        pushes = await pushes_until(device, lambda p: any(x.count == 6 for x in p),
                                     "the follow-up push with all six messages")
         if burst_in_window:
-            assert len(pushes) == 2, [p["payload"] for p in pushes]
+            assert len(pushes) == 2, pushes
         else:
             # A machine too slow to send five messages within the window:
             # the first of them pushes at once, the rest coalesce.
-            assert len(pushes) <= 3, [p["payload"] for p in pushes]
+            assert len(pushes) <= 3, pushes
         # Same burst, same collapse id.
-        assert pushes[0]["headers"]["apns-collapse-id"] == pushes[-1]["headers"]["apns-collapse-id"]
+        assert pushes[0].collapse == pushes[-1].collapse
         # Six messages held and judged worth a push; the pushes counted are the ones the mock got.
         stats = await stats_until(server, lambda s: s["held"].get("accepted", 0) >= 6, "the six held messages")
         assert stats["held"] == {"accepted": 6}, stats
@@ -122,7 +119,15 @@ def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(pr
         await a.resume(server.c2s_port)
         await a.until(lambda: len(a.bodies) >= 6, "every message after resumption")
         assert sorted(a.bodies) == [f"message {i}" for i in range(1, 7)]
-        assert len(device_pushes(apns_mock, token)) == len(pushes)
+        assert len(device.pushes()) == len(pushes)
+
+        # Resumption reset the summary: the next pending spell counts from one.
+        await hibernate(server, a)
+        b.say(JULIET, "message 7")
+        later = await pushes_until(device, lambda p: len(p) > len(pushes), "the push of the next pending spell")
+        assert later[-1].count == 1, later
+        await a.resume(server.c2s_port)
+        await a.until(lambda: "message 7" in a.bodies, "the seventh message")
         await a.offline()
         await b.offline()
 
@@ -133,26 +138,26 @@ def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(pr
 
 def test_offline_message_pushes_once_although_stored_and_archived(prosody, apns_mock):
     server = prosody()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD)
         b = Client(f"{ROMEO}/desk", PASSWORD)
         await a.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         await a.offline()
         await asyncio.to_thread(server.wait_for_log, rf"Unbinding resource for {JULIET}/phone", DEADLINE_S)
 
         await b.online(server.c2s_port)
         b.say(JULIET, "are you there?")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push")
         # mod_offline stored it and mod_mam archived it: reported twice,
         # taken once.
         stats = await stats_until(server, lambda s: s["held"].get("accepted", 0) + s["held"].get("duplicate", 0) >= 2,
                                   "both reports of the message")
         assert stats["held"] == {"accepted": 1, "duplicate": 1}
-        assert len(device_pushes(apns_mock, token)) == 1
-        assert pushes[0]["payload"]["message-count"] == 1
+        assert len(device.pushes()) == 1
+        assert pushes[0].count == 1
 
         # A message without an id is recognised by the archive's stanza-id.
         b.send_raw(f"<message to='{JULIET}' type='chat'><body>no id</body></message>")
@@ -175,26 +180,26 @@ def test_offline_message_pushes_once_although_stored_and_archived(prosody, apns_
 
 def test_chat_states_alone_do_not_push(prosody, apns_mock):
     server = prosody()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
         b = Client(f"{ROMEO}/desk", PASSWORD)
         await a.online(server.c2s_port)
         await b.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         await hibernate(server, a)
 
         for state in ("active", "composing", "paused", "inactive"):
             b.chat_state(JULIET, state)
         await b.ping()
         await stats_until(server, lambda s: s["held"].get("not_important", 0) >= 4, "the chat states to be judged")
-        assert device_pushes(apns_mock, token) == []
+        assert device.pushes() == []
 
         # A message after them is the first thing pushed, and counts alone.
         b.say(JULIET, "now with a body")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push for the message")
-        assert len(pushes) == 1 and pushes[0]["payload"]["message-count"] == 1
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the message")
+        assert len(pushes) == 1 and pushes[0].count == 1
         await a.resume(server.c2s_port)
         await a.offline()
         await b.offline()
@@ -206,12 +211,12 @@ def test_chat_states_alone_do_not_push(prosody, apns_mock):
 
 def test_another_user_cannot_enable_push_for_an_account(prosody, apns_mock):
     server = prosody()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         b = Client(f"{ROMEO}/desk", PASSWORD)
         await b.online(server.c2s_port)
-        fields = await b.command(DOMAIN, "register-push-apns", {"token": token})
+        fields = await b.command(DOMAIN, device.command, device.fields())
         with pytest.raises(IqError) as refused:
             await b.enable(fields["jid"], fields["node"], fields["secret"], to=JULIET)
         error = refused.value.iq["error"]
@@ -234,19 +239,68 @@ def test_another_user_cannot_enable_push_for_an_account(prosody, apns_mock):
         assert '"enablements":[]' in output, output
 
 
+def enable_element(attributes: dict[str, str], *forms: ET.Element) -> ET.Element:
+    enable = ET.Element("{urn:xmpp:push:0}enable", attributes)
+    enable.extend(forms)
+    return enable
+
+
+PUBLISH_OPTIONS = "http://jabber.org/protocol/pubsub#publish-options"
+MALFORMED_ENABLES = [
+    ("no jid", enable_element({"node": "n1"}), "bad-request"),
+    ("no node", enable_element({"jid": PUSH_HOST}), "bad-request"),
+    ("a jid that is not one", enable_element({"jid": "a@b@c", "node": "n1"}), "jid-malformed"),
+    ("an empty jid", enable_element({"jid": "", "node": "n1"}), "bad-request"),
+    ("a node too long to store", enable_element({"jid": PUSH_HOST, "node": "n" * 600}), "bad-request"),
+    ("two publish-options forms", enable_element({"jid": PUSH_HOST, "node": "n1"},
+                                                 form({"secret": "a"}, form_type=PUBLISH_OPTIONS),
+                                                 form({"secret": "b"}, form_type=PUBLISH_OPTIONS)), "bad-request"),
+    ("a form that is not a data form", enable_element({"jid": PUSH_HOST, "node": "n1"},
+                                                      ET.fromstring("<x xmlns='jabber:x:data' type='submit'>"
+                                                                    "<field><value>no var</value></field></x>")),
+     "bad-request"),
+]
+
+
+def test_malformed_enable_requests_are_refused_and_change_nothing(prosody, apns_mock):
+    server = prosody()
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await a.online(server.c2s_port)
+        await register_and_enable(a, device)
+        code, before = await asyncio.to_thread(server.shell, f"nudge:list('{JULIET}')")
+        assert code == 0 and '"enablements":[{' in before, before
+        for what, enable, condition in MALFORMED_ENABLES:
+            with pytest.raises(IqError) as refused:
+                await a.iq_set(enable)
+            assert refused.value.iq["error"]["condition"] == condition, what
+            assert refused.value.iq["error"]["text"], f"{what}: the error says why"
+        # A disable without the app server's JID would disable everything: refused too.
+        with pytest.raises(IqError) as refused:
+            await a.iq_set(ET.Element("{urn:xmpp:push:0}disable"))
+        assert refused.value.iq["error"]["condition"] == "bad-request"
+        code, after = await asyncio.to_thread(server.shell, f"nudge:list('{JULIET}')")
+        assert after == before
+        await a.offline()
+
+    run(scenario())
+
+
 # ---- group chat: mentions push, the rest does not -----------------------------
 
 def test_a_group_chat_mention_pushes_and_other_room_messages_do_not(prosody, apns_mock):
     room = "balcony@conference.example.net"
     server = prosody(extra_config='Component "conference.example.net" "muc"\n    muc_room_locking = false')
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
         b = Client(f"{ROMEO}/desk", PASSWORD)
         await a.online(server.c2s_port)
         await b.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         a.join(room, "Jules")
         await a.ping()
         b.join(room, "Ro")
@@ -256,11 +310,11 @@ def test_a_group_chat_mention_pushes_and_other_room_messages_do_not(prosody, apn
         b.say_in_room(room, "good morning, everyone")
         await b.ping()
         await stats_until(server, lambda s: s["held"].get("not_important", 0) >= 1, "the room message to be judged")
-        assert device_pushes(apns_mock, token) == []
+        assert device.pushes() == []
 
         b.say_in_room(room, "Jules, are you coming down?")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push for the mention")
-        assert len(pushes) == 1 and pushes[0]["payload"]["message-count"] == 1
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the mention")
+        assert len(pushes) == 1 and pushes[0].count == 1
         await a.resume(server.c2s_port)
         await a.until(lambda: len([m for m in a.messages if m["type"] == "groupchat"]) >= 2, "both room messages")
         await a.offline()
@@ -300,12 +354,12 @@ def test_the_account_shows_push_and_its_options_to_its_user(prosody, apns_mock):
 
 def test_admin_shell_lists_tests_and_removes(prosody, apns_mock):
     server = prosody()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD)
         await a.online(server.c2s_port)
-        fields = await register_and_enable(a, token)
+        fields = await register_and_enable(a, device)
         await a.offline()
         return fields
 
@@ -315,7 +369,7 @@ def test_admin_shell_lists_tests_and_removes(prosody, apns_mock):
 
     code, output = server.shell(f"nudge:test_push('{JULIET}')")
     assert code == 0 and '"queued":1' in output, output
-    wait_until(lambda: device_pushes(apns_mock, token), DEADLINE_S, what="the test push")
+    wait_until(lambda: device.pushes(), DEADLINE_S, what="the test push")
 
     code, output = server.shell(f"nudge:remove('{JULIET}', '{PUSH_HOST}', '{fields['node']}')")
     assert code == 0 and '"removed":1' in output, output
@@ -330,14 +384,14 @@ def test_a_push_session_outlives_smacks_hibernation_time_and_gets_a_wake_push(pr
     # for sessions with push, and wakes the phone 28 s before that runs out.
     server = prosody(push_options(apns_mock, nudge_pending_timeout=30, nudge_wake_before_timeout=28),
                      global_options={"smacks_hibernation_time": 1})
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
         c = Client(f"{MERCUTIO}/laptop", PASSWORD, stream_management=True)   # no push
         await a.online(server.c2s_port)
         await c.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         await hibernate(server, a)
         server.wait_for_log(rf"{a.boundjid.full} is pending; kept 30 s", 1)
         c.drop()
@@ -347,8 +401,8 @@ def test_a_push_session_outlives_smacks_hibernation_time_and_gets_a_wake_push(pr
         await asyncio.to_thread(server.wait_for_log, rf"Unbinding resource for {MERCUTIO}/laptop .*Hibernating too long",
                                 DEADLINE_S)
         # ... A gets its wake push and can still resume.
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the wake push")
-        assert pushes[0]["payload"].get("wake-reason") == "timeout", pushes[0]["payload"]
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the wake push")
+        assert pushes[0].summary.get("wake-reason") == "timeout", pushes[0].summary
         await a.resume(server.c2s_port)
         await a.offline()
 
@@ -357,21 +411,21 @@ def test_a_push_session_outlives_smacks_hibernation_time_and_gets_a_wake_push(pr
 
 def test_a_session_pending_at_shutdown_gets_a_restart_wake(prosody, apns_mock, tmp_path):
     server = prosody()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
         await a.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         await hibernate(server, a)
 
     run(scenario())
     assert server.stop() == 0
-    assert device_pushes(apns_mock, token) == []
+    assert device.pushes() == []
     # The same data directory and store, started again.
     server.start()
-    pushes = wait_until(lambda: device_pushes(apns_mock, token), DEADLINE_S, what="the restart wake")
-    assert pushes[0]["payload"].get("wake-reason") == "restart", pushes[0]["payload"]
+    pushes = wait_until(lambda: device.pushes(), DEADLINE_S, what="the restart wake")
+    assert pushes[0].summary.get("wake-reason") == "restart", pushes[0].summary
 
 
 # ---- a remote app server (XEP-0114 component) --------------------------------
@@ -433,18 +487,18 @@ def test_the_whole_configuration_from_a_json_file(prosody, apns_mock, tmp_path):
     }))
     server = prosody({"nudge_config_file": str(config)})
     assert (tmp_path / "json-store").is_dir()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD)
         await a.online(server.c2s_port)
-        await register_and_enable(a, token)
+        await register_and_enable(a, device)
         await a.offline()
         await asyncio.to_thread(server.wait_for_log, rf"Unbinding resource for {JULIET}/phone", DEADLINE_S)
         b = Client(f"{ROMEO}/desk", PASSWORD)
         await b.online(server.c2s_port)
         b.say(JULIET, "from a JSON-configured server")
-        await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
+        await pushes_until(device, lambda p: len(p) >= 1, "the push")
         await b.offline()
 
     run(scenario())

@@ -154,6 +154,12 @@ class Client(slixmpp.ClientXMPP):
         enable.append(form({"secret": secret}, form_type="http://jabber.org/protocol/pubsub#publish-options"))
         return await iq.send(timeout=STEP_TIMEOUT_S)
 
+    async def iq_set(self, payload: ET.Element, *, to: str | None = None):
+        """Sends any payload in an iq of type set (to the account by default); returns the reply."""
+        iq = self.make_iq_set(ito=to)
+        iq.xml.append(payload)
+        return await iq.send(timeout=STEP_TIMEOUT_S)
+
     async def disable(self, service: str, node: str | None = None):
         iq = self.make_iq_set()
         disable = ET.SubElement(iq.xml, f"{{{PUSH}}}disable", jid=service)

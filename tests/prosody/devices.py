@@ -1,0 +1,75 @@
+"""A phone as the Prosody tests see it, for each vendor: how it registers at
+the app server, the backend mod_nudge needs for it, and the pushes its
+vendor's mock received for it, read the same way whatever the vendor.
+
+    device = ApnsDevice(apns_mock)            # or WebPushDevice(webpush_mock, vapid)
+    options = push_options(apns_mock, nudge_backends=device.backends())
+    fields = await client.command(DOMAIN, device.command, device.fields())
+    device.pushes()   # [Push(summary={…}, collapse="…", ok=True), …] in arrival order
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+
+from prosody_env import apns_backend
+
+
+@dataclass(frozen=True)
+class Push:
+    summary: dict         # what the phone reads: the APNs payload, the decrypted Web Push message
+    collapse: str | None  # what makes the vendor replace an older push: apns-collapse-id, Topic
+    ok: bool              # the vendor accepted it
+
+    @property
+    def count(self) -> int:
+        return int(self.summary["message-count"])
+
+
+class ApnsDevice:
+    command = "register-push-apns"
+    vendor = "apns"
+
+    def __init__(self, mock):
+        self.mock = mock
+        self.token = secrets.token_hex(32)
+
+    def backends(self) -> list[dict]:
+        return [apns_backend(self.mock)]
+
+    def fields(self) -> dict[str, str]:
+        return {"token": self.token}
+
+    def pushes(self) -> list[Push]:
+        return [Push(r["payload"], r["headers"].get("apns-collapse-id"),
+                     r["answer"]["status"] == 200)
+                for r in self.mock.control.requests() if r.get("token") == self.token]
+
+
+class WebPushDevice:
+    """A browser (or UnifiedPush distributor) subscription at the Web Push mock;
+    the mock decrypts each push with the subscription's keys."""
+    command = "register-push-webpush"
+    vendor = "webpush"
+
+    def __init__(self, mock, vapid):
+        self.mock = mock
+        self.vapid = vapid
+        self.subscription = mock.subscribe()
+
+    def backends(self) -> list[dict]:
+        return [{"type": "webpush", "vapid_private_key_file": str(self.vapid.pem),
+                 "subject": "mailto:admin@example.net", "ca_file": str(self.mock.tls.ca),
+                 "allow_private_addresses": True}]   # the mock lives on loopback
+
+    def fields(self) -> dict[str, str]:
+        return {key: self.subscription[key] for key in ("endpoint", "p256dh", "auth")}
+
+    def pushes(self) -> list[Push]:
+        path = "/" + self.subscription["endpoint"].split("/", 3)[3]
+        return [Push(json.loads(r["plaintext"]), r["headers"].get("topic"),
+                     r["answer"]["status"] == 201)
+                for r in self.mock.control.requests()
+                if r.get("kind") == "push" and r.get("path") == path and "plaintext" in r]
