@@ -354,6 +354,58 @@ local function register_host()
 	return appserver.register_host or domains[1] or appserver.pubsub_host;
 end
 
+-- ---- Prosody's metrics -------------------------------------------------------------
+
+-- The engine's counters, read when Prosody collects statistics (every
+-- statistics_interval, or when asked: stats:show() in the shell,
+-- mod_http_openmetrics). The engine serves the whole process, so the
+-- metrics carry no host label: they are declared in the global context.
+local global = module:context("*");
+local gauges = {
+	users_enabled = global:metric("gauge", "users_enabled", "", "Users with push enabled"),
+	enablements = global:metric("gauge", "enablements", "", "Push enablements (one per device and account)"),
+	sessions_pending = global:metric("gauge", "sessions_pending", "", "Push-enabled sessions pending (hibernating)"),
+	publishes_in_flight = global:metric("gauge", "publishes_in_flight", "", "Publishes awaiting the app server's answer"),
+	events_waiting = global:metric("gauge", "events_waiting", "", "Engine events not yet drained by Prosody"),
+	writer_queue = global:metric("gauge", "writer_queue", "", "Changes waiting for the engine's next disk commit"),
+};
+local store_bytes = global:metric("gauge", "store", "bytes", "The engine's LMDB store", { "kind" });
+local deliveries = global:metric("counter", "deliveries", "", "Pushes delivered to a vendor");
+-- Totals by the engine's own labels (push reason, error kind, held-stanza outcome).
+local labelled = {
+	pushes = global:metric("counter", "pushes", "", "Pushes published, by reason", { "reason" }),
+	errors = global:metric("counter", "errors", "", "Errors, by kind", { "kind" }),
+	held = global:metric("counter", "held_stanzas_judged", "", "Stanzas held for pending users, by outcome", { "outcome" }),
+};
+
+local function update_metrics()
+	local engine = state.engine;
+	if not engine then return; end
+	local doc = json.decode(engine:stats() or "");
+	if type(doc) ~= "table" then return; end
+	for name, gauge in pairs(gauges) do
+		gauge:with_labels():set(tonumber(doc[name]) or 0);
+	end
+	local store = type(doc.store) == "table" and doc.store or {};
+	store_bytes:with_labels("used"):set(tonumber(store.used_bytes) or 0);
+	store_bytes:with_labels("map"):set(tonumber(store.map_bytes) or 0);
+	deliveries:with_labels():set(tonumber(doc.deliveries) or 0);
+	for name, family in pairs(labelled) do
+		for label, total in pairs(type(doc[name]) == "table" and doc[name] or {}) do
+			family:with_labels(label):set(tonumber(total) or 0);
+		end
+	end
+end
+
+-- Every host's instance hooks the event; one of them (the latest loaded,
+-- or, once that one is unloaded, the first to see the event) reads the
+-- engine, so it is read once per collection.
+state.update_metrics = update_metrics;
+module:hook_global("stats-update", function ()
+	state.update_metrics = state.update_metrics or update_metrics;
+	if state.update_metrics == update_metrics then update_metrics(); end
+end);
+
 -- ---- Load ----------------------------------------------------------------------
 
 state.hosts[module.host] = is_component and "component" or "local";
@@ -371,6 +423,7 @@ end
 
 function module.unload()
 	state.hosts[module.host] = nil;
+	if state.update_metrics == update_metrics then state.update_metrics = nil; end
 	if next(state.hosts) == nil then
 		close_engine();
 	end

@@ -85,7 +85,7 @@ class ProsodyServer:
                  options: dict | None = None, component_options: dict | None = None,
                  users: dict[str, str] | None = None, modules: list[str] | None = None,
                  global_options: dict | None = None, external_components: dict[str, str] | None = None,
-                 extra_config: str = ""):
+                 extra_config: str = "", plugin_paths: list[Path] | None = None, lua_cpath: str | None = None):
         self.dir = Path(directory) / "prosody"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -100,6 +100,10 @@ class ProsodyServer:
         self.external_components = external_components or {}   # XEP-0114: name -> secret
         self.extra_config = extra_config   # Lua appended to the configuration
         self.modules = modules
+        # Where mod_nudge.lua is (with nudge.so beside it, by default), and
+        # where else Lua looks for nudge.so (LUA_CPATH_5_4), for installed copies.
+        self.plugin_paths = plugin_paths or [PLUGIN_DIR]
+        self.lua_cpath = lua_cpath
         self.c2s_port = free_port()
         self.component_port = free_port()
         self.config_path = self.dir / "prosody.cfg.lua"
@@ -120,7 +124,7 @@ class ProsodyServer:
             "run_as_root = true  -- prosodyctl shell under root in CI; harmless otherwise",
             f"pidfile = {lua(self.dir / 'prosody.pid')}",
             f"data_path = {lua(self.data)}",
-            f"plugin_paths = {{ {lua(PLUGIN_DIR)} }}",
+            f"plugin_paths = {lua(self.plugin_paths)}",
             f"log = {{ {{ levels = {{ min = \"debug\" }}, to = \"file\", filename = {lua(self.log_path)} }} }}",
             f"admin_socket = {lua(self.socket_path)}",
             f"certificates = {lua(self.dir / 'certs')}",
@@ -178,6 +182,8 @@ class ProsodyServer:
         env = dict(os.environ)
         env.pop("LUA_CPATH", None)
         env.pop("LUA_CPATH_5_4", None)   # mod_nudge finds nudge.so beside itself
+        if self.lua_cpath:
+            env["LUA_CPATH_5_4"] = self.lua_cpath
         console = open(self.console_path, "ab")
         self.process = subprocess.Popen(["prosody", "-F", "--config", str(self.config_path)], cwd=self.dir, env=env,
                                         stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)

@@ -8,6 +8,7 @@ elapsed time alone.
 import asyncio
 import json
 import secrets
+import subprocess
 import time
 import xml.etree.ElementTree as ET
 
@@ -15,7 +16,7 @@ import pytest
 
 from devices import ApnsDevice, Push
 from prosody_env import DOMAIN, PASSWORD, PUSH_HOST, apns_backend, engine_stats, push_options
-from harness import wait_until
+from harness import REPO, wait_until
 from xmpp import AppServer, Client, IqError, form, form_values
 
 JULIET = f"juliet@{DOMAIN}"
@@ -334,6 +335,27 @@ def test_a_wrong_option_is_named_and_the_module_does_not_load(prosody, apns_mock
     assert "Push engine" not in server.log_text()
 
 
+def test_the_installed_module_loads_from_debians_plugin_and_lua_paths(prosody, apns_mock, tmp_path):
+    staging = tmp_path / "staging"
+    subprocess.run(["make", "-s", "-C", str(REPO / "bindings" / "prosody"), "install", f"DESTDIR={staging}"],
+                   check=True, capture_output=True)
+    plugins = staging / "usr/local/lib/prosody/modules"
+    cmodules = staging / "usr/local/lib/lua/5.4"
+    assert (plugins / "mod_nudge.lua").is_file() and (cmodules / "nudge.so").is_file()
+    # Only the installed copies: nudge.so is not beside the installed mod_nudge.lua.
+    server = prosody(plugin_paths=[plugins], lua_cpath=f"{cmodules}/?.so;;")
+    assert f"{cmodules}/nudge.so" in open(f"/proc/{server.process.pid}/maps").read()
+
+    async def scenario():
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await a.online(server.c2s_port)
+        info = await a.disco_info()
+        assert "urn:xmpp:push:0" in {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
+        await a.offline()
+
+    run(scenario())
+
+
 def test_the_account_shows_push_and_its_options_to_its_user(prosody, apns_mock):
     server = prosody()
 
@@ -509,3 +531,34 @@ def test_native_options_and_a_config_file_do_not_mix(prosody, apns_mock, tmp_pat
     config.write_text("{}")
     server = prosody({"nudge_config_file": str(config), "nudge_coalesce_window": 5}, wait=False)
     server.wait_for_log(r"nudge_coalesce_window: not allowed together with nudge_config_file", DEADLINE_S)
+
+
+def test_the_engine_counters_are_prosody_metrics(prosody, apns_mock):
+    server = prosody(global_options={"statistics": "internal", "statistics_interval": "manual"})
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
+        await a.online(server.c2s_port)
+        await register_and_enable(a, device)
+        await a.offline()
+        await asyncio.to_thread(server.wait_for_log, rf"Unbinding resource for {JULIET}/phone", DEADLINE_S)
+        await b.online(server.c2s_port)
+        b.say(JULIET, "counted")
+        await pushes_until(device, lambda p: len(p) >= 1, "the push")
+        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
+        await b.offline()
+
+    run(scenario())
+    # The shell collects on demand (statistics_interval = "manual"); the
+    # gauges show their values, the counters their labels (as rates).
+    code, output = server.shell("stats:show('mod_nudge')")
+    assert code == 0, output
+    lines = {line.split()[0]: line.split()[1:] for line in output.splitlines() if line.strip()}
+    assert lines["prosody_mod_nudge/users_enabled"] == ["1"], output
+    assert lines["prosody_mod_nudge/enablements"] == ["1"], output
+    assert lines["prosody_mod_nudge/sessions_pending"] == ["0"], output
+    for label in ("reason=message", "outcome=accepted", "outcome=duplicate", "kind=used"):
+        assert label in lines, f"{label} missing:\n{output}"
+    assert "prosody_mod_nudge/deliveries" in lines, output
