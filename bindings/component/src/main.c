@@ -1,0 +1,210 @@
+/* nudge-component: the Nudge app server as a XEP-0114 external component.
+ *
+ *   nudge-component [--check] CONFIG.json
+ *
+ * One thread runs one poll loop over three descriptors: the socket to the
+ * XMPP server, the engine's event fd, and a signalfd. Stanzas from the
+ * server go to the engine; the engine's events go to the server (queued
+ * while it is away) and to the log. SIGTERM/SIGINT stop gracefully,
+ * SIGUSR1 logs the counters. Exit codes: 0 after a stop, 64 usage, 77 the
+ * server refused the secret or domain, 78 configuration, 1 otherwise.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "link.h"
+#include "log.h"
+#include "nudge.h"
+#include "outq.h"
+#include "router.h"
+#include "signals.h"
+#include "stats.h"
+
+#define EXIT_USAGE 64     /* sysexits EX_USAGE */
+#define EXIT_CONFIG 78    /* sysexits EX_CONFIG; systemd shows it as "CONFIG" */
+#define DRAIN_POLL_MS 50  /* how often a stop checks whether the engine settled */
+#define CLOSE_WAIT_MS 2000
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *to) {
+    fprintf(to, "usage: nudge-component [--check] CONFIG.json\n"
+                "       nudge-component --version\n"
+                "  --check  read and check the configuration and the secret file, then exit\n");
+}
+
+enum phase { RUNNING, DRAINING, CLOSING };
+
+struct app {
+    struct component_config cfg;
+    nudge_engine *engine;
+    struct outq queue;
+    struct router router;
+    struct link link;
+    int sigfd;
+    enum phase phase;
+    int64_t stop_deadline;
+};
+
+static void hook_stanza(void *ctx, const char *xml, size_t len, const struct stanza_head *head) {
+    router_inbound(&((struct app *)ctx)->router, xml, len, head);
+}
+
+static void hook_too_big(void *ctx, const struct stanza_head *head) { router_too_big(&((struct app *)ctx)->router, head); }
+
+static void begin_stop(struct app *a, int sig, int64_t now) {
+    if (a->phase != RUNNING) {
+        log_msg(NC_LOG_NOTICE, "%s again: stopping now", strsignal(sig));
+        a->stop_deadline = now;
+        return;
+    }
+    a->phase = DRAINING;
+    a->stop_deadline = now + a->cfg.stop_timeout_ms;
+    /* No new work from the server; what was taken is answered first. */
+    a->link.reading = 0;
+    log_msg(NC_LOG_NOTICE, "%s: stopping (sending the replies due, at most %.1f s, then closing the engine)", strsignal(sig),
+            a->cfg.stop_timeout_ms / 1000.0);
+}
+
+static void handle_signals(struct app *a, int64_t now) {
+    for (int sig; (sig = signals_next(a->sigfd)) != 0;) {
+        switch (sig) {
+        case SIGTERM:
+        case SIGINT: begin_stop(a, sig, now); break;
+        case SIGUSR1: stats_log(a->engine, &a->link, &a->router); break;
+        case SIGHUP: log_msg(NC_LOG_NOTICE, "SIGHUP ignored: restart the service to read a changed configuration"); break;
+        }
+    }
+}
+
+/* The stop's progress: drain, then close the stream, then leave. */
+static int stop_step(struct app *a, int64_t now) {
+    if (a->phase == DRAINING) {
+        int out = outq_empty(&a->queue) || a->link.state != LINK_READY;
+        if ((out && stats_engine_settled(a->engine)) || now >= a->stop_deadline) {
+            a->phase = CLOSING;
+            int64_t left = a->stop_deadline - now;
+            link_close_stream(&a->link, now, left < CLOSE_WAIT_MS ? (left > 0 ? (unsigned)left : 0) : CLOSE_WAIT_MS);
+        }
+    }
+    return a->phase == CLOSING && (a->link.state == LINK_IDLE || now >= a->stop_deadline + CLOSE_WAIT_MS);
+}
+
+static int poll_timeout(const struct app *a, int64_t now) {
+    int t = link_timeout_ms(&a->link, now);
+    if (a->phase != RUNNING && (t < 0 || t > DRAIN_POLL_MS)) t = DRAIN_POLL_MS;
+    return t;
+}
+
+static int run(struct app *a) {
+    struct pollfd fds[3] = {{.fd = a->sigfd, .events = POLLIN}, {.fd = nudge_event_fd(a->engine), .events = POLLIN}, {.fd = -1}};
+    for (;;) {
+        int64_t now = now_ms();
+        link_tick(&a->link, now);
+        if (a->link.fatal) return a->link.fatal;
+        router_drain_events(&a->router);
+        link_flush(&a->link, now);
+        if (a->phase != RUNNING && stop_step(a, now)) return 0;
+        fds[2].fd = link_fd(&a->link, &fds[2].events);
+        fds[2].revents = 0;
+        int n = poll(fds, 3, poll_timeout(a, now));
+        if (n < 0 && errno != EINTR) {
+            log_msg(NC_LOG_ERR, "poll: %s", strerror(errno));
+            return 1;
+        }
+        now = now_ms();
+        if (n > 0 && (fds[0].revents & POLLIN)) handle_signals(a, now);
+        if (n > 0 && fds[2].fd >= 0 && fds[2].revents) link_io(&a->link, fds[2].revents, now);
+        /* The event fd needs no handling of its own: events are drained at
+           the top of every turn, and after every stanza handed in. */
+    }
+}
+
+int main(int argc, char **argv) {
+    int check = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--check") == 0) check = 1;
+        else if (strcmp(argv[i], "--version") == 0) {
+            printf("nudge-component %d.%d.%d (libnudge %s)\n", NUDGE_VERSION_MAJOR, NUDGE_VERSION_MINOR, NUDGE_VERSION_PATCH,
+                   nudge_version(NULL, NULL, NULL));
+            return 0;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (argv[i][0] == '-' || path) {
+            usage(stderr);
+            return EXIT_USAGE;
+        } else path = argv[i];
+    }
+    if (!path) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+
+    static struct app a;
+    char *err = NULL;
+    if (config_load(path, &a.cfg, &err) != 0) {
+        log_msg(NC_LOG_ERR, "configuration error: %s", err ? err : "out of memory");
+        free(err);
+        return EXIT_CONFIG;
+    }
+    log_set_max(a.cfg.log_priority);
+    if (check) {
+        log_msg(NC_LOG_NOTICE, "configuration OK: %s via %s:%s", a.cfg.domain, a.cfg.server_host, a.cfg.server_port);
+        config_free(&a.cfg);
+        return 0;
+    }
+    srandom((unsigned)(now_ms() ^ getpid()));
+    a.sigfd = signals_open();
+    if (a.sigfd < 0) {
+        log_msg(NC_LOG_ERR, "signalfd: %s", strerror(errno));
+        return 1;
+    }
+
+    char *nerr = NULL;
+    int rc = nudge_open(a.cfg.engine_json, &a.engine, &nerr);
+    if (rc != NUDGE_OK) {
+        log_msg(NC_LOG_ERR, "%s: %s", rc == NUDGE_ECONFIG ? "configuration error" : "cannot open the engine",
+                nerr ? nerr : nudge_strerror(rc));
+        nudge_free(nerr);
+        config_free(&a.cfg);
+        return rc == NUDGE_ECONFIG ? EXIT_CONFIG : 1;
+    }
+    outq_init(&a.queue, a.cfg.max_backlog_bytes);
+    a.router = (struct router){.engine = a.engine, .queue = &a.queue, .domain = a.cfg.domain};
+    link_init(&a.link, &a.cfg, &a.queue, (struct link_hooks){hook_stanza, hook_too_big}, &a);
+    log_msg(NC_LOG_NOTICE, "nudge-component %d.%d.%d (libnudge %s) serving %s through %s:%s", NUDGE_VERSION_MAJOR,
+            NUDGE_VERSION_MINOR, NUDGE_VERSION_PATCH, nudge_version(NULL, NULL, NULL), a.cfg.domain, a.cfg.server_host,
+            a.cfg.server_port);
+
+    int code = run(&a);
+
+    link_close_stream(&a.link, now_ms(), 0);
+    link_free(&a.link);
+    router_drain_events(&a.router);
+    /* nudge_close lets deliveries in flight finish (the engine's own
+       deadline) and keeps the rest in the store for the next start. */
+    nudge_close(a.engine);
+    if (!outq_empty(&a.queue))
+        log_msg(NC_LOG_WARNING, "%zu stanza%s to the server not sent (the server had gone)", a.queue.count,
+                a.queue.count == 1 ? "" : "s");
+    outq_free(&a.queue);
+    log_msg(code == 0 ? NC_LOG_NOTICE : NC_LOG_ERR, "stopped%s", code == 0 ? "" : " (the server refused the component)");
+    config_free(&a.cfg);
+    close(a.sigfd);
+    return code;
+}

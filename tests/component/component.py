@@ -1,0 +1,146 @@
+"""nudge-component as the tests run it: a configuration file written the
+way an operator writes one, the built binary started as a process, its
+stderr (sd-daemon "<N>" lines) kept in a file to wait on.
+
+    c = NudgeComponent(tmp_path / "component", server_port=port, backends=[apns_backend(mock)])
+    c.start(); c.wait_for_log(r"connected to .* as push\\.example\\.net")
+    c.signal(signal.SIGUSR1); c.stats()       # the last "stats: {…}" line, parsed
+    c.stop()                                  # SIGTERM, returns the exit code
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+BINARY = Path(os.environ.get("NUDGE_COMPONENT", REPO / "bindings" / "component" / "build" / "nudge-component"))
+DOMAIN = "example.net"
+PUSH_HOST = "push.example.net"
+STOP_TIMEOUT_S = 30
+
+
+def binary_missing() -> str | None:
+    if not BINARY.exists():
+        return f"{BINARY} is not built (make lib && make -C bindings/component)"
+    return None
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class NudgeComponent:
+    def __init__(self, directory: Path, *, server_port: int, secret: str = "component-secret",
+                 backends: list[dict] | None = None, component: dict | None = None, engine: dict | None = None,
+                 secret_mode: int = 0o600):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.config_path = self.dir / "component.json"
+        self.secret_path = self.dir / "component.secret"
+        self.stderr_path = self.dir / "stderr.log"
+        self.secret = secret
+        self.secret_path.write_text(secret + "\n")
+        self.secret_path.chmod(secret_mode)
+        self.component = {"server_host": "127.0.0.1", "server_port": server_port, "domain": PUSH_HOST,
+                          "secret_file": str(self.secret_path), "reconnect_min_s": 0.2, "reconnect_max_s": 1,
+                          "stop_timeout_s": 5}
+        self.component.update(component or {})
+        self.engine = {"store": {"path": str(self.dir / "store")},
+                       "server": {"domains": [DOMAIN], "coalesce_window_s": 1},
+                       "appserver": {"backends": backends or []},
+                       "log": {"level": "debug"}}
+        self.engine.update(engine or {})
+        self.process: subprocess.Popen | None = None
+
+    def config(self) -> dict:
+        return {"component": self.component, **self.engine}
+
+    def write_config(self) -> None:
+        self.config_path.write_text(json.dumps(self.config(), indent=2) + "\n")
+
+    def start(self, *args: str, config: str | None = None) -> "NudgeComponent":
+        """Starts the binary on the configuration (written from .config() unless config is given)."""
+        if config is None:
+            self.write_config()
+        else:
+            self.config_path.write_text(config)
+        stderr = open(self.stderr_path, "ab")
+        self.process = subprocess.Popen([str(BINARY), *args, str(self.config_path)], cwd=self.dir,
+                                        stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
+        stderr.close()
+        return self
+
+    def run(self, *args: str, config: str | None = None, timeout: float = 30) -> tuple[int, str]:
+        """Runs to completion (for configurations that must be refused): (exit code, stderr)."""
+        self.start(*args, config=config)
+        code = self.process.wait(timeout)
+        return code, self.log_text()
+
+    def signal(self, sig: int) -> None:
+        self.process.send_signal(sig)
+
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+                raise AssertionError(f"nudge-component did not stop within {timeout} s after SIGTERM\n{self.log_text()[-4000:]}")
+        return self.process.returncode
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    # ---- observation ----------------------------------------------------------
+
+    def log_text(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_for_log(self, pattern: str, timeout: float = 30, count: int = 1) -> list[str]:
+        regex = re.compile(pattern)
+
+        def found():
+            lines = [line for line in self.log_text().splitlines() if regex.search(line)]
+            if len(lines) >= count:
+                return lines
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"nudge-component exited with {self.process.returncode} before logging "
+                                     f"/{pattern}/\n{self.log_text()[-4000:]}")
+            return None
+        try:
+            return wait_until(found, timeout, f"log line /{pattern}/")
+        except AssertionError as error:
+            if "exited" in str(error):
+                raise
+            raise AssertionError(f"no log line /{pattern}/ within {timeout} s\n{self.log_text()[-4000:]}") from None
+
+    def stats(self, count: int = 1) -> dict:
+        """The count-th "stats: {…}" line (after SIGUSR1), parsed."""
+        line = self.wait_for_log(r"^<6>stats: \{", count=count)[count - 1]
+        return json.loads(line.split("stats: ", 1)[1])
