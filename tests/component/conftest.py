@@ -1,0 +1,110 @@
+"""Fixtures of the nudge-component tests: the built binary as a process,
+the strict APNs mock (tests/mocks), and the real servers it joins as an
+external component: Prosody with mod_cloud_notify, ejabberd with mod_push.
+
+A missing Prosody or ejabberd skips that server's tests, and fails the run
+when NUDGE_REQUIRE_PROSODY=1 / NUDGE_REQUIRE_EJABBERD=1 (CI). A missing
+binary skips everything unless one of those is set."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent
+sys.path[:0] = [str(HERE), str(TESTS / "prosody"), str(TESTS / "mocks"), str(TESTS / "support")]
+
+from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
+from component import NudgeComponent, binary_missing  # noqa: E402
+from servers import CloudNotifyProsody, PASSWORD, ejabberd_available, ejabberd_server, prosody_unavailable  # noqa: E402
+
+USERS = {"juliet": PASSWORD, "romeo": PASSWORD}
+NEEDS = {"test_prosody.py": ("NUDGE_REQUIRE_PROSODY", prosody_unavailable),
+         "test_ejabberd.py": ("NUDGE_REQUIRE_EJABBERD", ejabberd_available)}
+
+
+def pytest_collection_modifyitems(config, items):
+    mine = [item for item in items if HERE in Path(str(item.fspath)).resolve().parents]
+    if not mine:
+        return
+    required = any(os.environ.get(v) == "1" for v, _ in NEEDS.values())
+    missing = binary_missing()
+    if missing and required:
+        raise pytest.UsageError(f"tests/component: {missing}")
+    reasons = {}
+    for name, (variable, check) in NEEDS.items():
+        why = check()
+        if why and os.environ.get(variable) == "1":
+            raise pytest.UsageError(f"tests/component: {why} ({variable}=1)")
+        reasons[name] = why
+    for item in mine:
+        why = missing or reasons.get(Path(str(item.fspath)).name)
+        if why:
+            item.add_marker(pytest.mark.skip(reason=why))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+def _failed(request) -> bool:
+    return getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+
+
+@pytest.fixture
+def component(tmp_path, request):
+    """component(server_port=…, backends=[…], component={…}, engine={…}) -> NudgeComponent (not started)."""
+    made = []
+
+    def make(**kwargs) -> NudgeComponent:
+        c = NudgeComponent(tmp_path / f"component{len(made)}", **kwargs)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        try:
+            c.stop()
+        except AssertionError as error:
+            sys.stderr.write(f"\n{error}\n")
+        if _failed(request):
+            sys.stderr.write(f"\n===== {c.dir} stderr =====\n{c.log_text()[-6000:]}\n")
+
+
+@pytest.fixture
+def prosody(tmp_path, request):
+    """prosody() -> a started CloudNotifyProsody with juliet and romeo and the component listener."""
+    servers = []
+
+    def start(**kwargs) -> CloudNotifyProsody:
+        server = CloudNotifyProsody(tmp_path / f"prosody{len(servers)}", users=USERS, **kwargs)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+        if _failed(request):
+            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")
+
+
+@pytest.fixture
+def ejabberd(tmp_path, request):
+    """ejabberd() -> a started ejabberd with mod_push, juliet and romeo and the component listener."""
+    servers = []
+
+    def start(**kwargs):
+        server = ejabberd_server(tmp_path / f"ejabberd{len(servers)}", USERS, **kwargs)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    for server in servers:
+        server.stop()
+        if _failed(request):
+            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")

@@ -1,0 +1,122 @@
+"""Configurations nudge-component must refuse, each with a message that
+names the key and exit status 78 (EX_CONFIG, which the unit's
+RestartPreventExitStatus keeps from looping), and the warning for a secret
+file others can read. No server is needed: the file is checked before any
+connection is made."""
+
+import json
+import os
+
+import pytest
+
+EX_CONFIG = 78
+
+
+def without(d: dict, key: str) -> dict:
+    return {k: v for k, v in d.items() if k != key}
+
+
+def refused(c, config: str | None = None) -> str:
+    code, log = c.run(config=config)
+    assert code == EX_CONFIG, log
+    lines = [line for line in log.splitlines() if line.startswith("<3>")]
+    assert lines, log
+    return lines[0]
+
+
+@pytest.mark.parametrize("key", ["server_host", "domain", "secret_file"])
+def test_missing_component_key_is_named(component, key):
+    c = component(server_port=9)
+    c.component = without(c.component, key)
+    assert refused(c) == f"<3>configuration error: component.{key}: required"
+
+
+def test_missing_component_object_is_named(component):
+    c = component(server_port=9)
+    c.write_config()
+    document = without(c.config(), "component")
+    line = refused(c, config=json.dumps(document))
+    assert line.startswith("<3>configuration error: component: required"), line
+
+
+@pytest.mark.parametrize("key,value,message", [
+    ("server_port", 70000, "component.server_port: expected a number from 1 to 65535, got 70000"),
+    ("server_port", "5347", "component.server_port: expected a number, got a string"),
+    ("domain", "push@example.net", "component.domain: expected a domain"),
+    ("reconnect_max_s", 0.1, "component.reconnect_max_s: must be at least component.reconnect_min_s"),
+    ("secret", "x", "component.secret: unknown key"),
+])
+def test_bad_component_value_is_named(component, key, value, message):
+    c = component(server_port=9)
+    c.component[key] = value
+    assert message in refused(c)
+
+
+def test_missing_secret_file(component, tmp_path):
+    c = component(server_port=9)
+    c.component["secret_file"] = str(tmp_path / "no-such-secret")
+    line = refused(c)
+    assert f"component.secret_file: cannot read {tmp_path / 'no-such-secret'}: No such file or directory" in line, line
+
+
+def test_unreadable_secret_file(component, tmp_path):
+    # Tests may run as root, whom file modes do not stop; a directory
+    # cannot be read as a file by anyone.
+    (tmp_path / "secret-dir").mkdir()
+    c = component(server_port=9)
+    c.component["secret_file"] = str(tmp_path / "secret-dir")
+    line = refused(c)
+    assert f"component.secret_file: cannot read {tmp_path / 'secret-dir'}" in line, line
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_secret_file_without_permission(component):
+    c = component(server_port=9, secret_mode=0o000)
+    assert "component.secret_file: cannot read" in refused(c) and "Permission denied" in c.log_text()
+
+
+def test_empty_secret_file(component):
+    c = component(server_port=9)
+    c.secret_path.write_text("\n")
+    assert f"component.secret_file: {c.secret_path} is empty" in refused(c)
+
+
+def test_engine_key_errors_come_from_the_engine_with_their_key(component):
+    c = component(server_port=9, engine={"server": {"domains": [], "coalesce_window_s": 1}})
+    line = refused(c)
+    assert "server.domains" in line, line
+
+
+def test_pubsub_host_must_be_the_component_domain(component):
+    c = component(server_port=9)
+    c.engine["appserver"]["pubsub_host"] = "elsewhere.example.net"
+    assert "appserver.pubsub_host: must be component.domain" in refused(c)
+
+
+def test_not_json_names_the_line(component):
+    c = component(server_port=9)
+    line = refused(c, config='{"component": {\n  "domain": "push.example.net",\n}\n')
+    assert str(c.config_path) in line and "line 3" in line, line
+
+
+def test_world_readable_secret_is_warned_about_and_never_logged(component):
+    c = component(server_port=9, secret_mode=0o644, secret="do-not-log-this-secret")
+    code, log = c.run("--check")
+    assert code == 0, log
+    warning = [line for line in log.splitlines() if line.startswith("<4>")]
+    assert warning and "component.secret_file" in warning[0] and "readable by everyone" in warning[0], log
+    assert "do-not-log-this-secret" not in log
+
+
+def test_private_secret_gets_no_warning(component):
+    c = component(server_port=9, secret_mode=0o600)
+    code, log = c.run("--check")
+    assert code == 0, log
+    assert "<4>" not in log and "configuration OK" in log, log
+
+
+def test_usage_error_without_a_file():
+    from component import BINARY
+    import subprocess
+    result = subprocess.run([str(BINARY)], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 64 and "usage: nudge-component" in result.stderr
