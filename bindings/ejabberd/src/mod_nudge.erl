@@ -1,0 +1,336 @@
+%%%----------------------------------------------------------------------
+%%% mod_nudge: XEP-0357 push notifications for ejabberd, through libnudge.
+%%%
+%%% The upper half of the ejabberd binding (the lower half is nudge_nif,
+%%% the NIF over include/nudge.h). Thin, as DESIGN.md asks of bindings:
+%%% ejabberd's hooks become engine calls, the engine's events become routed
+%%% stanzas and log lines. Every decision (who may enable, what deserves a
+%%% push, coalescing, how long a pending session is kept) is the engine's.
+%%%
+%%%   modules:
+%%%     mod_nudge:
+%%%       backends:
+%%%         - type: apns
+%%%           app: chatninja
+%%%           ...
+%%%
+%%% One engine serves the node: every host that loads mod_nudge (those are
+%%% server.domains) shares it (mod_nudge_engine). With backends, the app
+%%% server's domain (pubsub_host, default push.@HOST@) is routed to it too.
+%%% README.md beside this file documents the options and the hooks.
+%%%----------------------------------------------------------------------
+-module(mod_nudge).
+-behaviour(gen_mod).
+
+%% gen_mod
+-export([start/2, stop/1, reload/3, depends/2, mod_opt_type/1, mod_options/1, mod_doc/0]).
+%% iq handler
+-export([process_iq/1, decode_iq_subel/1]).
+%% the app server's domains (ejabberd_router)
+-export([route/1]).
+%% hooks
+-export([sm_register_connection_hook/3, sm_remove_connection_hook/3,
+         c2s_session_pending/1, c2s_session_resumed/1, c2s_copy_session/2,
+         c2s_handle_send/3, offline_message/1, store_mam_message/7,
+         disco_sm_features/5, disco_info/5, user_send_packet/1, ejabberd_stopping/0]).
+
+-include("logger.hrl").
+-include("xmpp.hrl").
+-include("translate.hrl").
+
+-define(STOPPING_KEY, {?MODULE, stopping}).
+
+%% ---- gen_mod ---------------------------------------------------------------
+
+start(Host, Opts) ->
+    case mod_nudge_config:build(Host, Opts) of
+        {ok, Json, Doc} ->
+            case mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Doc)) of
+                ok ->
+                    persistent_term:put(?STOPPING_KEY, false),
+                    gen_iq_handler:add_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0, ?MODULE, process_iq),
+                    add_hooks(Host),
+                    mod_nudge_commands:register(),
+                    ok;
+                {error, Why} ->
+                    ?ERROR_MSG("mod_nudge on ~ts: ~ts", [Host, Why]),
+                    {error, Why}
+            end;
+        {error, Why} ->
+            ?ERROR_MSG("mod_nudge on ~ts: ~ts", [Host, Why]),
+            {error, lists:flatten(Why)}
+    end.
+
+stop(Host) ->
+    delete_hooks(Host),
+    gen_iq_handler:remove_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0),
+    case gen_mod:is_loaded_elsewhere(Host, ?MODULE) of
+        false ->
+            mod_nudge_commands:unregister(),
+            mod_nudge_engine:stop();
+        true ->
+            ok
+    end.
+
+%% A changed configuration reopens the engine (the store stays).
+reload(Host, NewOpts, _OldOpts) ->
+    case mod_nudge_config:build(Host, NewOpts) of
+        {ok, Json, Doc} ->
+            case mod_nudge_engine:config_json() of
+                Json -> ok;
+                _ ->
+                    ?INFO_MSG("Push engine configuration changed; reopening", []),
+                    mod_nudge_engine:stop(),
+                    mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Doc))
+            end;
+        {error, Why} ->
+            {error, Why}
+    end.
+
+depends(_Host, _Opts) ->
+    [{mod_stream_mgmt, soft}, {mod_offline, soft}, {mod_mam, soft}].
+
+mod_opt_type(Opt) -> mod_nudge_config:opt_type(Opt).
+
+mod_options(Host) -> mod_nudge_config:options(Host).
+
+mod_doc() -> mod_nudge_doc:doc().
+
+%% ---- Hooks -----------------------------------------------------------------
+
+hooks() ->
+    [{sm_register_connection_hook, sm_register_connection_hook, 50},
+     {sm_remove_connection_hook, sm_remove_connection_hook, 50},
+     {c2s_session_pending, c2s_session_pending, 50},
+     {c2s_session_resumed, c2s_session_resumed, 50},
+     {c2s_copy_session, c2s_copy_session, 50},
+     %% After mod_stream_mgmt (50) has queued the stanza.
+     {c2s_handle_send, c2s_handle_send, 60},
+     %% After mod_offline (50) has stored the message, as mod_push (55).
+     {offline_message_hook, offline_message, 55},
+     %% Before mod_mam (100) writes the message.
+     {store_mam_message, store_mam_message, 50},
+     {disco_sm_features, disco_sm_features, 50},
+     {disco_info, disco_info, 50},
+     {user_send_packet, user_send_packet, 50}].
+
+add_hooks(Host) ->
+    [ejabberd_hooks:add(Hook, Host, ?MODULE, Fun, Prio) || {Hook, Fun, Prio} <- hooks()],
+    ejabberd_hooks:add(ejabberd_stopping, ?MODULE, ejabberd_stopping, 50).
+
+delete_hooks(Host) ->
+    [ejabberd_hooks:delete(Hook, Host, ?MODULE, Fun, Prio) || {Hook, Fun, Prio} <- hooks()],
+    ejabberd_hooks:delete(ejabberd_stopping, ?MODULE, ejabberd_stopping, 50).
+
+%% One engine call; a closed engine (the module stopping) is as if Nudge
+%% were absent.
+call(Fun, Args) ->
+    case mod_nudge_engine:engine() of
+        undefined -> {error, closed};
+        Engine -> apply(nudge_nif, Fun, [Engine | Args])
+    end.
+
+xml(Pkt) ->
+    fxml:element_to_binary(xmpp:encode(Pkt)).
+
+%% ---- enable / disable ----------------------------------------------------------
+
+%% The engine reads the enable/disable element itself, malformed or not,
+%% so gen_iq_handler must not decode it.
+decode_iq_subel(El) -> El.
+
+%% From the user's own session (to self) and from others (to another
+%% account, which the engine refuses with forbidden). The engine answers
+%% after its commit, as an event; nothing is answered here.
+process_iq(#iq{lang = Lang} = IQ) ->
+    case call(handle_stanza, [xml(IQ)]) of
+        ok -> ignore;
+        {error, ebusy} -> ignore;   % answered with resource-constraint
+        {error, Code} ->
+            ?DEBUG("The push engine refused an iq from ~ts: ~p", [jid:encode(xmpp:get_from(IQ)), Code]),
+            xmpp:make_error(IQ, xmpp:err_not_acceptable(reason(Code), Lang))
+    end.
+
+reason(closed) -> ?T("The push service is not running");
+reason(Code) when is_atom(Code) -> nudge_nif:strerror(code_number(Code));
+reason(_) -> ?T("The push service refused the request").
+
+code_number(einval) -> -1; code_number(exml) -> -6; code_number(etoobig) -> -7;
+code_number(elimit) -> -8; code_number(ejid) -> -9; code_number(_) -> -1.
+
+%% ---- The app server's domains ------------------------------------------------
+
+%% Everything addressed to the pubsub host or the register host:
+%% publishes, registration commands, disco.
+route(Pkt) ->
+    case call(handle_stanza, [xml(Pkt)]) of
+        ok -> ok;
+        {error, ebusy} -> ok;
+        {error, Code} ->
+            ?DEBUG("Not for the push engine (~p): ~ts", [Code, xmpp:pp(Pkt)]),
+            bounce(Pkt)
+    end.
+
+bounce(#iq{type = T}) when T == result; T == error -> ok;
+bounce(#message{type = error}) -> ok;
+bounce(#presence{}) -> ok;
+bounce(Pkt) ->
+    ejabberd_router:route_error(Pkt, xmpp:err_service_unavailable()).
+
+%% ---- Sessions ------------------------------------------------------------------
+
+sm_register_connection_hook(_SID, JID, _Info) ->
+    _ = call(session_online, [jid:encode(JID)]),
+    ok.
+
+%% Not when another session holds the same full JID (the one that resumed
+%% this one, or replaced it), and not while ejabberd stops: hibernating
+%% sessions closed by the shutdown stay pending in the engine, so that the
+%% next start sends their restart wake.
+sm_remove_connection_hook(_SID, #jid{luser = U, lserver = S, lresource = R} = JID, _Info) ->
+    case persistent_term:get(?STOPPING_KEY, false) orelse ejabberd_sm:get_session_pid(U, S, R) /= none of
+        true -> ok;
+        false -> _ = call(session_closed, [jid:encode(JID)]), ok
+    end.
+
+ejabberd_stopping() ->
+    persistent_term:put(?STOPPING_KEY, true).
+
+%% XEP-0198 hibernation: the engine says how long to keep a push-enabled
+%% session, and the resumption timeout becomes that (mod_push_keepalive's
+%% job); resumption restores the configured one.
+c2s_session_pending(#{jid := JID} = State) ->
+    Full = jid:encode(JID),
+    case call(session_pending, [Full]) of
+        {ok, Timeout} when Timeout > 0 ->
+            ?INFO_MSG("Push-enabled session ~ts is pending; kept ~B s", [Full, Timeout]),
+            Orig = mod_stream_mgmt:get_resume_timeout(State),
+            State1 = mod_stream_mgmt:set_resume_timeout(State, Timeout * 1000),
+            State1#{nudge_push => true, nudge_resume_timeout_orig => Orig};
+        {ok, 0} ->
+            State;
+        {error, Code} ->
+            ?WARNING_MSG("session_pending(~ts) failed: ~p", [Full, Code]),
+            State
+    end;
+c2s_session_pending(State) ->
+    State.
+
+c2s_session_resumed(#{jid := JID} = State) ->
+    _ = call(session_resumed, [jid:encode(JID)]),
+    State1 = maps:remove(nudge_push, State),
+    case maps:take(nudge_resume_timeout_orig, State1) of
+        {Orig, State2} -> mod_stream_mgmt:set_resume_timeout(State2, Orig);
+        error -> State1
+    end;
+c2s_session_resumed(State) ->
+    State.
+
+%% The resuming process inherits the hibernating one's resumption timeout,
+%% so it inherits what to restore it to.
+c2s_copy_session(State, #{nudge_resume_timeout_orig := Orig}) ->
+    State#{nudge_resume_timeout_orig => Orig};
+c2s_copy_session(State, _OldState) ->
+    State.
+
+%% A stanza queued for a hibernating push-enabled session.
+c2s_handle_send(#{mgmt_state := pending, nudge_push := true, jid := JID} = State, Pkt, _Result) ->
+    case xmpp:is_stanza(Pkt) of
+        true -> held(jid:encode(JID), Pkt, queued);
+        false -> ok
+    end,
+    State;
+c2s_handle_send(State, _Pkt, _Result) ->
+    State.
+
+%% Stored for offline delivery.
+offline_message({offlined, #message{to = #jid{luser = U, lserver = S}} = Msg} = Acc) ->
+    held(jid:encode(jid:make(U, S)), Msg, offline),
+    Acc;
+offline_message(Acc) ->
+    Acc.
+
+%% Archived while no session of the user can take it. mod_offline usually
+%% reports the same message; the engine pushes it once. The offline copy
+%% carries the archive's stanza-id, so an id-less archived copy gets it too.
+store_mam_message(#message{} = Msg, U, S, _Peer, _Nick, chat, recv) ->
+    case ejabberd_sm:get_user_resources(U, S) of
+        [] ->
+            Bare = jid:make(U, S),
+            held(jid:encode(Bare), with_stanza_id(Msg, Bare), archived);
+        _ ->
+            ok
+    end,
+    Msg;
+store_mam_message(Pkt, _U, _S, _Peer, _Nick, _Type, _Dir) ->
+    Pkt.
+
+with_stanza_id(#message{id = Id} = Msg, Bare) when Id == <<>>; Id == undefined ->
+    case xmpp:get_meta(Msg, stanza_id, undefined) of
+        undefined -> Msg;
+        SID -> xmpp:append_subtags(Msg, [#stanza_id{by = Bare, id = integer_to_binary(SID)}])
+    end;
+with_stanza_id(Msg, _Bare) ->
+    Msg.
+
+held(User, Pkt, Where) ->
+    case call(stanza_held, [User, xml(Pkt), Where]) of
+        ok -> ok;
+        {error, closed} -> ok;
+        {error, Code} -> ?WARNING_MSG("stanza_held(~ts, ~ts) failed: ~p", [User, Where, Code])
+    end.
+
+%% ---- Group chat nicknames -------------------------------------------------------
+
+%% So that the engine can tell a mention: a session joining a room (presence
+%% with <x xmlns='http://jabber.org/protocol/muc'/>) or leaving it.
+user_send_packet({#presence{to = #jid{lresource = Nick} = To, type = Type} = Pres,
+                  #{jid := JID}} = Acc) when Nick /= <<>> ->
+    Room = jid:encode(jid:remove_resource(To)),
+    User = jid:encode(jid:remove_resource(JID)),
+    case Type of
+        available ->
+            case xmpp:has_subtag(Pres, #muc{}) of
+                true -> _ = call(set_room_nick, [User, Room, Nick]), Acc;
+                false -> Acc
+            end;
+        unavailable ->
+            _ = call(set_room_nick, [User, Room, undefined]),
+            Acc;
+        _ ->
+            Acc
+    end;
+user_send_packet(Acc) ->
+    Acc.
+
+%% ---- Discovery -------------------------------------------------------------------
+
+%% urn:xmpp:push:0 on the account, to its own user (as mod_push).
+disco_sm_features(empty, From, To, Node, Lang) ->
+    disco_sm_features({result, []}, From, To, Node, Lang);
+disco_sm_features({result, Features}, #jid{luser = U, lserver = S}, #jid{luser = U, lserver = S}, <<"">>, _Lang) ->
+    {result, [?NS_PUSH_0 | Features]};
+disco_sm_features(Acc, _From, _To, _Node, _Lang) ->
+    Acc.
+
+%% The urn:xmpp:push:options form, to the account's own user.
+disco_info(Acc, #jid{luser = U, lserver = S}, #jid{luser = U, lserver = S} = To, <<"">>, _Lang) ->
+    User = jid:encode(jid:remove_resource(To)),
+    case call(admin, [jiffy:encode(#{command => list, user => User})]) of
+        {ok, Reply} ->
+            case catch jiffy:decode(Reply, [return_maps]) of
+                #{<<"options">> := Options} when is_map(Options) -> Acc ++ [options_form(Options)];
+                _ -> Acc
+            end;
+        _ ->
+            Acc
+    end;
+disco_info(Acc, _From, _To, _Node, _Lang) ->
+    Acc.
+
+options_form(Options) ->
+    Fields = [#xdata_field{var = Name, type = boolean, values = [case V of true -> <<"1">>; _ -> <<"0">> end]}
+              || {Name, V} <- lists:sort(maps:to_list(Options))],
+    #xdata{type = result,
+           fields = [#xdata_field{var = <<"FORM_TYPE">>, type = hidden, values = [<<"urn:xmpp:push:options">>]}
+                     | Fields]}.

@@ -1,0 +1,84 @@
+%%%----------------------------------------------------------------------
+%%% mod_nudge_commands: ejabberdctl (ejabberd_commands) commands of mod_nudge.
+%%%
+%%%   ejabberdctl nudge_list USER HOST          enablements, options (JSON)
+%%%   ejabberdctl nudge_remove USER HOST SERVICE NODE
+%%%   ejabberdctl nudge_test_push USER HOST     one push per enablement
+%%%   ejabberdctl nudge_stats                   the engine's counters (JSON)
+%%%
+%%% Each prints the engine's JSON reply (nudge_admin, include/nudge.h) and
+%%% exits non-zero when the engine answers "ok": false. remove and test-push
+%%% wait for the engine's disk commit, which a command may: they run on a
+%%% dirty scheduler, in the process ejabberd_ctl runs commands in.
+%%%----------------------------------------------------------------------
+-module(mod_nudge_commands).
+
+-export([register/0, unregister/0]).
+-export([list/2, remove/4, test_push/2, stats/0]).
+
+-include("ejabberd_commands.hrl").
+
+register() ->
+    ejabberd_commands:register_commands(?MODULE, specs()).
+
+unregister() ->
+    ejabberd_commands:unregister_commands(specs()).
+
+specs() ->
+    User = [{user, binary}, {host, binary}],
+    [#ejabberd_commands{name = nudge_list, tags = [nudge],
+                        desc = "List a user's push enablements and push options (JSON)",
+                        module = ?MODULE, function = list, args = User,
+                        args_example = [<<"juliet">>, <<"example.net">>],
+                        args_desc = ["User name", "Server name"],
+                        result = {reply, restuple}},
+     #ejabberd_commands{name = nudge_remove, tags = [nudge],
+                        desc = "Remove one push enablement of a user",
+                        module = ?MODULE, function = remove,
+                        args = User ++ [{service, binary}, {node, binary}],
+                        args_example = [<<"juliet">>, <<"example.net">>, <<"push.example.net">>, <<"NODE">>],
+                        args_desc = ["User name", "Server name", "App server JID", "Node"],
+                        result = {reply, restuple}},
+     #ejabberd_commands{name = nudge_test_push, tags = [nudge],
+                        desc = "Send a test push to every enablement of a user",
+                        module = ?MODULE, function = test_push, args = User,
+                        args_example = [<<"juliet">>, <<"example.net">>],
+                        args_desc = ["User name", "Server name"],
+                        result = {reply, restuple}},
+     #ejabberd_commands{name = nudge_stats, tags = [nudge, stats],
+                        desc = "Print the push engine's counters and gauges (JSON)",
+                        module = ?MODULE, function = stats, args = [],
+                        result = {reply, restuple}}].
+
+list(User, Host) ->
+    admin(#{command => list, user => bare(User, Host)}).
+
+remove(User, Host, Service, Node) ->
+    admin(#{command => remove, user => bare(User, Host), jid => Service, node => Node}).
+
+test_push(User, Host) ->
+    admin(#{command => 'test-push', user => bare(User, Host)}).
+
+stats() ->
+    case mod_nudge_engine:engine() of
+        undefined -> {error, "the push engine is not running"};
+        Engine ->
+            case nudge_nif:stats(Engine) of
+                {ok, Json} -> {ok, binary_to_list(Json)};
+                {error, Code} -> {error, atom_to_list(Code)}
+            end
+    end.
+
+bare(User, Host) ->
+    <<User/binary, "@", Host/binary>>.
+
+admin(Request) ->
+    case mod_nudge_engine:engine() of
+        undefined -> {error, "the push engine is not running"};
+        Engine ->
+            case nudge_nif:admin(Engine, jiffy:encode(Request)) of
+                {ok, Reply} -> {ok, binary_to_list(Reply)};
+                {error, _Code, Reply} -> {error, binary_to_list(Reply)};
+                {error, Code} -> {error, atom_to_list(Code)}
+            end
+    end.

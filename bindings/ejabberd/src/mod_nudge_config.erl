@@ -1,0 +1,158 @@
+%%%----------------------------------------------------------------------
+%%% mod_nudge_config: mod_nudge's options -> the engine's JSON configuration.
+%%%
+%%% Either `config_file` (the whole document, README.md "Configuration"),
+%%% or native options, each one engine key. The validators live here
+%%% beside the mapping, so that an option and its key cannot drift apart;
+%%% mod_nudge:mod_opt_type/1 and mod_options/1 delegate to this module.
+%%%----------------------------------------------------------------------
+-module(mod_nudge_config).
+
+-export([opt_type/1, options/1, build/2, domains/0, app_hosts/1]).
+
+-include("logger.hrl").
+
+%% Native option -> {section, key, how the value becomes JSON}.
+-define(NATIVE,
+        [{store_path, <<"store">>, <<"path">>, binary},
+         {include_senders, <<"server">>, <<"include_senders">>, bool},
+         {include_message_count, <<"server">>, <<"include_message_count">>, bool},
+         {include_subscription_count, <<"server">>, <<"include_subscription_count">>, bool},
+         {include_message_bodies, <<"server">>, <<"include_message_bodies">>, bool},
+         {notify_on, <<"server">>, <<"notify_on">>, atom},
+         {max_registrations_per_user, <<"server">>, <<"max_registrations_per_user">>, int},
+         {coalesce_window, <<"server">>, <<"coalesce_window_s">>, seconds},
+         {pending_timeout, <<"server">>, <<"pending_timeout_s">>, seconds},
+         {wake_before_timeout, <<"server">>, <<"wake_before_timeout_s">>, seconds},
+         {wake_on_start, <<"server">>, <<"wake_on_start">>, bool},
+         {pubsub_host, <<"appserver">>, <<"pubsub_host">>, binary},
+         {register_host, <<"appserver">>, <<"register_host">>, binary},
+         {backends, <<"appserver">>, <<"backends">>, backends},
+         {log_level, <<"log">>, <<"level">>, atom}]).
+
+%% ---- Options ---------------------------------------------------------------
+
+-spec opt_type(atom()) -> econf:validator().
+opt_type(config_file) -> econf:file();
+opt_type(store_path) -> econf:binary();
+opt_type(include_senders) -> econf:bool();
+opt_type(include_message_count) -> econf:bool();
+opt_type(include_subscription_count) -> econf:bool();
+opt_type(include_message_bodies) -> econf:bool();
+opt_type(notify_on) -> econf:enum([important, all]);
+opt_type(max_registrations_per_user) -> econf:pos_int();
+opt_type(coalesce_window) -> econf:timeout(second);
+opt_type(pending_timeout) -> econf:timeout(second);
+opt_type(wake_before_timeout) -> econf:timeout(second);
+opt_type(wake_on_start) -> econf:bool();
+%% econf:host/0 expands @HOST@ and refuses a virtual host of this server:
+%% these domains are routed to the engine as a whole.
+opt_type(pubsub_host) -> econf:host();
+opt_type(register_host) -> econf:host();
+%% A list of backends, each a map of the engine's backend keys. YAML gives
+%% `true` as a binary, so booleans are recognised before strings.
+opt_type(backends) ->
+    econf:list(econf:map(econf:binary(),
+                         econf:either(econf:int(), econf:either(econf:bool(), econf:binary()))));
+opt_type(log_level) -> econf:enum([debug, info, warn, error]).
+
+%% Every option is optional: `undefined` leaves the engine's default.
+-spec options(binary()) -> [{atom(), term()}].
+options(_Host) ->
+    [{config_file, undefined} | [{Opt, undefined} || {Opt, _, _, _} <- ?NATIVE]].
+
+%% ---- Hosts -----------------------------------------------------------------
+
+%% The virtual hosts that load mod_nudge (server.domains), from the
+%% configuration, so that the result does not depend on the order in which
+%% hosts start. Sorted: the engine's default register host is the first.
+-spec domains() -> [binary()].
+domains() ->
+    lists:sort([H || H <- ejabberd_option:hosts(),
+                     lists:keymember(mod_nudge, 1, ejabberd_option:modules(H))]).
+
+%% The app server's domains in a built configuration: the pubsub host and
+%% the register host, routed to the engine.
+-spec app_hosts(map()) -> [binary()].
+app_hosts(#{<<"appserver">> := App}) when is_map(App) ->
+    lists:usort([H || K <- [<<"pubsub_host">>, <<"register_host">>],
+                      H <- [maps:get(K, App, undefined)], is_binary(H)]);
+app_hosts(_) ->
+    [].
+
+%% ---- Building --------------------------------------------------------------
+
+%% The engine's configuration for these options: {ok, Json, Doc} or
+%% {error, Reason} naming the option at fault.
+-spec build(binary(), gen_mod:opts()) -> {ok, binary(), map()} | {error, string()}.
+build(Host, Opts) ->
+    Native = [Opt || {Opt, _, _, _} <- ?NATIVE, gen_mod:get_opt(Opt, Opts) /= undefined],
+    case gen_mod:get_opt(config_file, Opts) of
+        undefined ->
+            from_options(Host, Opts);
+        File when Native /= [] ->
+            {error, io_lib:format("~ts: not allowed together with config_file; set its key in ~ts instead",
+                                  [hd(Native), File])};
+        File ->
+            from_file(File)
+    end.
+
+from_file(File) ->
+    case file:read_file(File) of
+        {ok, Text} ->
+            try jiffy:decode(Text, [return_maps]) of
+                Doc when is_map(Doc) ->
+                    %% server.domains defaults to the hosts that load the module.
+                    Server = maps:get(<<"server">>, Doc, #{}),
+                    Doc1 = case is_map(Server) andalso not maps:is_key(<<"domains">>, Server) of
+                               true -> Doc#{<<"server">> => Server#{<<"domains">> => domains()}};
+                               false -> Doc
+                           end,
+                    {ok, jiffy:encode(Doc1), Doc1};
+                _ ->
+                    %% Not an object: the engine names what is wrong.
+                    {ok, Text, #{}}
+            catch _:_ ->
+                    {ok, Text, #{}}
+            end;
+        {error, Why} ->
+            {error, io_lib:format("config_file: ~ts: ~ts", [File, file:format_error(Why)])}
+    end.
+
+from_options(Host, Opts) ->
+    Doc0 = lists:foldl(
+             fun({Opt, Section, Key, Kind}, Acc) ->
+                     case gen_mod:get_opt(Opt, Opts) of
+                         undefined -> Acc;
+                         Value ->
+                             S = maps:get(Section, Acc, #{}),
+                             Acc#{Section => S#{Key => json_value(Kind, Value)}}
+                     end
+             end, #{}, ?NATIVE),
+    Store = maps:get(<<"store">>, Doc0, #{}),
+    Doc1 = Doc0#{<<"store">> => Store#{<<"path">> => store_path(maps:get(<<"path">>, Store, undefined))},
+                 <<"server">> => (maps:get(<<"server">>, Doc0, #{}))#{<<"domains">> => domains()}},
+    Doc2 = with_app_hosts(Host, Doc1),
+    {ok, jiffy:encode(Doc2), Doc2}.
+
+%% With backends, the app server needs a pubsub host: push.HOST unless set,
+%% and the register host is the same domain unless set, so that ejabberd
+%% routes both halves to the engine.
+with_app_hosts(Host, #{<<"appserver">> := #{<<"backends">> := [_ | _]} = App} = Doc) ->
+    Pubsub = maps:get(<<"pubsub_host">>, App, <<"push.", Host/binary>>),
+    Register = maps:get(<<"register_host">>, App, Pubsub),
+    Doc#{<<"appserver">> => App#{<<"pubsub_host">> => Pubsub, <<"register_host">> => Register}};
+with_app_hosts(_Host, Doc) ->
+    Doc.
+
+%% Relative store paths are under ejabberd's spool (Mnesia's directory).
+store_path(undefined) ->
+    store_path(<<"nudge">>);
+store_path(Path) ->
+    Spool = unicode:characters_to_binary(mnesia:system_info(directory)),
+    unicode:characters_to_binary(filename:absname(Path, Spool)).
+
+json_value(seconds, Ms) -> Ms div 1000;
+json_value(atom, A) -> atom_to_binary(A, utf8);
+json_value(backends, List) -> [maps:from_list(B) || B <- List];
+json_value(_, V) -> V.

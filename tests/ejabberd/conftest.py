@@ -1,0 +1,64 @@
+"""Fixtures of the ejabberd end-to-end tests: a strict APNs mock
+(tests/mocks) and a real ejabberd (Debian's 23.01) with mod_nudge whose APNs
+backend points at it, started by tests/support/ejabberd_server.py."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent
+sys.path[:0] = [str(TESTS / "mocks"), str(TESTS / "support"), str(TESTS / "prosody"), str(HERE)]
+
+from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
+from ejabberd_server import ejabberd_available  # noqa: E402
+from ejabberd_env import binding_missing, modules, new_server, nudge_options  # noqa: E402
+
+_unavailable = ejabberd_available() or binding_missing()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Called with the whole session's items: mark only this directory's.
+    # NUDGE_REQUIRE_EJABBERD=1 (CI) turns the skip into a failure.
+    if _unavailable:
+        if os.environ.get("NUDGE_REQUIRE_EJABBERD") == "1":
+            raise pytest.UsageError(f"tests/ejabberd: {_unavailable}")
+        skip = pytest.mark.skip(reason=_unavailable)
+        for item in items:
+            if HERE in Path(str(item.fspath)).resolve().parents:
+                item.add_marker(skip)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+@pytest.fixture
+def ejabberd(tmp_path, apns_mock, request):
+    """Starts ejabberd with mod_nudge (APNs at the mock).
+
+    ejabberd(nudge={...}) replaces mod_nudge's options; module_config=
+    replaces the whole modules section; other keywords go to EjabberdServer.
+    """
+    servers = []
+
+    def start(nudge: dict | None = None, *, module_config: dict | None = None, wait: bool = True,
+              stream_mgmt: dict | None = None, **kwargs):
+        config = module_config or modules(nudge if nudge is not None else nudge_options(apns_mock),
+                                          stream_mgmt=stream_mgmt)
+        server = new_server(tmp_path / f"run{len(servers)}", config, **kwargs)
+        servers.append(server)
+        return server.start(wait=wait)
+
+    yield start
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for server in servers:
+        server.stop()
+        if failed:
+            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")
+            sys.stderr.write(f"===== APNs mock log =====\n{apns_mock.log()[-4000:]}\n")

@@ -1,0 +1,70 @@
+"""What the ejabberd end-to-end tests share: the test domain and users,
+the ejabberd configuration with mod_nudge pointing at the APNs mock, and
+the engine's counters read with ejabberdctl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ejabberd_server import DEFAULT_MODULES, EjabberdServer
+
+REPO = Path(__file__).resolve().parents[2]
+BINDING = REPO / "bindings" / "ejabberd"
+EBIN = BINDING / "ebin"
+NIF = BINDING / "priv" / "lib" / "nudge_nif.so"
+
+DOMAIN = "example.net"
+PUSH_HOST = "push.example.net"     # mod_nudge's default pubsub (and register) host: push.@HOST@
+PASSWORD = "secret-password"
+USERS = {"juliet": PASSWORD, "romeo": PASSWORD, "mercutio": PASSWORD}
+
+
+def binding_missing() -> str | None:
+    if not (EBIN / "mod_nudge.beam").exists() or not NIF.exists():
+        return "bindings/ejabberd is not built (make lib && make -C bindings/ejabberd)"
+    return None
+
+
+def apns_backend(mock) -> dict:
+    key = mock.keys[0]
+    return {"type": "apns", "app": "chatninja", "topic": mock.topics[0], "key_file": str(key.p8),
+            "key_id": key.key_id, "team_id": mock.team_id, "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
+
+
+def nudge_options(mock, **extra) -> dict:
+    """mod_nudge's options (ejabberd.yml, modules: mod_nudge:)."""
+    options = {
+        "store_path": "nudge-store",
+        "coalesce_window": 2,
+        "backends": [apns_backend(mock)],
+        "log_level": "debug",
+    }
+    options.update(extra)
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def modules(nudge: dict | None, *, stream_mgmt: dict | None = None, extra: dict | None = None) -> dict:
+    """ejabberd's modules: the usual ones, mod_nudge with these options (None: without it)."""
+    mods = dict(DEFAULT_MODULES)
+    if stream_mgmt is not None:
+        mods["mod_stream_mgmt"] = stream_mgmt
+    if nudge is not None:
+        mods["mod_nudge"] = nudge
+    mods.update(extra or {})
+    return mods
+
+
+def new_server(directory: Path, module_config: dict, **kwargs) -> EjabberdServer:
+    return EjabberdServer(directory, hosts=[DOMAIN], users=USERS, modules=module_config,
+                          code_paths=[EBIN], **kwargs)
+
+
+def engine_stats(server: EjabberdServer) -> dict:
+    """The engine's counters, with `ejabberdctl nudge_stats`."""
+    code, output = server.ctl("nudge_stats")
+    assert code == 0, output
+    for line in output.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise AssertionError(f"no JSON in nudge_stats' output:\n{output}")
