@@ -140,6 +140,19 @@ class NudgeComponent:
                 raise
             raise AssertionError(f"no log line /{pattern}/ within {timeout} s\n{self.log_text()[-4000:]}") from None
 
+    def stats_until(self, predicate, what: str, timeout: float = 30) -> dict:
+        """Sends SIGUSR1 until the stats line it logs satisfies predicate; returns that line's object."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = len(re.findall(r"^<6>stats: \{", self.log_text(), re.M))
+            self.signal(signal.SIGUSR1)
+            stats = self.stats(count=lines + 1)
+            if predicate(stats):
+                return stats
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; stats: {stats}")
+            time.sleep(0.1)
+
     def stats(self, count: int = 1) -> dict:
         """The count-th "stats: {…}" line (after SIGUSR1), parsed."""
         line = self.wait_for_log(r"^<6>stats: \{", count=count)[count - 1]
