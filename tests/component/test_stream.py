@@ -128,5 +128,5 @@ def test_sigterm_closes_the_stream_and_exits_0(component, listener):
     received = conn.wait_closed()
     assert received.endswith(b"</stream:stream>"), received[-200:]
     assert c.process.wait(30) == 0
-    c.wait_for_log(r"^<5>Terminated: stopping")
+    c.wait_for_log(r"^<5>SIGTERM: stopping")
     c.wait_for_log(r"^<5>stopped$")

@@ -67,7 +67,7 @@ static void hook_too_big(void *ctx, const struct stanza_head *head) { router_too
 
 static void begin_stop(struct app *a, int sig, int64_t now) {
     if (a->phase != RUNNING) {
-        log_msg(NC_LOG_NOTICE, "%s again: stopping now", strsignal(sig));
+        log_msg(NC_LOG_NOTICE, "SIG%s again: stopping now", sigabbrev_np(sig));
         a->stop_deadline = now;
         return;
     }
@@ -75,7 +75,7 @@ static void begin_stop(struct app *a, int sig, int64_t now) {
     a->stop_deadline = now + a->cfg.stop_timeout_ms;
     /* No new work from the server; what was taken is answered first. */
     a->link.reading = 0;
-    log_msg(NC_LOG_NOTICE, "%s: stopping (sending the replies due, at most %.1f s, then closing the engine)", strsignal(sig),
+    log_msg(NC_LOG_NOTICE, "SIG%s: stopping (sending the replies due, at most %.1f s, then closing the engine)", sigabbrev_np(sig),
             a->cfg.stop_timeout_ms / 1000.0);
 }
 
