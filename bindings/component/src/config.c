@@ -164,8 +164,10 @@ static int read_component(json_t *comp, struct component_config *c, char **err) 
         return -1;
     if (port != floor(port)) return fail(err, "component.server_port: expected an integer, got %g", port);
     if (rmax < rmin) return fail(err, "component.reconnect_max_s: must be at least component.reconnect_min_s (%g)", rmin / 1000);
-    if (strchr(c->domain, '@') || strchr(c->domain, '/'))
-        return fail(err, "component.domain: expected a domain (no '@' or '/'), got \"%s\"", c->domain);
+    if (strlen(c->domain) > 1023) return fail(err, "component.domain: longer than 1023 bytes (RFC 7622)");
+    if (strchr(c->domain, '@') || strchr(c->domain, '/') || strchr(c->domain, '\'') || strchr(c->domain, '<') ||
+        strchr(c->domain, '&'))
+        return fail(err, "component.domain: expected a domain (no '@', '/', quote, '<' or '&'), got \"%s\"", c->domain);
     snprintf(c->server_port, sizeof c->server_port, "%u", (unsigned)port);
     c->reconnect_min_ms = (unsigned)rmin;
     c->reconnect_max_ms = (unsigned)rmax;

@@ -133,7 +133,7 @@ static void connected(struct link *l, int64_t now) {
     conn_peer(l->fd, l->peer, sizeof l->peer);
     l->xs = xstream_new(&callbacks, l, l->cfg->max_stanza_bytes);
     if (!l->xs) return drop(l, now, "cannot talk to", "out of memory");
-    char header[200 + 256];
+    char header[sizeof l->ctl];
     snprintf(header, sizeof header,
              "<?xml version='1.0'?><stream:stream xmlns='jabber:component:accept' "
              "xmlns:stream='http://etherx.jabber.org/streams' to='%s'>", l->cfg->domain);

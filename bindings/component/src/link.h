@@ -39,7 +39,7 @@ struct link {
     struct conn_target target;
     struct xstream *xs;
     char peer[64];
-    char ctl[256];             /* stream header, handshake, stream close */
+    char ctl[2048];            /* stream header (domain <= 1023 bytes), handshake, stream close */
     size_t ctl_len, ctl_sent;
     int64_t retry_at_ms;       /* IDLE: when to connect */
     int64_t deadline_ms;       /* CONNECTING … AUTHENTICATING, CLOSING: give up then */

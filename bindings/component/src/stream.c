@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ATTR_MAX 1024      /* one routing attribute: a JID is at most 3071 bytes, ids are short */
+#define ATTR_MAX 3072      /* one routing attribute: a JID is at most 3071 bytes (RFC 7622) */
 #define ERRTEXT_MAX 512
 
 struct xstream {
@@ -54,12 +54,13 @@ static const char *local_name(const char *qname) {
     return colon ? colon + 1 : qname;
 }
 
+/* A value too long to be a JID or an id is treated as absent: a reply
+   must never go to a truncated address. */
 static void copy_attr(char *dst, size_t cap, int *has, const char *value) {
     size_t n = strlen(value);
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, value, n);
-    dst[n] = '\0';
-    *has = 1;
+    *has = n < cap;
+    if (!*has) return;
+    memcpy(dst, value, n + 1);
 }
 
 static struct stanza_head head_of(const struct xstream *s) {
@@ -200,19 +201,21 @@ void xstream_free(struct xstream *s) {
 
 /* Drops what no stanza needs any more. A stanza over the limit stops
    being kept: its end is still parsed, and reported as too big. */
-static void trim(struct xstream *s) {
+static int trim(struct xstream *s) {
     int64_t end = s->base + (int64_t)s->len;
+    if (s->depth == 0 && s->len > s->max) return -1;   /* a stream header that never ends */
     int64_t from = s->keep;
     if (s->depth >= 2 && end - s->start > (int64_t)s->max) {
         s->skipping = 1;
         from = end;
     }
     if (from > end) from = end;
-    if (from <= s->base) return;
+    if (from <= s->base) return 0;
     size_t drop = (size_t)(from - s->base);
     memmove(s->buf, s->buf + drop, s->len - drop);
     s->len -= drop;
     s->base = from;
+    return 0;
 }
 
 int xstream_feed(struct xstream *s, const char *data, size_t len, const char **why) {
@@ -238,6 +241,9 @@ int xstream_feed(struct xstream *s, const char *data, size_t len, const char **w
         *why = s->why ? s->why : XML_ErrorString(XML_GetErrorCode(s->p));
         return -1;
     }
-    trim(s);
+    if (trim(s) != 0) {
+        *why = "the server's stream header is longer than limits.max_stanza_bytes";
+        return -1;
+    }
     return 0;
 }
