@@ -11,8 +11,8 @@ from ejabberd_server import DEFAULT_MODULES, EjabberdServer
 
 REPO = Path(__file__).resolve().parents[2]
 BINDING = REPO / "bindings" / "ejabberd"
-EBIN = BINDING / "ebin"
-NIF = BINDING / "priv" / "lib" / "nudge_nif.so"
+EBIN = BINDING / "_build" / "nudge" / "ebin"
+NIF = BINDING / "_build" / "nudge" / "priv" / "lib" / "nudge_nif.so"
 
 DOMAIN = "example.net"
 PUSH_HOST = "push.example.net"     # mod_nudge's default pubsub (and register) host: push.@HOST@

@@ -207,17 +207,20 @@ class EjabberdServer:
             self.wait_ready()
         return self
 
+    def _check_alive(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"ejabberd exited with {self.process.returncode}:\n{self.diagnostics()}")
+
     def wait_ready(self) -> None:
         def c2s_up():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"ejabberd exited with {self.process.returncode}:\n{self.diagnostics()}")
+            self._check_alive()
             try:
                 with socket.create_connection(("127.0.0.1", self.c2s_port), timeout=0.5):
                     return True
             except OSError:
                 return False
         _wait_until(c2s_up, STARTUP_TIMEOUT_S, "ejabberd's c2s port")
-        _wait_until(lambda: " is started in the node " in self.log_text()[self.log_mark:],
+        _wait_until(lambda: self._check_alive() or " is started in the node " in self.log_text()[self.log_mark:],
                     STARTUP_TIMEOUT_S, "ejabberd to report it is started")
         if not self._registered and self.users:
             self.register_users()
@@ -255,6 +258,10 @@ class EjabberdServer:
     def restart(self) -> "EjabberdServer":
         self.stop()
         return self.start()
+
+    def wait_exit(self, timeout: float = STARTUP_TIMEOUT_S) -> int:
+        """Waits until the node exits by itself (e.g. refusing its configuration); returns its status."""
+        return self.process.wait(timeout)
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None

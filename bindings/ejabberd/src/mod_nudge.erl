@@ -31,7 +31,7 @@
 %% hooks
 -export([sm_register_connection_hook/3, sm_remove_connection_hook/3,
          c2s_session_pending/1, c2s_session_resumed/1, c2s_copy_session/2,
-         c2s_handle_send/3, offline_message/1, store_mam_message/7,
+         c2s_handle_send/3, offline_message/1, store_mam_message/7, bounce_sm_packet/1,
          disco_sm_features/5, disco_info/5, user_send_packet/1, ejabberd_stopping/0]).
 
 -include("logger.hrl").
@@ -110,6 +110,8 @@ hooks() ->
      {offline_message_hook, offline_message, 55},
      %% Before mod_mam (100) writes the message.
      {store_mam_message, store_mam_message, 50},
+     %% Before ejabberd_sm's own (100), which drops results to bare JIDs.
+     {bounce_sm_packet, bounce_sm_packet, 50},
      {disco_sm_features, disco_sm_features, 50},
      {disco_info, disco_info, 50},
      {user_send_packet, user_send_packet, 50}].
@@ -176,6 +178,17 @@ bounce(#message{type = error}) -> ok;
 bounce(#presence{}) -> ok;
 bounce(Pkt) ->
     ejabberd_router:route_error(Pkt, xmpp:err_service_unavailable()).
+
+%% The answers of app servers to the engine's publishes: iq results and
+%% errors to the user's bare JID, with the engine's ids. ejabberd_sm hands
+%% iq results to bare JIDs to this hook only.
+bounce_sm_packet({_, #iq{type = T, id = <<"nudge-", _/binary>>} = IQ} = Acc) when T == result; T == error ->
+    case call(handle_stanza, [xml(IQ)]) of
+        ok -> {stop, {drop, IQ}};
+        _ -> Acc
+    end;
+bounce_sm_packet(Acc) ->
+    Acc.
 
 %% ---- Sessions ------------------------------------------------------------------
 

@@ -94,10 +94,10 @@ build(Host, Opts) ->
             {error, io_lib:format("~ts: not allowed together with config_file; set its key in ~ts instead",
                                   [hd(Native), File])};
         File ->
-            from_file(File)
+            from_file(Host, File)
     end.
 
-from_file(File) ->
+from_file(Host, File) ->
     case file:read_file(File) of
         {ok, Text} ->
             try jiffy:decode(Text, [return_maps]) of
@@ -108,7 +108,7 @@ from_file(File) ->
                                true -> Doc#{<<"server">> => Server#{<<"domains">> => domains()}};
                                false -> Doc
                            end,
-                    {ok, jiffy:encode(Doc1), Doc1};
+                    checked(with_app_hosts(Host, Doc1));
                 _ ->
                     %% Not an object: the engine names what is wrong.
                     {ok, Text, #{}}
@@ -132,12 +132,24 @@ from_options(Host, Opts) ->
     Store = maps:get(<<"store">>, Doc0, #{}),
     Doc1 = Doc0#{<<"store">> => Store#{<<"path">> => store_path(maps:get(<<"path">>, Store, undefined))},
                  <<"server">> => (maps:get(<<"server">>, Doc0, #{}))#{<<"domains">> => domains()}},
-    Doc2 = with_app_hosts(Host, Doc1),
-    {ok, jiffy:encode(Doc2), Doc2}.
+    checked(with_app_hosts(Host, Doc1)).
+
+%% The app server's domains are routed to the engine as a whole, so none
+%% may be a virtual host of this server (whose own traffic would go to it).
+checked(Doc) ->
+    Hosts = ejabberd_option:hosts(),
+    case [H || H <- app_hosts(Doc), lists:member(H, Hosts)] of
+        [] ->
+            {ok, jiffy:encode(Doc), Doc};
+        [H | _] ->
+            {error, io_lib:format("the app server's domain ~ts (appserver.pubsub_host or register_host) is a "
+                                  "virtual host of this server; use a domain of its own, e.g. push.~ts", [H, H])}
+    end.
 
 %% With backends, the app server needs a pubsub host: push.HOST unless set,
-%% and the register host is the same domain unless set, so that ejabberd
-%% routes both halves to the engine.
+%% and the register host is the same domain unless set (the engine's own
+%% default, the first virtual host, cannot be routed to it here), so that
+%% ejabberd routes both halves to the engine.
 with_app_hosts(Host, #{<<"appserver">> := #{<<"backends">> := [_ | _]} = App} = Doc) ->
     Pubsub = maps:get(<<"pubsub_host">>, App, <<"push.", Host/binary>>),
     Register = maps:get(<<"register_host">>, App, Pubsub),
