@@ -17,12 +17,12 @@ TESTS = HERE.parent
 sys.path[:0] = [str(HERE), str(TESTS / "prosody"), str(TESTS / "mocks"), str(TESTS / "support")]
 
 from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
-from component import NudgeComponent, binary_missing  # noqa: E402
-from servers import CloudNotifyProsody, PASSWORD, ejabberd_available, ejabberd_server, prosody_unavailable  # noqa: E402
+from component_process import NudgeComponent, binary_missing  # noqa: E402
+from component_servers import CloudNotifyProsody, PASSWORD, ejabberd_available, ejabberd_server, prosody_unavailable  # noqa: E402
 
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD}
-NEEDS = {"test_prosody.py": ("NUDGE_REQUIRE_PROSODY", prosody_unavailable),
-         "test_ejabberd.py": ("NUDGE_REQUIRE_EJABBERD", ejabberd_available)}
+NEEDS = {"test_component_prosody.py": ("NUDGE_REQUIRE_PROSODY", prosody_unavailable),
+         "test_component_ejabberd.py": ("NUDGE_REQUIRE_EJABBERD", ejabberd_available)}
 
 
 def pytest_collection_modifyitems(config, items):

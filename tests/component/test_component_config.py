@@ -116,7 +116,7 @@ def test_private_secret_gets_no_warning(component):
 
 
 def test_usage_error_without_a_file():
-    from component import BINARY
+    from component_process import BINARY
     import subprocess
     result = subprocess.run([str(BINARY)], capture_output=True, text=True, timeout=10)
     assert result.returncode == 64 and "usage: nudge-component" in result.stderr

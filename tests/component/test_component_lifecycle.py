@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from prosody_env import apns_backend
-from push_flow import device_pushes
-from xep0114 import ComponentListener
-from component import wait_until
+from component_flow import device_pushes
+from component_xep0114 import ComponentListener
+from component_process import wait_until
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
 DATA = "{jabber:x:data}"

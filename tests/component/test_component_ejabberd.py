@@ -9,10 +9,10 @@ import asyncio
 import re
 import secrets
 
-from component import DOMAIN, PUSH_HOST
+from component_process import DOMAIN, PUSH_HOST
 from prosody_env import apns_backend
-from push_flow import enable, pushes_until, register, run
-from servers import PASSWORD
+from component_flow import enable, pushes_until, register, run
+from component_servers import PASSWORD
 from xmpp import Client
 
 JULIET = f"juliet@{DOMAIN}"

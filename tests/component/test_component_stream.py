@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from component import PUSH_HOST
-from xep0114 import ComponentListener
+from component_process import PUSH_HOST
+from component_xep0114 import ComponentListener
 
 EX_NOPERM = 77
 DISCO = ("<iq type='get' id='{id}' from='example.net' to='push.example.net'>"

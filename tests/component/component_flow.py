@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from component import PUSH_HOST
+from component_process import PUSH_HOST
 from xmpp import Client
 
 DEADLINE_S = 30

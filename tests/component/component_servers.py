@@ -14,7 +14,7 @@ import shutil
 import socket
 from pathlib import Path
 
-from component import DOMAIN, PUSH_HOST
+from component_process import DOMAIN, PUSH_HOST
 from harness import STARTUP_TIMEOUT_S, ProsodyServer, wait_until
 
 try:
