@@ -256,6 +256,25 @@ private func message(_ n: Int) -> String {
         #expect(try h.run(.publishAnswer(error, last)).schedules.isEmpty)
     }
 
+    @Test(arguments: ["remote-server-not-found", "remote-server-timeout", "service-unavailable"])
+    func errorsOnTheWayToTheAppServerAreRetriedAndKeepPush(condition: String) throws {
+        let h = CoreHarness()
+        try h.enable()
+        let actions = try h.held("juliet@example.net/phone", message(1))
+        let flight = try #require(actions.compactMap { if case .awaitAnswer(_, let f) = $0 { return f } else { return nil } }.first)
+        let error = try XMLParser.parse("<iq type='error' id='x' from='push.remote.example'><error type='cancel'><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
+        let answer = try h.run(.publishAnswer(error, flight))
+        #expect(answer.disabled.isEmpty)
+        let retry = try #require(answer.schedules.first)
+        guard case .retry(_, _, let attempt) = retry.0 else { Issue.record("not a retry: \(retry.0)"); return }
+        #expect(attempt == 1)
+        var last = flight
+        last.attempt = h.config.server.publishRetries
+        let exhausted = try h.run(.publishAnswer(error, last))
+        #expect(exhausted.schedules.isEmpty && exhausted.disabled.isEmpty)
+        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.count == 1)
+    }
+
     @Test func otherErrorsDisableThatEnablement() throws {
         let h = CoreHarness()
         try h.enable()
