@@ -109,6 +109,12 @@ end
 local function drain()
 	local engine = state.engine;
 	if not engine or state.draining then return; end
+	-- While Prosody starts, hosts load one by one: a stanza routed now (a
+	-- restart wake opens the engine with the first host) could come back
+	-- before the host that takes its answer has hooked it. The events wait
+	-- in the engine's queue until every host is loaded (start_time is set
+	-- once they are, and stays set when the module is loaded later).
+	if not prosody.start_time then return; end
 	-- Routing a stanza can call back into the engine (and so here); the outer
 	-- loop picks up whatever that adds.
 	state.draining = true;
@@ -428,6 +434,10 @@ function module.unload()
 		close_engine();
 	end
 end
+
+module:hook_global("server-started", function ()
+	state.drain();
+end);
 
 module:hook_global("server-stopping", function ()
 	state.stopping = true;

@@ -85,7 +85,8 @@ class ProsodyServer:
                  options: dict | None = None, component_options: dict | None = None,
                  users: dict[str, str] | None = None, modules: list[str] | None = None,
                  global_options: dict | None = None, external_components: dict[str, str] | None = None,
-                 extra_config: str = "", plugin_paths: list[Path] | None = None, lua_cpath: str | None = None):
+                 extra_config: str = "", plugin_paths: list[Path] | None = None, lua_cpath: str | None = None,
+                 host_modules: list[str] | None = None):
         self.dir = Path(directory) / "prosody"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.data = self.dir / "data"
@@ -104,6 +105,9 @@ class ProsodyServer:
         # where else Lua looks for nudge.so (LUA_CPATH_5_4), for installed copies.
         self.plugin_paths = plugin_paths or [PLUGIN_DIR]
         self.lua_cpath = lua_cpath
+        # The VirtualHost's own modules: mod_nudge, or another push module
+        # to compare it with (mod_cloud_notify, from prosody-modules).
+        self.host_modules = host_modules if host_modules is not None else ["nudge"]
         self.c2s_port = free_port()
         self.component_port = free_port()
         self.config_path = self.dir / "prosody.cfg.lua"
@@ -151,7 +155,7 @@ class ProsodyServer:
             lines.append(f"{key} = {lua(value)}")
         lines.append("")
         lines.append(f"VirtualHost {lua(self.host)}")
-        lines.append("    modules_enabled = { \"nudge\" }")
+        lines.append(f"    modules_enabled = {lua(self.host_modules)}")
         for key, value in self.options.items():
             lines.append(f"    {key} = {lua(value)}")
         if self.component:
@@ -203,7 +207,11 @@ class ProsodyServer:
                 return False
         wait_until(up, STARTUP_TIMEOUT_S, what="prosody's c2s port")
         # The port opens before hosts are activated; wait for the module.
-        self.wait_for_log(r"Push engine .* open for|mod_nudge: ", STARTUP_TIMEOUT_S)
+        if "nudge" in self.host_modules:
+            self.wait_for_log(r"Push engine .* open for|mod_nudge: ", STARTUP_TIMEOUT_S)
+        else:
+            self.wait_for_log(rf"Activated host: {re.escape(self.host)}|{re.escape(self.host)}:.*Loaded",
+                              STARTUP_TIMEOUT_S)
 
     def stop(self) -> int | None:
         if self.process is None:
