@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""CPU cost in Prosody of messages to a hibernating push-enabled user:
+mod_nudge against mod_cloud_notify (Debian's prosody-modules).
+
+    .venv/bin/python bench/prosody_held.py [--messages 10000] [--runs 1]
+        [--modules none,nudge,cloud_notify,nudge-apns] [--mam]
+
+For each module, a fresh Debian Prosody 0.12 (tests/prosody/harness.py) on
+loopback:
+
+  1. juliet enables push (XEP-0357) with stream management, then her TCP
+     connection is cut without </stream>: mod_smacks hibernates her session,
+     as a phone's is;
+  2. romeo sends her MESSAGES chat messages with a body;
+  3. Prosody's CPU time (utime + stime of every thread, the engine's
+     included) is read before the first message and once the server has
+     handled the last: romeo's ping after it answered, mod_nudge's
+     coalescing window closed, and the CPU time no longer moving.
+
+Modules:
+  none          no push module: the cost of the messages themselves
+  nudge         mod_nudge, publishing to a remote app server: a slixmpp
+                component that only answers result
+  cloud_notify  mod_cloud_notify, publishing to the same component
+  nudge-apns    mod_nudge serving the app server itself, pushing to the
+                APNs mock (tests/mocks) over HTTP/2 + TLS
+
+smacks_max_queue_size is raised so that 10,000 queued stanzas do not end
+the session. mod_mam is off unless --mam (it archives the same messages
+whichever module runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "prosody"), str(REPO / "tests" / "mocks")]
+
+from harness import ProsodyServer, prosody_available  # noqa: E402
+from held_cpu import idle_rate, process_cpu_seconds, quiescent, send_messages  # noqa: E402
+from prosody_env import DOMAIN, PASSWORD, apns_backend  # noqa: E402
+from xmpp import AppServer, Client  # noqa: E402
+
+APPS = "apps.example.net"
+COALESCE_WINDOW_S = 2
+BASE_MODULES = ["roster", "saslauth", "disco", "smacks", "offline", "ping", "adhoc"]
+
+
+def start_server(name: str, work: Path, apns, mam: bool, secret: str) -> ProsodyServer:
+    modules = BASE_MODULES + (["mam"] if mam else [])
+    common = dict(users={"juliet": PASSWORD, "romeo": PASSWORD}, modules=modules,
+                  external_components={APPS: secret},
+                  global_options={"smacks_max_queue_size": 1000000, "smacks_hibernation_time": 3600},
+                  log_level="info")
+    if name == "none":
+        server = ProsodyServer(work / name, component=None, host_modules=[], **common)
+    elif name == "cloud_notify":
+        server = ProsodyServer(work / name, component=None, host_modules=["cloud_notify"], **common)
+    elif name in ("nudge", "nudge-apns"):
+        options = {"nudge_store_path": "nudge-store", "nudge_coalesce_window": COALESCE_WINDOW_S,
+                   "nudge_pubsub_host": f"push.{DOMAIN}"}
+        if apns is not None:
+            options["nudge_backends"] = [apns_backend(apns)]
+        server = ProsodyServer(work / name, options=options, **common)
+    else:
+        raise SystemExit(f"unknown module {name!r}")
+    return server.start()
+
+
+async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = False) -> dict:
+    secret = secrets.token_hex(8)
+    server = start_server(name, work, apns, mam, secret)
+    cpu_seconds = lambda: process_cpu_seconds(server.process.pid)  # noqa: E731
+    try:
+        app = AppServer(APPS, secret)
+        await app.online(server.component_port)
+        a = Client(f"juliet@{DOMAIN}/phone", PASSWORD, stream_management=True)
+        b = Client(f"romeo@{DOMAIN}/desk", PASSWORD)
+        await a.online(server.c2s_port)
+        await b.online(server.c2s_port)
+        if name == "nudge-apns":
+            fields = await a.command(DOMAIN, "register-push-apns", {"token": secrets.token_hex(32)})
+            await a.enable(fields["jid"], fields["node"], fields["secret"])
+        elif name != "none":
+            await a.enable(APPS, "bench-node", "bench-secret")
+        # mod_smacks hibernates the session as soon as Prosody sees the
+        # connection gone, well before the server is idle again.
+        a.drop()
+        await a.dropped()
+        await quiescent(cpu_seconds)
+        idle = await idle_rate(cpu_seconds)
+
+        started = time.monotonic()
+        cpu_before = cpu_seconds()
+        await send_messages(b, f"juliet@{DOMAIN}", messages)
+        if name.startswith("nudge"):
+            await asyncio.sleep(COALESCE_WINDOW_S + 0.5)   # the coalesced follow-up leaves when the window closes
+        await quiescent(cpu_seconds)
+        cpu = cpu_seconds() - cpu_before
+        wall = time.monotonic() - started
+        result = {"module": name, "mam": mam, "messages": messages, "cpu_s": round(cpu, 3),
+                  "cpu_s_per_10000": round(cpu / messages * 10000, 2),
+                  "idle_cpu_s_over_wall": round(idle * wall, 3), "wall_s": round(wall, 2),
+                  "publishes_at_component": len(app.publishes)}
+        if apns is not None:
+            result["pushes_at_apns"] = len(apns.control.requests())
+        await b.offline()
+        app.disconnect()
+        return result
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--modules", default="none,nudge,cloud_notify,nudge-apns")
+    parser.add_argument("--mam", action="store_true", help="also load mod_mam, which archives every message")
+    args = parser.parse_args()
+    why = prosody_available()
+    if why:
+        raise SystemExit(why)
+    with tempfile.TemporaryDirectory(prefix="prosody-held-") as tmp:
+        work = Path(tmp)
+        for run in range(args.runs):
+            for name in args.modules.split(","):
+                apns = None
+                if name == "nudge-apns":
+                    from fixtures import start_apns_mock
+                    apns = start_apns_mock(work / f"apns-{run}")
+                try:
+                    result = asyncio.run(measure(name, args.messages, work / f"run{run}", apns, args.mam))
+                finally:
+                    if apns is not None:
+                        apns.stop()
+                print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
