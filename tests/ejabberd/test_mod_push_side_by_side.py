@@ -1,0 +1,184 @@
+"""ejabberd's own mod_push + mod_push_keepalive in the same harness, on the
+scenarios of test_ejabberd_push.py, so that bindings/ejabberd/README.md's
+comparison table states what was observed rather than what was read.
+
+The app server is a slixmpp component (XEP-0114) that records each publish
+and answers result (mod_push has no app server of its own).
+"""
+
+import asyncio
+import secrets
+
+from clients import AppServer, Client, form_values
+from ejabberd_env import DOMAIN, PASSWORD, modules
+
+JULIET = f"juliet@{DOMAIN}"
+ROMEO = f"romeo@{DOMAIN}"
+APPS = "apps.example.net"
+PUBSUB = "{http://jabber.org/protocol/pubsub}"
+DATA = "{jabber:x:data}"
+DEADLINE_S = 30
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 180))
+
+
+def mod_push_server(ejabberd, secret: str, **keepalive):
+    config = modules(None, extra={"mod_push": {}, "mod_push_keepalive": keepalive})
+    return ejabberd(module_config=config, components={APPS: secret})
+
+
+async def connected(server, secret: str, *, sm: bool = True):
+    app = AppServer(APPS, secret)
+    await app.online(server.component_port)
+    a = Client(f"{JULIET}/phone", PASSWORD, stream_management=sm)
+    b = Client(f"{ROMEO}/desk", PASSWORD)
+    await a.online(server.c2s_port)
+    await b.online(server.c2s_port)
+    return app, a, b
+
+
+async def hibernate(server, client: Client) -> str:
+    client.drop()
+    await client.dropped()
+    lines = await asyncio.to_thread(server.wait_for_log,
+                                    rf"Closing c2s connection for {client.boundjid.full}: .*waiting (\d+) seconds",
+                                    DEADLINE_S)
+    return lines[-1]
+
+
+def summary(iq) -> dict:
+    return form_values(iq.find(f"{PUBSUB}pubsub/{PUBSUB}publish/{PUBSUB}item/{{urn:xmpp:push:0}}notification/{DATA}x"))
+
+
+async def settle(b: Client, app: AppServer) -> int:
+    """B's ping answered, then the component's count stops moving for a second; returns it."""
+    await b.ping()
+    count = -1
+    while count != len(app.publishes):
+        count = len(app.publishes)
+        await asyncio.sleep(1)
+    return count
+
+
+def test_mod_push_publishes_every_queued_stanza_without_coalescing_and_keeps_the_session(ejabberd, apns_mock):
+    secret = secrets.token_hex(8)
+    server = mod_push_server(ejabberd, secret)
+
+    async def scenario():
+        app, a, b = await connected(server, secret)
+        await a.enable(APPS, "node-1", "node-secret")
+        line = await hibernate(server, a)
+        # mod_push_keepalive's resume_timeout (72 h) for the push session.
+        assert "waiting 300 seconds" in line, line     # logged before the hook adjusts it
+        for i in range(1, 7):
+            b.say(JULIET, f"message {i}")
+        assert await settle(b, app) == 6        # one publish per message, no coalescing
+        assert all(summary(iq).get("message-count") is None for iq in app.publishes)
+        assert summary(app.publishes[0]).get("last-message-body") == "New message"
+
+        # Chat states are published too.
+        for state in ("active", "composing", "paused", "inactive"):
+            b.chat_state(JULIET, state)
+        assert await settle(b, app) == 10
+
+        await a.resume(server.c2s_port)
+        await a.until(lambda: len(a.bodies) >= 6, "every message after resumption")
+        await a.offline()
+        await b.offline()
+
+    run(scenario())
+
+
+def test_mod_push_publishes_an_offline_message_once(ejabberd, apns_mock):
+    secret = secrets.token_hex(8)
+    server = mod_push_server(ejabberd, secret)
+
+    async def scenario():
+        app, a, b = await connected(server, secret, sm=False)
+        await a.enable(APPS, "node-1", "node-secret")
+        await a.offline()
+        await asyncio.to_thread(server.wait_for_log, rf"Closing c2s session for {JULIET}/phone", DEADLINE_S)
+        b.say(JULIET, "are you there?")
+        assert await settle(b, app) == 1
+        await b.offline()
+
+    run(scenario())
+
+
+def test_mod_push_enables_for_the_sender_when_asked_for_another_account(ejabberd, apns_mock):
+    secret = secrets.token_hex(8)
+    server = mod_push_server(ejabberd, secret)
+
+    async def scenario():
+        app, a, b = await connected(server, secret, sm=False)
+        # Romeo asks to enable push on Juliet's account: mod_push answers
+        # result and enables push for Romeo's own session.
+        await b.enable(APPS, "romeo-node", "s", to=JULIET)
+        code, output = await asyncio.to_thread(server.rpc, "mod_push_mnesia", "lookup_sessions",
+                                               f'[<<"romeo">>, <<"{DOMAIN}">>]')
+        assert code == 0 and "romeo-node" in output, output
+        code, output = await asyncio.to_thread(server.rpc, "mod_push_mnesia", "lookup_sessions",
+                                               f'[<<"juliet">>, <<"{DOMAIN}">>]')
+        assert code == 0 and "{ok,[]}" in output.replace(" ", ""), output
+        # Malformed: no node is refused (feature-not-implemented), no jid is a bad request.
+        for element, condition in (("<enable xmlns='urn:xmpp:push:0' jid='apps.example.net'/>",
+                                    "feature-not-implemented"),
+                                   ("<enable xmlns='urn:xmpp:push:0' node='n'/>", "bad-request")):
+            reply = await a.raw_iq(f"<iq type='set' id='bad'>{element}</iq>")
+            assert reply.get("type") == "error" and reply.find(
+                f"{{jabber:client}}error/{{urn:ietf:params:xml:ns:xmpp-stanzas}}{condition}") is not None, reply
+        await a.offline()
+        await b.offline()
+
+    run(scenario())
+
+
+def test_mod_push_disables_push_when_the_app_server_refuses(ejabberd, apns_mock):
+    secret = secrets.token_hex(8)
+    server = mod_push_server(ejabberd, secret)
+
+    async def scenario():
+        app, a, b = await connected(server, secret)
+        await a.enable(APPS, "node-1", "node-secret")
+        await hibernate(server, a)
+        app.answer = "item-not-found"
+        b.say(JULIET, "hello")
+        assert await settle(b, app) == 1
+        await asyncio.to_thread(server.wait_for_log, r"rejected notification for .*disabling push", DEADLINE_S)
+        b.say(JULIET, "hello again")
+        assert await settle(b, app) == 1        # no further publish
+        await a.resume(server.c2s_port)
+        await a.offline()
+        await b.offline()
+
+    run(scenario())
+
+
+def test_mod_push_sends_no_restart_wake_by_default(ejabberd, apns_mock):
+    secret = secrets.token_hex(8)
+    server = mod_push_server(ejabberd, secret)
+
+    async def scenario():
+        app, a, b = await connected(server, secret)
+        await a.enable(APPS, "node-1", "node-secret")
+        await hibernate(server, a)
+        await b.offline()
+        app.disconnect()
+
+    run(scenario())
+    assert server.stop() == 0
+    server.start()
+
+    async def after_restart():
+        app = AppServer(APPS, secret)
+        await app.online(server.component_port)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
+        await b.online(server.c2s_port)
+        # wake_on_start is false by default; with it, every registered
+        # client would be woken, pending or not.
+        assert await settle(b, app) == 0
+        await b.offline()
+
+    run(after_restart())
