@@ -391,16 +391,19 @@ def test_ejabberdctl_lists_tests_and_removes(ejabberd, apns_mock):
 
 def test_a_push_session_outlives_resume_timeout_and_gets_a_wake_push(ejabberd, apns_mock):
     # mod_stream_mgmt would keep hibernating sessions 1 s; the engine asks
-    # for 30 for sessions with push (as mod_push_keepalive would), and wakes
-    # the phone 28 s before that runs out.
+    # for 30 for sessions with push (as mod_push_keepalive would, but a
+    # message does not cut it back), and wakes the phone 28 s before that
+    # runs out.
     server = ejabberd(nudge_options(apns_mock, pending_timeout=30, wake_before_timeout=28),
                       stream_mgmt={"resume_timeout": 1})
     token = secrets.token_hex(32)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
         c = Client(f"{MERCUTIO}/laptop", PASSWORD, stream_management=True)   # no push
         await a.online(server.c2s_port)
+        await b.online(server.c2s_port)
         await c.online(server.c2s_port)
         await register_and_enable(a, token)
         await hibernate(server, a, timeout_s=30)
@@ -409,11 +412,16 @@ def test_a_push_session_outlives_resume_timeout_and_gets_a_wake_push(ejabberd, a
         # mod_stream_mgmt's own timeout ends the session without push (and
         # would have ended A's, which went to sleep first)...
         await wait_offline(server, MERCUTIO)
-        # ... A gets its wake push and can still resume.
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the wake push")
-        assert pushes[0]["payload"].get("wake-reason") == "timeout", pushes[0]["payload"]
+        # ... A's stays, through a message and its push, and gets its wake push.
+        b.say(JULIET, "still there?")
+        pushes = await pushes_until(apns_mock, token, lambda p: any(x["payload"].get("wake-reason") for x in p),
+                                    "the wake push")
+        assert [p["payload"].get("wake-reason") for p in pushes].count("timeout") == 1, [p["payload"] for p in pushes]
+        assert any(p["payload"].get("message-count") == 1 for p in pushes), [p["payload"] for p in pushes]
         await a.resume(server.c2s_port)
+        await a.until(lambda: a.bodies == ["still there?"], "the message after resumption")
         await a.offline()
+        await b.offline()
 
     run(scenario())
 

@@ -24,8 +24,8 @@ def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 180))
 
 
-def mod_push_server(ejabberd, secret: str, **keepalive):
-    config = modules(None, extra={"mod_push": {}, "mod_push_keepalive": keepalive})
+def mod_push_server(ejabberd, secret: str, stream_mgmt: dict | None = None, **keepalive):
+    config = modules(None, stream_mgmt=stream_mgmt, extra={"mod_push": {}, "mod_push_keepalive": keepalive})
     return ejabberd(module_config=config, components={APPS: secret})
 
 
@@ -86,6 +86,32 @@ def test_mod_push_publishes_every_queued_stanza_without_coalescing_and_keeps_the
         await a.resume(server.c2s_port)
         await a.until(lambda: len(a.bodies) >= 6, "every message after resumption")
         await a.offline()
+        await b.offline()
+
+    run(scenario())
+
+
+def test_mod_push_keepalive_extends_a_push_session_until_its_first_message(ejabberd, apns_mock):
+    # mod_stream_mgmt keeps hibernating sessions 1 s; mod_push_keepalive
+    # gives push sessions 72 h, but restores the 1 s when a message comes.
+    secret = secrets.token_hex(8)
+    server = mod_push_server(ejabberd, secret, stream_mgmt={"resume_timeout": 1})
+
+    async def scenario():
+        app, a, b = await connected(server, secret)
+        c = Client(f"mercutio@{DOMAIN}/laptop", PASSWORD, stream_management=True)   # no push
+        await c.online(server.c2s_port)
+        await a.enable(APPS, "node-1", "node-secret")
+        await hibernate(server, a)
+        c.drop()
+        await c.dropped()
+        await asyncio.to_thread(server.wait_for_log, rf"Closing c2s session for mercutio@{DOMAIN}/laptop", DEADLINE_S)
+        assert f"Closing c2s session for {JULIET}/phone" not in server.log_text()   # A went to sleep first
+
+        b.say(JULIET, "hello")
+        assert await settle(b, app) == 1
+        # The first message restores the 1 s: the session ends.
+        await asyncio.to_thread(server.wait_for_log, rf"Closing c2s session for {JULIET}/phone", DEADLINE_S)
         await b.offline()
 
     run(scenario())
