@@ -13,10 +13,12 @@
     server.c2s_port, server.component_port, server.node, server.cookie
     server.ctl("connected_users")       # -> (exit code, output); ejabberdctl against this node
     server.rpc("ejabberd_sm", "connected_users", "[]")   # -> (exit code, output of io:format("~p"))
+    server.rpc_eval("code:which(mod_push)")              # any Erlang expression, evaluated on the node
     server.wait_for_log(r"pattern")     # lines of the log matching a regular expression
     server.log_text(), server.diagnostics()   # log_text()[server.log_mark:] is the current run's
     server.beam_pid(), server.cpu_seconds()   # the node's OS process and its utime+stime
     server.restart()                    # stop, then start with the same config, spool and ports
+    server.wait_exit()                  # after start(wait=False) of a node meant to refuse its config
     server.stop()                       # init:stop via SIGTERM, waits; returns the exit status
 
 Everything is under `directory`: ejabberd.yml, the Mnesia spool, the logs.

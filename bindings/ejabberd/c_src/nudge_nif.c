@@ -248,6 +248,13 @@ static void engine_dtor(ErlNifEnv *env, void *obj)
 {
     (void)env;
     engine_res *r = obj;
+    if (r->lock == NULL || r->close_mx == NULL) {
+        /* open ran out of memory before the engine was usable. */
+        nudge_close(r->engine);
+        if (r->lock != NULL) enif_rwlock_destroy(r->lock);
+        if (r->close_mx != NULL) enif_mutex_destroy(r->close_mx);
+        return;
+    }
     /* No reference is left, so no call can be running. */
     shut_down(r);
     enif_rwlock_destroy(r->lock);
