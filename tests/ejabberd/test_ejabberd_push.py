@@ -527,3 +527,45 @@ def test_native_options_and_a_config_file_do_not_mix(ejabberd, apns_mock, tmp_pa
     server = ejabberd({"config_file": str(config), "coalesce_window": 5}, wait=False)
     assert server.wait_exit() != 0
     server.wait_for_log(r"mod_nudge on example\.net: coalesce_window: not allowed together with config_file", 1)
+
+
+def test_reload_config_with_changed_options_reopens_the_engine_and_keeps_the_store(ejabberd, apns_mock):
+    server = ejabberd()
+    token = secrets.token_hex(32)
+
+    async def enable():
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await a.online(server.c2s_port)
+        fields = await register_and_enable(a, token)
+        await a.offline()
+        return fields
+
+    fields = run(enable())
+    server.modules["mod_nudge"] = dict(server.modules["mod_nudge"], coalesce_window=5)
+    server.write_config()
+    code, output = server.ctl("reload_config")
+    assert code == 0, output
+    server.wait_for_log(r"Push engine configuration changed; reopening", DEADLINE_S)
+    server.wait_for_log(r"Push engine .* open", DEADLINE_S, count=2)
+    assert [e["node"] for e in listing(server, "juliet")["enablements"]] == [fields["node"]]
+    code, output = server.ctl("nudge_test_push", "juliet", DOMAIN)
+    assert code == 0 and '"queued":1' in output, output
+    wait_until(lambda: device_pushes(apns_mock, token), DEADLINE_S, "the test push through the reopened engine")
+
+
+def test_a_deleted_account_loses_its_enablements(ejabberd, apns_mock):
+    server = ejabberd()
+    token = secrets.token_hex(32)
+
+    async def enable():
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await a.online(server.c2s_port)
+        await register_and_enable(a, token)
+        await a.offline()
+
+    run(enable())
+    assert len(listing(server, "juliet")["enablements"]) == 1
+    code, output = server.ctl("unregister", "juliet", DOMAIN)
+    assert code == 0, output
+    server.wait_for_log(rf"Removed 1 push enablement\(s\) of deleted account {JULIET}", DEADLINE_S)
+    assert listing(server, "juliet")["enablements"] == []

@@ -32,7 +32,7 @@
 -export([sm_register_connection_hook/3, sm_remove_connection_hook/3,
          c2s_session_pending/1, c2s_session_resumed/1, c2s_copy_session/2,
          c2s_handle_send/3, offline_message/1, store_mam_message/7, bounce_sm_packet/1,
-         disco_sm_features/5, disco_info/5, user_send_packet/1, ejabberd_stopping/0]).
+         disco_sm_features/5, disco_info/5, user_send_packet/1, remove_user/2, ejabberd_stopping/0]).
 
 -include("logger.hrl").
 -include("xmpp.hrl").
@@ -114,7 +114,8 @@ hooks() ->
      {bounce_sm_packet, bounce_sm_packet, 50},
      {disco_sm_features, disco_sm_features, 50},
      {disco_info, disco_info, 50},
-     {user_send_packet, user_send_packet, 50}].
+     {user_send_packet, user_send_packet, 50},
+     {remove_user, remove_user, 50}].
 
 add_hooks(Host) ->
     [ejabberd_hooks:add(Hook, Host, ?MODULE, Fun, Prio) || {Hook, Fun, Prio} <- hooks()],
@@ -291,6 +292,28 @@ held(User, Pkt, Where) ->
         ok -> ok;
         {error, closed} -> ok;
         {error, Code} -> ?WARNING_MSG("stanza_held(~ts, ~ts) failed: ~p", [User, Where, Code])
+    end.
+
+%% ---- Accounts ---------------------------------------------------------------------
+
+%% A deleted account's enablements go with it (as mod_push's do). The
+%% engine's "remove" waits for its commit, which account removal may.
+remove_user(LUser, LServer) ->
+    User = jid:encode(jid:make(LUser, LServer)),
+    case call(admin, [jiffy:encode(#{command => list, user => User})]) of
+        {ok, Reply} ->
+            #{<<"enablements">> := Enablements} = jiffy:decode(Reply, [return_maps]),
+            lists:foreach(
+              fun(#{<<"jid">> := Service, <<"node">> := Node}) ->
+                      Request = jiffy:encode(#{command => remove, user => User, jid => Service, node => Node}),
+                      case call(admin, [Request]) of
+                          {ok, _} -> ok;
+                          Error -> ?WARNING_MSG("Cannot remove a push enablement of ~ts: ~p", [User, Error])
+                      end
+              end, Enablements),
+            ?INFO_MSG("Removed ~B push enablement(s) of deleted account ~ts", [length(Enablements), User]);
+        Error ->
+            ?WARNING_MSG("Cannot list the push enablements of deleted account ~ts: ~p", [User, Error])
     end.
 
 %% ---- Group chat nicknames -------------------------------------------------------
