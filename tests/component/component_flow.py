@@ -6,8 +6,10 @@ and wait for the APNs mock to receive the push."""
 from __future__ import annotations
 
 import asyncio
+import re
 
-from component_process import PUSH_HOST
+from component_process import DOMAIN, PUSH_HOST
+from component_servers import PASSWORD
 from xmpp import Client
 
 DEADLINE_S = 30
@@ -18,7 +20,8 @@ def run(coroutine):
 
 
 def device_pushes(mock, token: str) -> list[dict]:
-    return [r for r in mock.control.requests() if r.get("token") == token]
+    """Requests for the device that the mock has answered (it records a request when it arrives)."""
+    return [r for r in mock.control.requests() if r.get("token") == token and r.get("answer")]
 
 
 async def pushes_until(mock, token: str, count: int) -> list[dict]:
@@ -46,5 +49,38 @@ async def enable(client: Client, fields: dict) -> None:
     assert reply["type"] == "result", reply
 
 
-def online_client(jid: str, password: str, *, stream_management: bool = False) -> Client:
-    return Client(jid, password, stream_management=stream_management)
+async def push_while_pending(server, mock, token: str, fields: dict | None, count: int, resource: str,
+                             hibernating: str) -> dict:
+    """Juliet's phone registers (unless fields are given) and enables push,
+    goes pending (the server logs `hibernating`, a pattern with {resource}),
+    Romeo writes, and push number `count` reaches the APNs mock. Then the
+    phone resumes, acknowledges the message and closes its stream, so that
+    no session is left for the server to push for again: every push the
+    mock counts is one of these."""
+    a = Client(f"juliet@{DOMAIN}/{resource}", PASSWORD, stream_management=True)
+    b = Client(f"romeo@{DOMAIN}/desk", PASSWORD)
+    await a.online(server.c2s_port)
+    await b.online(server.c2s_port)
+    if fields is None:
+        fields = await register(a, token)
+    await enable(a, fields)
+    pattern = hibernating.format(resource=re.escape(resource))
+    before = len(re.findall(pattern, server.log_text()))
+    a.drop()
+    await a.dropped()
+    await asyncio.to_thread(server.wait_for_log, pattern, DEADLINE_S, before + 1)
+    body = f"message {count}"
+    b.say(f"juliet@{DOMAIN}", body)
+    pushes = await pushes_until(mock, token, count)
+    assert pushes[-1]["answer"]["status"] == 200, pushes[-1]
+    assert pushes[-1]["headers"]["apns-topic"] == mock.topics[0]
+    await a.resume(server.c2s_port)
+    await a.until(lambda: body in a.bodies, "the message after resuming")
+    # Acknowledged before the stream closes: an unacknowledged message
+    # would go to offline storage and push once more.
+    a.plugin["xep_0198"].send_ack()
+    await a.ping()
+    await a.offline()
+    await b.offline()
+    assert len(await pushes_until(mock, token, count)) == count
+    return fields

@@ -65,7 +65,8 @@ def test_sigterm_with_a_delivery_in_flight_keeps_it_for_the_next_start(component
     # Apple takes its time: the answer would come long after the stop.
     apns_mock.control.script([{"status": 200, "delay_ms": 60000}])
     assert publish(conn, fields, "pub1").get("type") == "result"
-    wait_until(lambda: device_pushes(apns_mock, token), 30, "the delivery to reach the APNs mock")
+    wait_until(lambda: [r for r in apns_mock.control.requests() if r.get("token") == token], 30,
+               "the delivery to reach the APNs mock")
 
     c.signal(signal.SIGTERM)
     assert conn.wait_closed().endswith(b"</stream:stream>")
@@ -75,7 +76,7 @@ def test_sigterm_with_a_delivery_in_flight_keeps_it_for_the_next_start(component
     # The next start delivers it again, from the store; this time Apple answers.
     c.start()
     second = listener.accept()
-    wait_until(lambda: [p for p in device_pushes(apns_mock, token) if (p.get("answer") or {}).get("status") == 200],
+    wait_until(lambda: [p for p in device_pushes(apns_mock, token) if p["answer"].get("status") == 200],
                30, "the notification kept in the store to be delivered after the restart")
     second.close()
 
