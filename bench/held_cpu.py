@@ -4,7 +4,7 @@ process's CPU time, waiting until it is idle, and the message burst.
     cpu = lambda: process_cpu_seconds(pid)
     await quiescent(cpu)
     idle = await idle_rate(cpu)
-    await send_messages(romeo, "juliet@example.net", 10000)
+    await send_messages(romeo, ["juliet@example.net", "nurse@example.net"], 10000)
 """
 
 from __future__ import annotations
@@ -44,10 +44,12 @@ async def idle_rate(cpu_seconds, seconds: float = 3) -> float:
     return (cpu_seconds() - before) / seconds
 
 
-async def send_messages(sender, to: str, count: int) -> None:
-    """count chat messages with a body, then a ping: the server has routed them all when it returns."""
+async def send_messages(sender, to: str | list[str], count: int) -> None:
+    """count chat messages with a body (to several recipients: in turn), then
+    a ping: the server has routed them all when it returns."""
+    recipients = [to] if isinstance(to, str) else to
     for i in range(count):
-        sender.say(to, f"message {i}")
+        sender.say(recipients[i % len(recipients)], f"message {i}")
         if i % BATCH == BATCH - 1:
             await sender.ping()
     await sender.ping()

@@ -2,16 +2,16 @@
 """CPU cost in Prosody of messages to a hibernating push-enabled user:
 mod_nudge against mod_cloud_notify (Debian's prosody-modules).
 
-    .venv/bin/python bench/prosody_held.py [--messages 10000] [--runs 1]
+    .venv/bin/python bench/prosody_held.py [--messages 10000] [--users 10] [--runs 1]
         [--modules none,nudge,cloud_notify,nudge-apns] [--mam]
 
 For each module, a fresh Debian Prosody 0.12 (tests/prosody/harness.py) on
 loopback:
 
-  1. juliet enables push (XEP-0357) with stream management, then her TCP
-     connection is cut without </stream>: mod_smacks hibernates her session,
-     as a phone's is;
-  2. romeo sends her MESSAGES chat messages with a body;
+  1. USERS users enable push (XEP-0357) with stream management, then their
+     TCP connections are cut without </stream>: mod_smacks hibernates their
+     sessions, as a phone's is;
+  2. romeo sends them MESSAGES chat messages with a body, to each in turn;
   3. Prosody's CPU time (utime + stime of every thread, the engine's
      included) is read before the first message and once the server has
      handled the last: romeo's ping after it answered, mod_nudge's
@@ -25,8 +25,10 @@ Modules:
   nudge-apns    mod_nudge serving the app server itself, pushing to the
                 APNs mock (tests/mocks) over HTTP/2 + TLS
 
-smacks_max_queue_size is raised so that 10,000 queued stanzas do not end
-the session. mod_mam is off unless --mam (it archives the same messages
+smacks_max_queue_size is raised so that long queues do not end the
+sessions. Several users (10 by default) keep the queues short: mod_smacks'
+cost per queued stanza grows with the queue, and with one user receiving
+10,000 messages it hides everything else (--users 1 shows it). mod_mam is off unless --mam (it archives the same messages
 whichever module runs).
 """
 
@@ -54,9 +56,10 @@ COALESCE_WINDOW_S = 2
 BASE_MODULES = ["roster", "saslauth", "disco", "smacks", "offline", "ping", "adhoc"]
 
 
-def start_server(name: str, work: Path, apns, mam: bool, secret: str) -> ProsodyServer:
+def start_server(name: str, work: Path, users: int, apns, mam: bool, secret: str) -> ProsodyServer:
     modules = BASE_MODULES + (["mam"] if mam else [])
-    common = dict(users={"juliet": PASSWORD, "romeo": PASSWORD}, modules=modules,
+    accounts = {f"user{i}": PASSWORD for i in range(users)} | {"romeo": PASSWORD}
+    common = dict(users=accounts, modules=modules,
                   external_components={APPS: secret},
                   global_options={"smacks_max_queue_size": 1000000, "smacks_hibernation_time": 3600},
                   log_level="info")
@@ -75,38 +78,41 @@ def start_server(name: str, work: Path, apns, mam: bool, secret: str) -> Prosody
     return server.start()
 
 
-async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = False) -> dict:
+async def measure(name: str, messages: int, users: int, work: Path, apns=None, mam: bool = False) -> dict:
     secret = secrets.token_hex(8)
-    server = start_server(name, work, apns, mam, secret)
+    server = start_server(name, work, users, apns, mam, secret)
     cpu_seconds = lambda: process_cpu_seconds(server.process.pid)  # noqa: E731
     try:
         app = AppServer(APPS, secret)
         await app.online(server.component_port)
-        a = Client(f"juliet@{DOMAIN}/phone", PASSWORD, stream_management=True)
         b = Client(f"romeo@{DOMAIN}/desk", PASSWORD)
-        await a.online(server.c2s_port)
         await b.online(server.c2s_port)
-        if name == "nudge-apns":
-            fields = await a.command(DOMAIN, "register-push-apns", {"token": secrets.token_hex(32)})
-            await a.enable(fields["jid"], fields["node"], fields["secret"])
-        elif name != "none":
-            await a.enable(APPS, "bench-node", "bench-secret")
-        # mod_smacks hibernates the session as soon as Prosody sees the
-        # connection gone, well before the server is idle again.
-        a.drop()
-        await a.dropped()
+        recipients = []
+        for i in range(users):
+            a = Client(f"user{i}@{DOMAIN}/phone", PASSWORD, stream_management=True)
+            await a.online(server.c2s_port)
+            if name == "nudge-apns":
+                fields = await a.command(DOMAIN, "register-push-apns", {"token": secrets.token_hex(32)})
+                await a.enable(fields["jid"], fields["node"], fields["secret"])
+            elif name != "none":
+                await a.enable(APPS, f"bench-node-{i}", "bench-secret")
+            # mod_smacks hibernates the session as soon as Prosody sees the
+            # connection gone, well before the server is idle again.
+            a.drop()
+            await a.dropped()
+            recipients.append(a.boundjid.bare)
         await quiescent(cpu_seconds)
         idle = await idle_rate(cpu_seconds)
 
         started = time.monotonic()
         cpu_before = cpu_seconds()
-        await send_messages(b, f"juliet@{DOMAIN}", messages)
+        await send_messages(b, recipients, messages)
         if name.startswith("nudge"):
             await asyncio.sleep(COALESCE_WINDOW_S + 0.5)   # the coalesced follow-up leaves when the window closes
         await quiescent(cpu_seconds)
         cpu = cpu_seconds() - cpu_before
         wall = time.monotonic() - started
-        result = {"module": name, "mam": mam, "messages": messages, "cpu_s": round(cpu, 3),
+        result = {"module": name, "mam": mam, "messages": messages, "users": users, "cpu_s": round(cpu, 3),
                   "cpu_s_per_10000": round(cpu / messages * 10000, 2),
                   "idle_cpu_s_over_wall": round(idle * wall, 3), "wall_s": round(wall, 2),
                   "publishes_at_component": len(app.publishes)}
@@ -122,6 +128,7 @@ async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = F
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--modules", default="none,nudge,cloud_notify,nudge-apns")
     parser.add_argument("--mam", action="store_true", help="also load mod_mam, which archives every message")
@@ -138,7 +145,7 @@ def main() -> None:
                     from fixtures import start_apns_mock
                     apns = start_apns_mock(work / f"apns-{run}")
                 try:
-                    result = asyncio.run(measure(name, args.messages, work / f"run{run}", apns, args.mam))
+                    result = asyncio.run(measure(name, args.messages, args.users, work / f"run{run}", apns, args.mam))
                 finally:
                     if apns is not None:
                         apns.stop()
