@@ -37,6 +37,15 @@ class Client(xmpp.Client):
             return error.iq.xml
         return reply.xml
 
+    async def disco_items(self, to: str, node: str | None = None) -> set[str]:
+        """The nodes of a disco#items reply."""
+        iq = self.make_iq_get(ito=to)
+        query = ET.SubElement(iq.xml, "{http://jabber.org/protocol/disco#items}query")
+        if node:
+            query.set("node", node)
+        reply = await iq.send(timeout=STEP_TIMEOUT_S)
+        return {item.get("node") for item in reply.xml.iter("{http://jabber.org/protocol/disco#items}item")}
+
     async def mam_bodies(self) -> list[str]:
         """The bodies of every message in the user's own archive, oldest first."""
         query_id = f"q{next(_ids)}"

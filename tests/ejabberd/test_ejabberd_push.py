@@ -569,3 +569,33 @@ def test_a_deleted_account_loses_its_enablements(ejabberd, apns_mock):
     assert code == 0, output
     server.wait_for_log(rf"Removed 1 push enablement\(s\) of deleted account {JULIET}", DEADLINE_S)
     assert listing(server, "juliet")["enablements"] == []
+
+
+def test_registration_commands_on_the_virtual_host_itself(ejabberd, apns_mock):
+    # register_host: the users' own domain (the engine's default, and
+    # Prosody's): mod_adhoc owns its commands, mod_nudge takes the engine's.
+    server = ejabberd(nudge_options(apns_mock, register_host=DOMAIN))
+    token = secrets.token_hex(32)
+
+    async def scenario():
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
+        await a.online(server.c2s_port)
+        items = await a.disco_items(DOMAIN, "http://jabber.org/protocol/commands")
+        assert {"register-push-apns", "list-push-registrations", "unregister-push"} <= items, items
+        fields = await a.command(DOMAIN, "register-push-apns", {"token": token})
+        assert fields.get("jid") == PUSH_HOST and fields.get("node") and fields.get("secret"), fields
+        await a.enable(fields["jid"], fields["node"], fields["secret"])
+        reply = await a.command_reply(DOMAIN, "list-push-registrations", {})
+        assert reply.get("status") == "completed"
+        # mod_adhoc's own commands still answer.
+        pong = await a.command_reply(DOMAIN, "ping", {})
+        assert pong.get("status") == "completed", pong
+        await a.offline()
+        await wait_offline(server, JULIET)
+        await b.online(server.c2s_port)
+        b.say(JULIET, "registered on example.net")
+        await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
+        await b.offline()
+
+    run(scenario())

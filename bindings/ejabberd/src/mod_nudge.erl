@@ -50,6 +50,10 @@ start(Host, Opts) ->
                     persistent_term:put(?STOPPING_KEY, false),
                     gen_iq_handler:add_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0, ?MODULE, process_iq),
                     add_hooks(Host),
+                    case mod_nudge_config:vhost_register_host(Doc) of
+                        Host -> mod_nudge_adhoc:start(Host, mod_nudge_config:vendors(Doc));
+                        _ -> ok
+                    end,
                     mod_nudge_commands:register(),
                     ok;
                 {error, Why} ->
@@ -62,6 +66,7 @@ start(Host, Opts) ->
     end.
 
 stop(Host) ->
+    mod_nudge_adhoc:stop(Host),
     delete_hooks(Host),
     gen_iq_handler:remove_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0),
     case gen_mod:is_loaded_elsewhere(Host, ?MODULE) of

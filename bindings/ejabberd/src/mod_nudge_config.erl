@@ -8,7 +8,7 @@
 %%%----------------------------------------------------------------------
 -module(mod_nudge_config).
 
--export([opt_type/1, options/1, build/2, domains/0, app_hosts/1]).
+-export([opt_type/1, options/1, build/2, domains/0, app_hosts/1, vhost_register_host/1, vendors/1]).
 
 -include("logger.hrl").
 
@@ -46,9 +46,10 @@ opt_type(pending_timeout) -> econf:timeout(second);
 opt_type(wake_before_timeout) -> econf:timeout(second);
 opt_type(wake_on_start) -> econf:bool();
 %% econf:host/0 expands @HOST@ and refuses a virtual host of this server:
-%% these domains are routed to the engine as a whole.
+%% the pubsub host is routed to the engine as a whole. The register host
+%% may be a virtual host (mod_nudge_adhoc serves its commands there).
 opt_type(pubsub_host) -> econf:host();
-opt_type(register_host) -> econf:host();
+opt_type(register_host) -> econf:domain();
 %% A list of backends, each a map of the engine's backend keys. YAML gives
 %% `true` as a binary, so booleans are recognised before strings.
 opt_type(backends) ->
@@ -71,13 +72,32 @@ domains() ->
     lists:sort([H || H <- ejabberd_option:hosts(),
                      lists:keymember(mod_nudge, 1, ejabberd_option:modules(H))]).
 
-%% The app server's domains in a built configuration: the pubsub host and
-%% the register host, routed to the engine.
+%% The app server's domains in a built configuration that are routed to
+%% the engine: the pubsub host, and the register host unless it is a
+%% virtual host.
 -spec app_hosts(map()) -> [binary()].
 app_hosts(#{<<"appserver">> := App}) when is_map(App) ->
+    Hosts = ejabberd_option:hosts(),
     lists:usort([H || K <- [<<"pubsub_host">>, <<"register_host">>],
-                      H <- [maps:get(K, App, undefined)], is_binary(H)]);
+                      H <- [maps:get(K, App, undefined)], is_binary(H), not lists:member(H, Hosts)]);
 app_hosts(_) ->
+    [].
+
+%% The register host when it is a virtual host of this server, else undefined.
+-spec vhost_register_host(map()) -> binary() | undefined.
+vhost_register_host(#{<<"appserver">> := #{<<"register_host">> := H}}) ->
+    case lists:member(H, ejabberd_option:hosts()) of
+        true -> H;
+        false -> undefined
+    end;
+vhost_register_host(_) ->
+    undefined.
+
+%% The backend types, for the commands' disco items.
+-spec vendors(map()) -> [binary()].
+vendors(#{<<"appserver">> := #{<<"backends">> := Backends}}) when is_list(Backends) ->
+    [T || #{<<"type">> := T} <- Backends, is_binary(T)];
+vendors(_) ->
     [].
 
 %% ---- Building --------------------------------------------------------------
@@ -134,16 +154,27 @@ from_options(Host, Opts) ->
                  <<"server">> => (maps:get(<<"server">>, Doc0, #{}))#{<<"domains">> => domains()}},
     checked(with_app_hosts(Host, Doc1)).
 
-%% The app server's domains are routed to the engine as a whole, so none
-%% may be a virtual host of this server (whose own traffic would go to it).
+%% The pubsub host is routed to the engine as a whole, so it may not be a
+%% virtual host of this server (whose own traffic would go to it). A
+%% register host that is a virtual host must load mod_nudge, whose hooks
+%% serve the commands there.
 checked(Doc) ->
     Hosts = ejabberd_option:hosts(),
-    case [H || H <- app_hosts(Doc), lists:member(H, Hosts)] of
-        [] ->
-            {ok, jiffy:encode(Doc), Doc};
-        [H | _] ->
-            {error, io_lib:format("the app server's domain ~ts (appserver.pubsub_host or register_host) is a "
-                                  "virtual host of this server; use a domain of its own, e.g. push.~ts", [H, H])}
+    App = maps:get(<<"appserver">>, Doc, #{}),
+    Pubsub = maps:get(<<"pubsub_host">>, App, undefined),
+    Register = vhost_register_host(Doc),
+    case lists:member(Pubsub, Hosts) of
+        true ->
+            {error, io_lib:format("appserver.pubsub_host ~ts is a virtual host of this server; use a domain "
+                                  "of its own, e.g. push.~ts", [Pubsub, Pubsub])};
+        false when Register /= undefined ->
+            case lists:member(Register, domains()) of
+                true -> {ok, jiffy:encode(Doc), Doc};
+                false -> {error, io_lib:format("appserver.register_host ~ts is a virtual host that does not load "
+                                               "mod_nudge", [Register])}
+            end;
+        false ->
+            {ok, jiffy:encode(Doc), Doc}
     end.
 
 %% With backends, the app server needs a pubsub host: push.HOST unless set,

@@ -19,13 +19,17 @@
 -module(mod_nudge_engine).
 -behaviour(gen_server).
 
--export([start/3, stop/0, engine/0, config_json/0]).
+-export([start/3, stop/0, engine/0, config_json/0, request/1]).
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2, terminate/2, code_change/3]).
 
 -include("logger.hrl").
 -include("xmpp.hrl").
 
 -define(ENGINE_KEY, {?MODULE, engine}).
+%% Processes waiting for the engine's answer to an iq they handed it
+%% (request/1): id -> pid. The answer goes to them instead of the router.
+-define(WAITERS, mod_nudge_waiters).
+-define(REQUEST_TIMEOUT, 10000).
 
 -record(state, {engine :: nudge_nif:engine(), json :: binary(), routes = [] :: [binary()]}).
 
@@ -64,6 +68,26 @@ config_json() ->
     catch exit:{noproc, _} -> undefined
     end.
 
+%% Hands an iq to the engine and waits for its answer (the engine answers
+%% after its commit). The iq's id must be unique and start with nudge-.
+-spec request(iq()) -> {ok, iq()} | {error, term()}.
+request(#iq{id = Id} = IQ) ->
+    case engine() of
+        undefined -> {error, closed};
+        Engine ->
+            ets:insert(?WAITERS, {Id, self()}),
+            try nudge_nif:handle_stanza(Engine, fxml:element_to_binary(xmpp:encode(IQ))) of
+                Result when Result == ok; Result == {error, ebusy} ->   % ebusy: answered resource-constraint
+                    receive {?MODULE, Id, Reply} -> {ok, Reply}
+                    after ?REQUEST_TIMEOUT -> {error, timeout}
+                    end;
+                {error, _} = Error ->
+                    Error
+            after
+                ets:delete(?WAITERS, Id)
+            end
+    end.
+
 same_config(Json) ->
     case config_json() of
         Json -> ok;
@@ -75,6 +99,7 @@ same_config(Json) ->
 
 init({Host, Json, Routes}) ->
     process_flag(trap_exit, true),
+    ets:new(?WAITERS, [named_table, public, set, {read_concurrency, true}]),
     case nudge_nif:open(Json) of
         {ok, Engine} ->
             persistent_term:put(?ENGINE_KEY, Engine),
@@ -142,10 +167,21 @@ route_event(Xml, To) ->
     try
         El = fxml_stream:parse_element(Xml),
         Pkt = xmpp:decode(El, ?NS_CLIENT, [ignore_els]),
-        ejabberd_router:route(Pkt)
+        case waiter(Pkt) of
+            none -> ejabberd_router:route(Pkt);
+            Pid -> Pid ! {?MODULE, xmpp:get_id(Pkt), Pkt}
+        end
     catch Class:Why ->
             ?ERROR_MSG("Cannot route a stanza from the push engine to ~ts: ~p:~p", [To, Class, Why])
     end.
+
+waiter(#iq{type = T, id = <<"nudge-adhoc-", _/binary>> = Id}) when T == result; T == error ->
+    case ets:lookup(?WAITERS, Id) of
+        [{_, Pid}] -> Pid;
+        [] -> none
+    end;
+waiter(_) ->
+    none.
 
 log(debug, Line) -> ?DEBUG("~ts", [Line]);
 log(info, Line) -> ?INFO_MSG("~ts", [Line]);
