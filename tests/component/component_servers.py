@@ -56,8 +56,8 @@ class CloudNotifyProsody(ProsodyServer):
     def __init__(self, directory: Path, users: dict[str, str], secret: str = COMPONENT_SECRET):
         super().__init__(directory, host=DOMAIN, component=None, users=users,
                          external_components={PUSH_HOST: secret},
-                         # cloud_notify pushes for what smacks queues while the session hibernates.
-                         options={"push_notification_with_body": False, "push_notification_with_sender": False})
+                         # Bodies in pushes tell the tests which message a push is for.
+                         options={"push_notification_with_body": True, "push_notification_with_sender": False})
 
     def config_text(self) -> str:
         text = super().config_text()
@@ -92,7 +92,7 @@ def ejabberd_server(directory: Path, users: dict[str, str], secret: str = COMPON
         "mod_adhoc": {}, "mod_disco": {}, "mod_roster": {}, "mod_ping": {},
         "mod_stream_mgmt": {"resume_timeout": 300},
         "mod_offline": {}, "mod_caps": {}, "mod_carboncopy": {},
-        "mod_push": {"include_body": False, "include_sender": False},
+        "mod_push": {"include_body": True, "include_sender": False},   # bodies: see CloudNotifyProsody
         "mod_push_keepalive": {},
     }
     return EjabberdServer(directory, hosts=[DOMAIN], users={f"{u}@{DOMAIN}": p for u, p in users.items()},

@@ -26,14 +26,13 @@ def test_mod_push_publishes_through_the_component_and_survives_an_ejabberd_resta
     server = ejabberd()
     c = start_component(component, server, apns_mock)
     token = secrets.token_hex(32)
-    fields = run(push_while_pending(server, apns_mock, token, None, 1, "phone", HIBERNATING))
+    fields = run(push_while_pending(server, apns_mock, token, None, "before the restart", "phone", HIBERNATING))
 
     server.restart()
     c.wait_for_log(r"^<5>reconnected to 127\.0\.0\.1:\d+ as push\.example\.net")
-    run(push_while_pending(server, apns_mock, token, fields, 2, "phone2", HIBERNATING))
+    run(push_while_pending(server, apns_mock, token, fields, "after the restart", "phone2", HIBERNATING))
     stats = c.stats_until(lambda s: s["deliveries"] >= 2, "the engine to count both deliveries")
     assert stats["component"]["connections"] == 2 and stats["component"]["refused"] == 0, stats
-    assert stats["deliveries"] == 2, stats
     assert c.stop() == 0
 
 

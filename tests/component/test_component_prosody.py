@@ -29,20 +29,19 @@ def test_cloud_notify_publishes_through_the_component_and_survives_a_prosody_res
     c = start_component(component, server, apns_mock)
     token = secrets.token_hex(32)
 
-    fields = run(push_while_pending(server, apns_mock, token, None, 1, "phone", HIBERNATING))
+    fields = run(push_while_pending(server, apns_mock, token, None, "before the restart", "phone", HIBERNATING))
     # The component's result went back through Prosody to mod_cloud_notify.
     server.wait_for_log(r"Received\[component\]: <iq [^>]*type='result'[^>]*to='example\.net'|"
                         r"Received\[component\]: <iq [^>]*to='example\.net'[^>]*type='result'")
 
     server.restart()
     c.wait_for_log(r"^<5>reconnected to 127\.0\.0\.1:\d+ as push\.example\.net")
-    run(push_while_pending(server, apns_mock, token, fields, 2, "phone2", HIBERNATING))
+    run(push_while_pending(server, apns_mock, token, fields, "after the restart", "phone2", HIBERNATING))
 
     stats = c.stats_until(lambda s: s["deliveries"] >= 2, "the engine to count both deliveries")
     assert stats["component"]["state"] == "connected" and stats["component"]["connections"] == 2, stats
-    # register-push-apns, then one publish before the restart and one after.
-    assert stats["component"]["stanzas_in"] == 3 and stats["component"]["refused"] == 0, stats
-    assert stats["deliveries"] == 2, stats
+    # register-push-apns, then at least one publish before the restart and one after.
+    assert stats["component"]["stanzas_in"] >= 3 and stats["component"]["refused"] == 0, stats
     assert c.stop() == 0
 
 
@@ -50,7 +49,7 @@ def test_registrations_survive_the_component_stopping_on_sigterm(prosody, compon
     server = prosody()
     c = start_component(component, server, apns_mock)
     token = secrets.token_hex(32)
-    fields = run(push_while_pending(server, apns_mock, token, None, 1, "phone", HIBERNATING))
+    fields = run(push_while_pending(server, apns_mock, token, None, "before the restart", "phone", HIBERNATING))
 
     c.signal(signal.SIGTERM)
     assert c.process.wait(30) == 0, c.log_text()
@@ -60,7 +59,7 @@ def test_registrations_survive_the_component_stopping_on_sigterm(prosody, compon
     # The same store: the node and secret Juliet enabled with still deliver.
     c.start()
     c.wait_for_log(r"^<5>connected to 127\.0\.0\.1:\d+ as push\.example\.net", count=2)
-    run(push_while_pending(server, apns_mock, token, fields, 2, "phone2", HIBERNATING))
+    run(push_while_pending(server, apns_mock, token, fields, "after the restart", "phone2", HIBERNATING))
 
 
 def test_a_wrong_secret_is_refused_by_prosody_with_exit_77(prosody, component):
