@@ -5,6 +5,7 @@ reconnection with backoff, refusals, oversized stanzas, and the stream
 closed on SIGTERM."""
 
 import signal
+import time
 
 import pytest
 
@@ -75,6 +76,27 @@ def test_stanzas_split_anywhere_and_keepalives_between_them(component, listener)
         conn.send(data[i:i + 1])
     for iq_id in ("s1", "s2"):
         assert b"type='result'" in conn.read_until(reply_pattern(iq_id)).group(0)
+
+
+def test_a_stanza_whose_last_segment_is_tiny_is_not_left_waiting(component, listener):
+    c = component(server_port=listener.port).start()
+    conn = listener.accept()
+    c.wait_for_log(r"^<5>connected to")
+    # A long start tag in several segments, the last one a single byte,
+    # and then silence: the reply must not wait for the server's next bytes
+    # (expat's reparse deferral would hold the tag back).
+    stanza = (f"<iq type='get' id='tiny' from='example.net' to='push.example.net' x='{'y' * 6000}'>"
+              "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>").encode()
+    head = stanza.index(b"><query") + 1
+    for i in range(0, head - 1, 1500):
+        conn.send(stanza[i:min(i + 1500, head - 1)])
+        time.sleep(0.05)
+    conn.send(stanza[head - 1:head])
+    time.sleep(0.05)
+    conn.send(stanza[head:-1])
+    time.sleep(0.05)
+    conn.send(stanza[-1:])
+    assert b"type='result'" in conn.read_until(reply_pattern("tiny")).group(0)
 
 
 def test_an_oversized_stanza_is_refused_and_the_stream_goes_on(component, listener):

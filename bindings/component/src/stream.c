@@ -189,6 +189,14 @@ struct xstream *xstream_new(const struct xstream_callbacks *cb, void *ctx, size_
     XML_SetStartDoctypeDeclHandler(s->p, on_doctype);
     XML_SetCommentHandler(s->p, on_comment);
     XML_SetProcessingInstructionHandler(s->p, on_pi);
+    /* Expat 2.6 (and Debian 12's 2.5.0+deb12u1, which backports it)
+       defers parsing a token that arrived in pieces until "enough" new
+       bytes follow. On a stream that means a stanza whose last TCP
+       segment is small waits for the server's next bytes, which may be
+       minutes away. The deferral guards against quadratic reparsing of
+       huge tokens; here a token is bounded by max_stanza_bytes and comes
+       from the server the component trusts with its secret. */
+    XML_SetReparseDeferralEnabled(s->p, XML_FALSE);
     return s;
 }
 
