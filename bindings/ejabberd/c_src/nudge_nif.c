@@ -32,7 +32,7 @@
  *   stats(Engine)                     -> {ok, Json} | {error, Code}
  *   admin(Engine, RequestJson)        -> {ok, ReplyJson} | {error, Code, ReplyJson} | {error, Code}
  *   version()                         -> <<"MAJOR.MINOR.PATCH">>
- *   strerror(Code)                    -> binary()
+ *   strerror(Code)                    -> binary()   (Code: an integer or one of the atoms)
  *
  * Locking: calls hold a read lock on the resource, close holds the write
  * lock, so no call runs on an engine being closed ("No other call on e may
@@ -66,29 +66,20 @@ static ERL_NIF_TERM atom_ok, atom_error, atom_closed, atom_undefined, atom_nudge
 
 /* ---- Result codes ------------------------------------------------------ */
 
+/* The result codes by name: the atoms the Erlang side sees. */
+static const struct { int code; const char *name; } CODES[] = {
+    { NUDGE_OK, "ok" }, { NUDGE_EMPTY, "empty" }, { NUDGE_EINVAL, "einval" }, { NUDGE_ECONFIG, "econfig" },
+    { NUDGE_ESTORE, "estore" }, { NUDGE_ESCHEMA, "eschema" }, { NUDGE_ELOCKED, "elocked" }, { NUDGE_EXML, "exml" },
+    { NUDGE_ETOOBIG, "etoobig" }, { NUDGE_ELIMIT, "elimit" }, { NUDGE_EJID, "ejid" }, { NUDGE_ENOTFOR, "enotfor" },
+    { NUDGE_EBUSY, "ebusy" }, { NUDGE_ENOTFOUND, "enotfound" }, { NUDGE_EFULL, "efull" }, { NUDGE_ENOMEM, "enomem" },
+};
+#define NCODES (sizeof CODES / sizeof CODES[0])
+
 static ERL_NIF_TERM code_atom(ErlNifEnv *env, int code)
 {
-    const char *name;
-    switch (code) {
-    case NUDGE_OK: name = "ok"; break;
-    case NUDGE_EMPTY: name = "empty"; break;
-    case NUDGE_EINVAL: name = "einval"; break;
-    case NUDGE_ECONFIG: name = "econfig"; break;
-    case NUDGE_ESTORE: name = "estore"; break;
-    case NUDGE_ESCHEMA: name = "eschema"; break;
-    case NUDGE_ELOCKED: name = "elocked"; break;
-    case NUDGE_EXML: name = "exml"; break;
-    case NUDGE_ETOOBIG: name = "etoobig"; break;
-    case NUDGE_ELIMIT: name = "elimit"; break;
-    case NUDGE_EJID: name = "ejid"; break;
-    case NUDGE_ENOTFOR: name = "enotfor"; break;
-    case NUDGE_EBUSY: name = "ebusy"; break;
-    case NUDGE_ENOTFOUND: name = "enotfound"; break;
-    case NUDGE_EFULL: name = "efull"; break;
-    case NUDGE_ENOMEM: name = "enomem"; break;
-    default: return enif_make_int(env, code); /* a code this binding predates */
-    }
-    return enif_make_atom(env, name);
+    for (size_t i = 0; i < NCODES; i++)
+        if (CODES[i].code == code) return enif_make_atom(env, CODES[i].name);
+    return enif_make_int(env, code); /* a code this binding predates */
 }
 
 static ERL_NIF_TERM result(ErlNifEnv *env, int code)
@@ -468,11 +459,19 @@ static ERL_NIF_TERM nif_version(ErlNifEnv *env, int argc, const ERL_NIF_TERM arg
     return make_cstring(env, nudge_version(NULL, NULL, NULL));
 }
 
+/* strerror(Code): Code as an integer or as one of the atoms above. */
 static ERL_NIF_TERM nif_strerror(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
     int code;
-    if (!enif_get_int(env, argv[0], &code)) return enif_make_badarg(env);
+    if (!enif_get_int(env, argv[0], &code)) {
+        char name[16];
+        if (enif_get_atom(env, argv[0], name, sizeof name, ERL_NIF_LATIN1) <= 0) return enif_make_badarg(env);
+        size_t i = 0;
+        while (i < NCODES && strcmp(CODES[i].name, name) != 0) i++;
+        if (i == NCODES) return enif_make_badarg(env);
+        code = CODES[i].code;
+    }
     return make_cstring(env, nudge_strerror(code));
 }
 

@@ -160,11 +160,7 @@ process_iq(#iq{lang = Lang} = IQ) ->
     end.
 
 reason(closed) -> ?T("The push service is not running");
-reason(Code) when is_atom(Code) -> nudge_nif:strerror(code_number(Code));
-reason(_) -> ?T("The push service refused the request").
-
-code_number(einval) -> -1; code_number(exml) -> -6; code_number(etoobig) -> -7;
-code_number(elimit) -> -8; code_number(ejid) -> -9; code_number(_) -> -1.
+reason(Code) -> nudge_nif:strerror(Code).
 
 %% ---- The app server's domains ------------------------------------------------
 

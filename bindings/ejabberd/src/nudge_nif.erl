@@ -81,5 +81,6 @@ admin(_Engine, _RequestJson) -> ?NOT_LOADED.
 -spec version() -> binary().
 version() -> ?NOT_LOADED.
 
--spec strerror(integer()) -> binary().
+%% Code: a result code as an integer, or as the atom this module returns.
+-spec strerror(code()) -> binary().
 strerror(_Code) -> ?NOT_LOADED.

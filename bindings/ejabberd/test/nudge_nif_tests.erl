@@ -132,4 +132,6 @@ reopen(Store, N) ->
 
 strerror_and_version_test() ->
     ?assertMatch(<<_, _/binary>>, nudge_nif:strerror(-9)),
+    ?assertEqual(nudge_nif:strerror(-9), nudge_nif:strerror(ejid)),
+    ?assertError(badarg, nudge_nif:strerror(no_such_code)),
     ?assertMatch([_, _, _], binary:split(nudge_nif:version(), <<".">>, [global])).
