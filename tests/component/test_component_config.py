@@ -6,8 +6,14 @@ connection is made."""
 
 import json
 import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
+
+from component_process import BINARY, NudgeComponent
 
 EX_CONFIG = 78
 
@@ -69,10 +75,31 @@ def test_unreadable_secret_file(component, tmp_path):
     assert f"component.secret_file: cannot read {tmp_path / 'secret-dir'}" in line, line
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_secret_file_without_permission(component):
-    c = component(server_port=9, secret_mode=0o000)
-    assert "component.secret_file: cannot read" in refused(c) and "Permission denied" in c.log_text()
+def test_secret_file_without_permission():
+    """A secret file the service's user may not read (mode 0600, another
+    owner). Under root, which file modes do not stop, the binary runs as
+    nobody, with its files in a directory of their own that nobody may
+    enter but not list."""
+    directory = Path(tempfile.mkdtemp(prefix="nudge-component-"))
+    try:
+        directory.chmod(0o711)
+        c = NudgeComponent(directory, server_port=9)
+        c.secret_path.chmod(0o600)
+        c.write_config()
+        command = [str(BINARY), str(c.config_path)]
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("setpriv (util-linux) is needed to drop root")
+            c.config_path.chmod(0o644)
+            command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+        else:
+            c.secret_path.chmod(0o000)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    finally:
+        shutil.rmtree(directory)
+    assert result.returncode == EX_CONFIG, result.stderr
+    assert (f"<3>configuration error: component.secret_file: cannot read {c.secret_path}: Permission denied"
+            in result.stderr), result.stderr
 
 
 def test_empty_secret_file(component):
@@ -116,7 +143,5 @@ def test_private_secret_gets_no_warning(component):
 
 
 def test_usage_error_without_a_file():
-    from component_process import BINARY
-    import subprocess
     result = subprocess.run([str(BINARY)], capture_output=True, text=True, timeout=10)
     assert result.returncode == 64 and "usage: nudge-component" in result.stderr
