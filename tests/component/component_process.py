@@ -72,14 +72,17 @@ class NudgeComponent:
     def write_config(self) -> None:
         self.config_path.write_text(json.dumps(self.config(), indent=2) + "\n")
 
-    def start(self, *args: str, config: str | None = None) -> "NudgeComponent":
-        """Starts the binary on the configuration (written from .config() unless config is given)."""
+    def start(self, *args: str, config: str | None = None, env: dict[str, str] | None = None) -> "NudgeComponent":
+        """Starts the binary on the configuration (written from .config() unless config is given);
+        env adds environment variables."""
         if config is None:
             self.write_config()
         else:
             self.config_path.write_text(config)
         stderr = open(self.stderr_path, "ab")
-        self.process = subprocess.Popen([str(BINARY), *args, str(self.config_path)], cwd=self.dir,
+        environment = {k: v for k, v in os.environ.items() if k != "NOTIFY_SOCKET"}
+        environment.update(env or {})
+        self.process = subprocess.Popen([str(BINARY), *args, str(self.config_path)], cwd=self.dir, env=environment,
                                         stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
         stderr.close()
         return self

@@ -1,12 +1,14 @@
 """Stopping and observing nudge-component without an XMPP server of its
-own (the test plays the server, xep0114.py): SIGTERM while a delivery is in
-flight exits 0 and keeps the notification in the store for the next start;
-SIGTERM while the server is away exits 0; SIGUSR1 logs one stats line."""
+own (the test plays the server, component_xep0114.py): SIGTERM while a
+delivery is in flight exits 0 and keeps the notification in the store for
+the next start; SIGTERM while the server is away exits 0; SIGUSR1 logs one
+stats line; the service manager hears READY, STATUS and STOPPING."""
 
 import json
 import re
 import secrets
 import signal
+import socket
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -107,3 +109,21 @@ def test_sigusr1_logs_one_stats_line(component, listener):
     lines = [line for line in c.log_text().splitlines() if "stats: " in line]
     assert all(re.match(r"^<6>stats: \{.*\}$", line) and json.loads(line[len("<6>stats: "):]) for line in lines), lines
     conn.close()
+
+
+def test_the_service_manager_hears_ready_status_and_stopping(component, listener, tmp_path):
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify.sock"))
+    notify.settimeout(20)
+    try:
+        c = component(server_port=listener.port).start(env={"NOTIFY_SOCKET": str(tmp_path / "notify.sock")})
+        ready = notify.recv(4096).decode()
+        assert ready == f"READY=1\nSTATUS=connecting to 127.0.0.1:{listener.port} as push.example.net", ready
+        conn = listener.accept()
+        assert notify.recv(4096).decode() == f"STATUS=connected to 127.0.0.1:{listener.port} as push.example.net"
+        c.signal(signal.SIGTERM)
+        assert notify.recv(4096).decode().startswith("STOPPING=1\nSTATUS=stopping")
+        assert c.process.wait(30) == 0
+        conn.close()
+    finally:
+        notify.close()

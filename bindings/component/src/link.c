@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "notify.h"
 
 #define SETUP_TIMEOUT_MS 30000   /* TCP connect plus stream open plus handshake */
 #define READ_CHUNK 65536
@@ -63,6 +64,10 @@ static void drop(struct link *l, int64_t now, const char *what, const char *deta
     l->retry_at_ms = now + wait;
     log_msg(was_ready ? NC_LOG_WARNING : NC_LOG_NOTICE, "%s %s:%s: %s; retrying in %.1f s", what,
             l->cfg->server_host, l->cfg->server_port, detail, wait / 1000.0);
+    char status[700];
+    snprintf(status, sizeof status, "STATUS=not connected: %s %s:%s: %s", what, l->cfg->server_host, l->cfg->server_port,
+             detail);
+    notify_send(status);
     l->backoff_ms = l->backoff_ms * 2 > l->cfg->reconnect_max_ms ? l->cfg->reconnect_max_ms : l->backoff_ms * 2;
 }
 
@@ -187,6 +192,9 @@ static void on_handshake(void *ctx) {
     l->sessions++;
     log_msg(NC_LOG_NOTICE, "%s %s as %s (%zu stanza%s waiting)", l->sessions > 1 ? "reconnected to" : "connected to",
             l->peer, l->cfg->domain, l->queue->count, l->queue->count == 1 ? "" : "s");
+    char status[200];
+    snprintf(status, sizeof status, "STATUS=connected to %s as %s", l->peer, l->cfg->domain);
+    notify_send(status);
 }
 
 static void on_stream_error(void *ctx, const char *condition, const char *text) {
@@ -203,7 +211,12 @@ static void on_stream_error(void *ctx, const char *condition, const char *text) 
     }
     snprintf(l->drop_detail, sizeof l->drop_detail, "stream error %s%s%s%s", condition, *text ? ": " : "", text, hint);
     l->drop_why = l->drop_detail;
-    if (l->fatal) log_msg(NC_LOG_ERR, "%s:%s refused the component: %s", l->cfg->server_host, l->cfg->server_port, l->drop_detail);
+    if (l->fatal) {
+        log_msg(NC_LOG_ERR, "%s:%s refused the component: %s", l->cfg->server_host, l->cfg->server_port, l->drop_detail);
+        char status[700];
+        snprintf(status, sizeof status, "STATUS=refused by the server: %s", l->drop_detail);
+        notify_send(status);
+    }
 }
 
 static void on_stanza(void *ctx, const char *xml, size_t len, const struct stanza_head *head) {

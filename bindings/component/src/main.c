@@ -23,6 +23,7 @@
 #include "config.h"
 #include "link.h"
 #include "log.h"
+#include "notify.h"
 #include "nudge.h"
 #include "outq.h"
 #include "router.h"
@@ -73,6 +74,7 @@ static void begin_stop(struct app *a, int sig, int64_t now) {
     }
     a->phase = DRAINING;
     a->stop_deadline = now + a->cfg.stop_timeout_ms;
+    notify_send("STOPPING=1\nSTATUS=stopping: sending the replies due, then closing the engine");
     /* No new work from the server; what was taken is answered first. */
     a->link.reading = 0;
     log_msg(NC_LOG_NOTICE, "SIG%s: stopping (sending the replies due, at most %.1f s, then closing the engine)", sigabbrev_np(sig),
@@ -190,6 +192,13 @@ int main(int argc, char **argv) {
     log_msg(NC_LOG_NOTICE, "nudge-component %d.%d.%d (libnudge %s) serving %s through %s:%s", NUDGE_VERSION_MAJOR,
             NUDGE_VERSION_MINOR, NUDGE_VERSION_PATCH, nudge_version(NULL, NULL, NULL), a.cfg.domain, a.cfg.server_host,
             a.cfg.server_port);
+
+    /* Ready once the store is open: the server may come up later, and
+       meanwhile the component already keeps and delivers its work. */
+    char status[300];
+    snprintf(status, sizeof status, "READY=1\nSTATUS=connecting to %s:%s as %s", a.cfg.server_host, a.cfg.server_port,
+             a.cfg.domain);
+    notify_send(status);
 
     int code = run(&a);
 
