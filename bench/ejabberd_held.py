@@ -2,7 +2,7 @@
 """CPU cost in ejabberd of messages to a hibernating push-enabled user:
 mod_nudge against ejabberd's own mod_push + mod_push_keepalive.
 
-    .venv/bin/python bench/ejabberd_held.py [--messages 10000] [--runs 1] [--modules nudge,mod_push,nudge-apns]
+    .venv/bin/python bench/ejabberd_held.py [--messages 10000] [--runs 1] [--warmup 1] [--modules none,nudge,mod_push,nudge-apns]
 
 For each module, a fresh Debian ejabberd 23.01 (tests/support/ejabberd_server.py)
 on loopback:
@@ -160,6 +160,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="rounds run first and printed with \"warmup\": true (a cold machine's first node "
+                             "costs more)")
     parser.add_argument("--modules", default="none,nudge,mod_push,nudge-apns")
     parser.add_argument("--mam", action="store_true", help="also load mod_mam (Mnesia), which archives every message")
     args = parser.parse_args()
@@ -170,7 +173,7 @@ def main() -> None:
         raise SystemExit("bindings/ejabberd is not built (make lib && make -C bindings/ejabberd)")
     with tempfile.TemporaryDirectory(prefix="ejabberd-held-") as tmp:
         work = Path(tmp)
-        for run in range(args.runs):
+        for run in range(args.warmup + args.runs):
             for name in args.modules.split(","):
                 apns = None
                 if name == "nudge-apns":
@@ -181,6 +184,8 @@ def main() -> None:
                 finally:
                     if apns is not None:
                         apns.stop()
+                if run < args.warmup:
+                    result["warmup"] = True
                 print(json.dumps(result), flush=True)
 
 

@@ -24,6 +24,22 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def engine_thread_cpu_seconds(pid: int) -> float:
+    """utime + stime of the engine's own threads (nudge-writer, nudge-http):
+    the rest of the process's CPU is the server's, and the binding's."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as f:
+                head, tail = f.read().rsplit(")", 1)
+        except FileNotFoundError:
+            continue   # a thread that has just ended
+        if head.split("(", 1)[1].startswith("nudge-"):
+            fields = tail.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
 async def quiescent(cpu_seconds, timeout: float = 120) -> None:
     """Until the CPU time moves less than 5 ms in two consecutive 0.5 s samples."""
     deadline = time.monotonic() + timeout

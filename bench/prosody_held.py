@@ -13,9 +13,10 @@ loopback:
      sessions, as a phone's is;
   2. romeo sends them MESSAGES chat messages with a body, to each in turn;
   3. Prosody's CPU time (utime + stime of every thread, the engine's
-     included) is read before the first message and once the server has
-     handled the last: romeo's ping after it answered, mod_nudge's
-     coalescing window closed, and the CPU time no longer moving.
+     included, and of the engine's threads alone) is read before the first
+     message and once the server has handled the last: romeo's ping after
+     it answered, mod_nudge's coalescing window closed, and the CPU time no
+     longer moving.
 
 Modules:
   none          no push module: the cost of the messages themselves
@@ -47,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "prosody"), str(REPO / "tests" / "mocks")]
 
 from harness import ProsodyServer, prosody_available  # noqa: E402
-from held_cpu import idle_rate, process_cpu_seconds, quiescent, send_messages  # noqa: E402
+from held_cpu import engine_thread_cpu_seconds, idle_rate, process_cpu_seconds, quiescent, send_messages  # noqa: E402
 from prosody_env import DOMAIN, PASSWORD, apns_backend  # noqa: E402
 from xmpp import AppServer, Client  # noqa: E402
 
@@ -106,14 +107,17 @@ async def measure(name: str, messages: int, users: int, work: Path, apns=None, m
 
         started = time.monotonic()
         cpu_before = cpu_seconds()
+        engine_before = engine_thread_cpu_seconds(server.process.pid)
         await send_messages(b, recipients, messages)
         if name.startswith("nudge"):
             await asyncio.sleep(COALESCE_WINDOW_S + 0.5)   # the coalesced follow-up leaves when the window closes
         await quiescent(cpu_seconds)
         cpu = cpu_seconds() - cpu_before
+        engine_cpu = engine_thread_cpu_seconds(server.process.pid) - engine_before
         wall = time.monotonic() - started
         result = {"module": name, "mam": mam, "messages": messages, "users": users, "cpu_s": round(cpu, 3),
                   "cpu_s_per_10000": round(cpu / messages * 10000, 2),
+                  "engine_threads_cpu_s": round(engine_cpu, 3),
                   "idle_cpu_s_over_wall": round(idle * wall, 3), "wall_s": round(wall, 2),
                   "publishes_at_component": len(app.publishes)}
         if apns is not None:
