@@ -624,6 +624,18 @@ end);
 -- push-enabled session; mod_smacks' watchdog (smacks_hibernation_time) is
 -- replaced by one of that length. Resumption cancels it, and the next
 -- hibernation starts again from mod_smacks' own.
+-- The stanzas of a mod_smacks queue (its COMPAT queue:table(), oldest
+-- first) the client has not acknowledged, as held ones.
+local function report_unacked(session, queue)
+	for _, stanza in ipairs(queue or {}) do
+		if st.is_stanza(stanza) and (stanza.name == "message"
+				or (stanza.name == "presence" and stanza.attr.type == "subscribe")) then
+			measure_held();
+			call("stanza_held", session.full_jid, tostring(stanza), nudge.HELD_QUEUED);
+		end
+	end
+end
+
 module:hook("smacks-hibernation-start", function (event)
 	local session = event.origin;
 	if not session.full_jid then return; end
@@ -632,18 +644,52 @@ module:hook("smacks-hibernation-start", function (event)
 		module:log("warn", "session_pending(%s) failed: %s", session.full_jid, tostring(timeout));
 		return;
 	end
+	session.nudge_unresponsive = nil;
+	if not (timeout and timeout > 0) then return; end -- no push for this session
 	local old = session.hibernating_watchdog;
-	if timeout and timeout > 0 and old then
+	if old then
 		old:cancel();
 		session.hibernating_watchdog = watchdog.new(timeout, old.callback);
-		module:log("info", "Push-enabled session %s is pending; kept %d s", session.full_jid, timeout);
 	end
+	module:log("info", "Push-enabled session %s is pending; kept %d s", session.full_jid, timeout);
+	-- What the client did not acknowledge before its connection was found
+	-- dead may never have reached the phone: the engine judges it now
+	-- (and counts a stanza it was already told of once).
+	report_unacked(session, event.queue);
 end);
 
 module:hook("smacks-hibernation-end", function (event)
 	local session = event.resumed or event.origin;
 	if session.full_jid then call("session_resumed", session.full_jid); end
 end);
+
+-- A connected session that has not acknowledged stanzas for
+-- smacks_max_ack_delay is usually a phone asleep on a connection the server
+-- has not yet found dead, which TCP can take many minutes to do: the
+-- session is pending for the engine from now, and the unacknowledged
+-- stanzas are judged as held ones. The next acknowledgement from the client
+-- ends that, as a resumption does.
+module:hook("smacks-ack-delayed", function (event)
+	local session = event.origin;
+	if not session.full_jid then return; end
+	if not session.nudge_unresponsive then
+		local ok, timeout = call("session_pending", session.full_jid);
+		if not (ok and timeout and timeout > 0) then return; end -- no push for this session
+		session.nudge_unresponsive = true;
+		module:log("info", "Push-enabled session %s stopped acknowledging stanzas; pending", session.full_jid);
+	end
+	report_unacked(session, event.queue);
+end);
+
+local function acknowledged(session)
+	if session.nudge_unresponsive then
+		session.nudge_unresponsive = nil;
+		if session.full_jid then call("session_resumed", session.full_jid); end
+	end
+end
+-- Ahead of mod_smacks' own handler (priority 0), which ends the event.
+module:hook_tag("urn:xmpp:sm:3", "a", acknowledged, 10);
+module:hook_tag("urn:xmpp:sm:2", "a", acknowledged, 10);
 
 -- Group chat nicknames, so that the engine can tell a mention (the stanza
 -- alone does not carry the recipient's nickname): a session joining a room

@@ -135,6 +135,69 @@ def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(pr
     run(scenario())
 
 
+# ---- a phone asleep on a connection the server still thinks alive -----------
+
+def test_a_session_that_stops_acknowledging_pushes_and_acknowledging_ends_it(prosody, apns_mock):
+    server = prosody(global_options={"smacks_max_ack_delay": 1})
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
+        await a.online(server.c2s_port)
+        await b.online(server.c2s_port)
+        await register_and_enable(a, device)
+        # The phone sleeps: its connection stays open but nothing is read,
+        # so nothing is acknowledged.
+        a.transport.pause_reading()
+        b.say(JULIET, "are you awake?")
+        await asyncio.to_thread(server.wait_for_log, rf"{a.boundjid.full} stopped acknowledging stanzas", DEADLINE_S)
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the unacknowledged message")
+        assert len(pushes) == 1 and pushes[0].count == 1
+        await stats_until(server, lambda s: s["sessions_pending"] == 1, "the session to be pending")
+
+        # It wakes up, reads and acknowledges: no longer pending, and what
+        # comes next is delivered without a push.
+        a.transport.resume_reading()
+        await a.until(lambda: "are you awake?" in a.bodies, "the message")
+        await stats_until(server, lambda s: s["sessions_pending"] == 0, "the acknowledgement to end pending")
+        b.say(JULIET, "good morning")
+        await a.until(lambda: "good morning" in a.bodies, "the next message")
+        await b.ping()
+        assert len(device.pushes()) == 1
+        await a.offline()
+        await b.offline()
+
+    run(scenario())
+
+
+def test_a_message_unacknowledged_when_the_connection_dies_pushes_at_hibernation(prosody, apns_mock):
+    server = prosody()   # smacks_max_ack_delay: mod_smacks' 30 s, longer than this test waits for it
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
+        await a.online(server.c2s_port)
+        await b.online(server.c2s_port)
+        await register_and_enable(a, device)
+        a.transport.pause_reading()
+        b.say(JULIET, "sent into a dying connection")
+        await b.ping()
+        assert device.pushes() == []
+        # The connection dies with the message unacknowledged, and no
+        # message comes after it: the push is for the one in the queue.
+        await hibernate(server, a)
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the queued message")
+        assert len(pushes) == 1 and pushes[0].count == 1
+        await a.resume(server.c2s_port)
+        await a.until(lambda: "sent into a dying connection" in a.bodies, "the message after resumption")
+        await a.offline()
+        await b.offline()
+
+    run(scenario())
+
+
 # ---- 2. offline user: one push, not two --------------------------------------
 
 def test_offline_message_pushes_once_although_stored_and_archived(prosody, apns_mock):
