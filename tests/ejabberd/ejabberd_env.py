@@ -55,8 +55,9 @@ def modules(nudge: dict | None, *, stream_mgmt: dict | None = None, extra: dict 
     return mods
 
 
-def new_server(directory: Path, module_config: dict, **kwargs) -> EjabberdServer:
-    return EjabberdServer(directory, hosts=[DOMAIN], users=USERS, modules=module_config,
+def new_server(directory: Path, module_config: dict, *, hosts: list[str] | None = None,
+               users: dict[str, str] | None = None, **kwargs) -> EjabberdServer:
+    return EjabberdServer(directory, hosts=hosts or [DOMAIN], users=users or USERS, modules=module_config,
                           code_paths=[EBIN], **kwargs)
 
 

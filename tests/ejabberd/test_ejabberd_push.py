@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from ejabberd_env import DOMAIN, PASSWORD, PUSH_HOST, apns_backend, engine_stats, modules, nudge_options
+from ejabberd_env import DOMAIN, PASSWORD, PUSH_HOST, USERS, apns_backend, engine_stats, modules, nudge_options
 from clients import AppServer, Client, IqError, form_values
 
 JULIET = f"juliet@{DOMAIN}"
@@ -603,3 +603,35 @@ def test_registration_commands_on_the_virtual_host_itself(ejabberd, apns_mock):
         await b.offline()
 
     run(scenario())
+
+
+def test_two_virtual_hosts_share_one_engine(ejabberd, apns_mock):
+    other = "example.org"
+    server = ejabberd(hosts=[DOMAIN, other], users={**{f"{u}@{DOMAIN}": p for u, p in USERS.items()},
+                                                     f"juliet@{other}": PASSWORD})
+    token = secrets.token_hex(32)
+
+    async def scenario():
+        a = Client(f"juliet@{other}/phone", PASSWORD)
+        b = Client(f"{ROMEO}/desk", PASSWORD)
+        await a.online(server.c2s_port)
+        await register_and_enable(a, token)      # at push.example.net: push. and the first host
+        await a.offline()
+        await wait_offline(server, f"juliet@{other}")
+        await b.online(server.c2s_port)
+        b.say(f"juliet@{other}", "across hosts")
+        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
+        assert pushes[0]["payload"]["message-count"] == 1
+        await b.offline()
+
+    run(scenario())
+    assert len(server.wait_for_log(r"Push engine .* open", 1)) == 1
+
+
+def test_hosts_with_different_options_are_refused(ejabberd, apns_mock):
+    other = "example.org"
+    server = ejabberd(hosts=[DOMAIN, other], wait=False, options={"host_config": {other: {"modules": {
+        "mod_nudge": nudge_options(apns_mock, coalesce_window=9)}}}})
+    assert server.wait_exit() != 0
+    text = server.diagnostics()
+    assert f"mod_nudge on {other}: the options differ from those of another host" in text, text

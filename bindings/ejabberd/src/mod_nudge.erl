@@ -16,7 +16,8 @@
 %%%
 %%% One engine serves the node: every host that loads mod_nudge (those are
 %%% server.domains) shares it (mod_nudge_engine). With backends, the app
-%%% server's domain (pubsub_host, default push.@HOST@) is routed to it too.
+%%% server's domain (pubsub_host, default push. and the first host) is
+%%% routed to it too.
 %%% README.md beside this file documents the options and the hooks.
 %%%----------------------------------------------------------------------
 -module(mod_nudge).
@@ -43,7 +44,7 @@
 %% ---- gen_mod ---------------------------------------------------------------
 
 start(Host, Opts) ->
-    case mod_nudge_config:build(Host, Opts) of
+    case mod_nudge_config:build(Opts) of
         {ok, Json, Doc} ->
             case mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Doc)) of
                 ok ->
@@ -79,7 +80,7 @@ stop(Host) ->
 
 %% A changed configuration reopens the engine (the store stays).
 reload(Host, NewOpts, _OldOpts) ->
-    case mod_nudge_config:build(Host, NewOpts) of
+    case mod_nudge_config:build(NewOpts) of
         {ok, Json, Doc} ->
             case mod_nudge_engine:config_json() of
                 Json -> ok;

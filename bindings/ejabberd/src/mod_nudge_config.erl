@@ -8,7 +8,7 @@
 %%%----------------------------------------------------------------------
 -module(mod_nudge_config).
 
--export([opt_type/1, options/1, build/2, domains/0, app_hosts/1, vhost_register_host/1, vendors/1]).
+-export([opt_type/1, options/1, build/1, domains/0, app_hosts/1, vhost_register_host/1, vendors/1]).
 
 -include("logger.hrl").
 
@@ -104,20 +104,20 @@ vendors(_) ->
 
 %% The engine's configuration for these options: {ok, Json, Doc} or
 %% {error, Reason} naming the option at fault.
--spec build(binary(), gen_mod:opts()) -> {ok, binary(), map()} | {error, string()}.
-build(Host, Opts) ->
+-spec build(gen_mod:opts()) -> {ok, binary(), map()} | {error, string()}.
+build(Opts) ->
     Native = [Opt || {Opt, _, _, _} <- ?NATIVE, gen_mod:get_opt(Opt, Opts) /= undefined],
     case gen_mod:get_opt(config_file, Opts) of
         undefined ->
-            from_options(Host, Opts);
+            from_options(Opts);
         File when Native /= [] ->
             {error, io_lib:format("~ts: not allowed together with config_file; set its key in ~ts instead",
                                   [hd(Native), File])};
         File ->
-            from_file(Host, File)
+            from_file(File)
     end.
 
-from_file(Host, File) ->
+from_file(File) ->
     case file:read_file(File) of
         {ok, Text} ->
             try jiffy:decode(Text, [return_maps]) of
@@ -128,7 +128,7 @@ from_file(Host, File) ->
                                true -> Doc#{<<"server">> => Server#{<<"domains">> => domains()}};
                                false -> Doc
                            end,
-                    checked(with_app_hosts(Host, Doc1));
+                    checked(with_app_hosts(Doc1));
                 _ ->
                     %% Not an object: the engine names what is wrong.
                     {ok, Text, #{}}
@@ -139,7 +139,7 @@ from_file(Host, File) ->
             {error, io_lib:format("config_file: ~ts: ~ts", [File, file:format_error(Why)])}
     end.
 
-from_options(Host, Opts) ->
+from_options(Opts) ->
     Doc0 = lists:foldl(
              fun({Opt, Section, Key, Kind}, Acc) ->
                      case gen_mod:get_opt(Opt, Opts) of
@@ -152,7 +152,7 @@ from_options(Host, Opts) ->
     Store = maps:get(<<"store">>, Doc0, #{}),
     Doc1 = Doc0#{<<"store">> => Store#{<<"path">> => store_path(maps:get(<<"path">>, Store, undefined))},
                  <<"server">> => (maps:get(<<"server">>, Doc0, #{}))#{<<"domains">> => domains()}},
-    checked(with_app_hosts(Host, Doc1)).
+    checked(with_app_hosts(Doc1)).
 
 %% The pubsub host is routed to the engine as a whole, so it may not be a
 %% virtual host of this server (whose own traffic would go to it). A
@@ -177,15 +177,17 @@ checked(Doc) ->
             {ok, jiffy:encode(Doc), Doc}
     end.
 
-%% With backends, the app server needs a pubsub host: push.HOST unless set,
+%% With backends, the app server needs a pubsub host: push.FIRST-HOST unless set,
 %% and the register host is the same domain unless set (the engine's own
 %% default, the first virtual host, cannot be routed to it here), so that
 %% ejabberd routes both halves to the engine.
-with_app_hosts(Host, #{<<"appserver">> := #{<<"backends">> := [_ | _]} = App} = Doc) ->
-    Pubsub = maps:get(<<"pubsub_host">>, App, <<"push.", Host/binary>>),
+with_app_hosts(#{<<"appserver">> := #{<<"backends">> := [_ | _]} = App} = Doc) ->
+    %% One engine serves every host, so the default is the same for all:
+    %% push. and the first of them.
+    Pubsub = maps:get(<<"pubsub_host">>, App, <<"push.", (hd(domains()))/binary>>),
     Register = maps:get(<<"register_host">>, App, Pubsub),
     Doc#{<<"appserver">> => App#{<<"pubsub_host">> => Pubsub, <<"register_host">> => Register}};
-with_app_hosts(_Host, Doc) ->
+with_app_hosts(Doc) ->
     Doc.
 
 %% Relative store paths are under ejabberd's spool (Mnesia's directory).

@@ -53,13 +53,14 @@ doc() ->
            {pubsub_host,
             #{value => ?T("Host"),
               desc => ?T("'appserver.pubsub_host': the app server's JID, routed "
-                         "to the engine. The default is 'push.@HOST@' when "
-                         "'backends' are given.")}},
+                         "to the engine. With 'backends', the default is 'push.' "
+                         "and the first virtual host that loads the module.")}},
            {register_host,
             #{value => ?T("Host"),
               desc => ?T("'appserver.register_host': where clients send the "
-                         "registration commands, routed to the engine. The "
-                         "default is the pubsub host.")}},
+                         "registration commands. The default is the pubsub host. "
+                         "It may be a virtual host that loads the module, where "
+                         "the commands are served next to _`mod_adhoc`_'s.")}},
            {backends,
             #{value => "[{Key: Value}]",
               desc => ?T("'appserver.backends': the vendors, each a map of the "
