@@ -172,7 +172,8 @@ route(Pkt) ->
         ok -> ok;
         {error, ebusy} -> ok;
         {error, Code} ->
-            ?DEBUG("Not for the push engine (~p): ~ts", [Code, xmpp:pp(Pkt)]),
+            %% Not the stanza itself: a publish carries its node's secret.
+            ?DEBUG("Not for the push engine (~p): ~ts from ~ts", [Code, element(1, Pkt), jid:encode(xmpp:get_from(Pkt))]),
             bounce(Pkt)
     end.
 
