@@ -56,7 +56,10 @@ c-test: lib $(C_TESTS)
 # makes a missing Prosody an error instead of a skip.
 py-test: lib
 	$(MAKE) -C bindings/prosody
-	NUDGE_REQUIRE_PROSODY=1 .venv/bin/python -m pytest -q -p no:cacheprovider tests/mocks tests/host tests/e2e tests/prosody
+	$(MAKE) -C bindings/ejabberd
+	$(MAKE) -C bindings/component
+	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
+		tests/mocks tests/host tests/e2e tests/prosody tests/ejabberd tests/component
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib

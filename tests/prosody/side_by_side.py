@@ -33,6 +33,8 @@ SCENARIOS = (
     "pending: first message",
     "pending: 5 more right after the first push",
     "pending: chat states only",
+    "connected, not acknowledging for smacks_max_ack_delay: a message",
+    "unacknowledged when the connection dies, nothing after it",
     "offline: one message (stored offline and archived)",
     "group chat: a message not mentioning the user",
     "group chat: a message mentioning the user's nick",
@@ -47,13 +49,12 @@ USERS = {f"{role}{i}": PASSWORD for i in range(len(SCENARIOS)) for role in ("a",
 
 
 def start_server(module: str, directory: Path, apns_mock, secret: str) -> ProsodyServer:
-    muc = f'Component "{ROOM_SERVICE}" "muc"\n    muc_room_locking = false'
+    common = dict(users=USERS, external_components={APPS: secret}, global_options={"smacks_max_ack_delay": 1},
+                  extra_config=f'Component "{ROOM_SERVICE}" "muc"\n    muc_room_locking = false')
     if module == "nudge":
-        server = ProsodyServer(directory / module, options=push_options(apns_mock), users=USERS,
-                               external_components={APPS: secret}, extra_config=muc)
+        server = ProsodyServer(directory / module, options=push_options(apns_mock), **common)
     else:
-        server = ProsodyServer(directory / module, component=None, host_modules=[module], users=USERS,
-                               external_components={APPS: secret}, extra_config=muc)
+        server = ProsodyServer(directory / module, component=None, host_modules=[module], **common)
     return server.start()
 
 
@@ -127,6 +128,31 @@ async def _chat_states(run: Run, out: dict) -> None:
     await a.resume(run.server.c2s_port)
     await a.offline()
     await b.offline()
+
+
+async def _unacknowledged(run: Run, out: dict) -> None:
+    # A phone asleep on a connection the server still thinks alive: nothing
+    # is read, so nothing is acknowledged (smacks_max_ack_delay is 1 s here).
+    a, b, node = await run.pair()
+    a.transport.pause_reading()
+    b.say(a.boundjid.bare, "are you awake?")
+    await b.ping()
+    out["connected, not acknowledging for smacks_max_ack_delay: a message"] = await run.settled(node)
+    a.transport.resume_reading()
+    await a.until(lambda: "are you awake?" in a.bodies, "the message")
+    await a.offline()
+    # The connection dies while a message is unacknowledged, and nothing
+    # comes after it; the ack delay is not reached before mod_smacks hibernates.
+    a, c, node = await run.pair()
+    a.transport.pause_reading()
+    c.say(a.boundjid.bare, "sent into a dying connection")
+    await c.ping()
+    await run.pending(a)
+    out["unacknowledged when the connection dies, nothing after it"] = await run.settled(node)
+    await a.resume(run.server.c2s_port)
+    await a.offline()
+    await b.offline()
+    await c.offline()
 
 
 async def _offline(run: Run, out: dict) -> None:
@@ -220,7 +246,8 @@ async def observe(module: str, directory: Path, apns_mock) -> dict[str, object]:
         await app.online(server.component_port)
         run = Run(server, app)
         out: dict[str, object] = {}
-        for scenario in (_pending_messages, _chat_states, _offline, _group_chat, _refusals, _app_server_refuses):
+        for scenario in (_pending_messages, _chat_states, _unacknowledged, _offline, _group_chat, _refusals,
+                         _app_server_refuses):
             await scenario(run, out)
         await _restart(run, out, secret)
         run.app.disconnect()
