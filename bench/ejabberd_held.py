@@ -21,7 +21,9 @@ mod_nudge's coalescing window closed (its follow-up push
 is counted), and then the node's CPU time stopped moving (two 0.5 s samples under 5 ms
 each), so the work still queued in juliet's session process is counted.
 The idle CPU of the node over the same wall time is measured beforehand and
-reported beside the result.
+reported beside the result, and so is the share of the engine's own threads
+(nudge-writer, nudge-http) and of the NIF's event thread (nudge_events);
+the rest is ejabberd's schedulers, hooks and NIF calls included.
 
 Modules:
   none        no push module: the cost of the messages themselves
@@ -42,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import sys
 import tempfile
@@ -83,6 +86,22 @@ def module_config(name: str, apns=None, mam: bool = False) -> dict:
     else:
         raise SystemExit(f"unknown module {name!r}")
     return mods
+
+
+def threads_cpu_seconds(pid: int, prefix: str) -> float:
+    """utime + stime of the process's threads whose name starts with prefix:
+    "nudge-" the engine's own (nudge-writer, nudge-http), "nudge_events" the
+    NIF's event thread. The rest (schedulers) is ejabberd's and the hooks'."""
+    ticks = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            head, tail = Path(f"/proc/{pid}/task/{task}/stat").read_text().rsplit(")", 1)
+        except FileNotFoundError:
+            continue    # a thread that has just ended
+        if head.split("(", 1)[1].startswith(prefix):
+            fields = tail.split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def quiescent(server: EjabberdServer, timeout: float = 120) -> None:
@@ -129,6 +148,9 @@ async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = F
         idle = await idle_rate(server)
 
         started = time.monotonic()
+        pid = server.beam_pid()
+        engine_before = threads_cpu_seconds(pid, "nudge-")
+        events_before = threads_cpu_seconds(pid, "nudge_events")
         cpu_before = server.cpu_seconds()
         for i in range(messages):
             b.say(f"juliet@{DOMAIN}", f"message {i}")
@@ -142,9 +164,12 @@ async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = F
             await asyncio.sleep(COALESCE_WINDOW_S + 0.5)
         await quiescent(server)
         cpu = server.cpu_seconds() - cpu_before
+        engine_cpu = threads_cpu_seconds(pid, "nudge-") - engine_before
+        events_cpu = threads_cpu_seconds(pid, "nudge_events") - events_before
         wall = time.monotonic() - started
         result = {"module": name, "mam": mam, "messages": messages, "cpu_s": round(cpu, 3),
                   "cpu_s_per_10000": round(cpu / messages * 10000, 2),
+                  "engine_threads_cpu_s": round(engine_cpu, 3), "event_thread_cpu_s": round(events_cpu, 3),
                   "idle_cpu_s_over_wall": round(idle * wall, 3), "wall_s": round(wall, 2),
                   "publishes_at_component": len(app.publishes)}
         if apns is not None:
