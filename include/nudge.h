@@ -320,8 +320,14 @@ void nudge_event_free(nudge_event *ev);
 /* ---- Operations -------------------------------------------------------- */
 
 /*
- * Counters and gauges as a JSON object: users with push enabled, sessions
- * pending, pushes by reason, errors by kind, events waiting, store size.
+ * Counters and gauges as a JSON object. Gauges: "users_enabled",
+ * "enablements", "sessions_pending", "events_waiting", "writer_queue"
+ * (changes waiting for the next commit), "publishes_in_flight" (awaiting
+ * a remote app server's answer), "registrations" (devices at the built-in
+ * app server), "outbox" (deliveries not yet done: waiting or in flight),
+ * "store" {"map_bytes", "used_bytes"}. Counters since open: "deliveries",
+ * and objects of counts by label: "pushes" (by reason), "errors" (by
+ * kind), "held" (by verdict). Keys may be added; hosts ignore unknown ones.
  * Reads memory and LMDB's page counts only; never waits on disk.
  * json  Receives the document; free it with nudge_free().
  * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_ESTORE or NUDGE_ENOMEM.

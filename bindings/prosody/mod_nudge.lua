@@ -374,6 +374,8 @@ local gauges = {
 	publishes_in_flight = global:metric("gauge", "publishes_in_flight", "", "Publishes awaiting the app server's answer"),
 	events_waiting = global:metric("gauge", "events_waiting", "", "Engine events not yet drained by Prosody"),
 	writer_queue = global:metric("gauge", "writer_queue", "", "Changes waiting for the engine's next disk commit"),
+	registrations = global:metric("gauge", "registrations", "", "Devices registered at the built-in app server"),
+	outbox = global:metric("gauge", "outbox", "", "Deliveries to vendors not yet done (waiting or in flight)"),
 };
 local store_bytes = global:metric("gauge", "store", "bytes", "The engine's LMDB store", { "kind" });
 local deliveries = global:metric("counter", "deliveries", "", "Pushes delivered to a vendor");

@@ -58,8 +58,11 @@ def test_register_then_a_remote_publish_reaches_apns_once(tmp_path, apns_mock, e
     assert "alert" in payload["aps"]
     # The sender was in the summary form, so it may be shown.
     assert payload["last-message-sender"] == "romeo@example.org"
-    # The vendor's answer is recorded by the writer after the request.
+    # The vendor's answer is recorded by the writer after the request; the
+    # job then leaves the outbox.
     wait_for(lambda: engine.stats()["deliveries"] == 1, engine=engine)
+    stats = engine.stats()
+    assert stats["outbox"] == 0 and stats["registrations"] == 1, stats
 
 
 def test_own_server_side_reaches_apns_without_any_stanza(tmp_path, apns_mock, engine_with):
@@ -120,6 +123,9 @@ def test_retry_after_is_honoured(tmp_path, apns_mock, engine_with, answer):
     reg = register(engine)
     apns_mock.control.script([answer])
     reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
+    wait_for(lambda: device_requests(apns_mock), engine=engine)
+    # Refused, and waiting the 2 s of Retry-After: still in the outbox.
+    assert engine.stats()["outbox"] == 1
     requests = wait_for(lambda: len(device_requests(apns_mock)) >= 2 and device_requests(apns_mock), timeout=20, engine=engine)
     first, second = requests[0], requests[1]
     assert first["answer"]["status"] == answer["status"]

@@ -111,6 +111,8 @@ extension Engine {
             "writer_queue": .number(Double(writerQueue)),
             "publishes_in_flight": .number(Double(output.inflight.count)),
             "deliveries": .number(Double(output.stats.deliveredCount)),
+            "registrations": .number(Double(storeStats.entries[.reg] ?? 0)),
+            "outbox": .number(Double(storeStats.entries[.outbox] ?? 0)),
             "store": ["map_bytes": .number(Double(storeStats.mapSize)), "used_bytes": .number(Double(storeStats.usedBytes))],
         ]
         return .success(o)
