@@ -10,7 +10,7 @@ LIB        := $(BUILD)/libnudge.so
 OUT        := out
 SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
 
-.PHONY: all lib test swift-test c-test py-test check-ldd lua-test demo demo-c bench bench-apns bench-webpush install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd lua-test erl-test demo demo-c bench bench-apns bench-webpush install clean
 
 all: lib
 
@@ -51,9 +51,9 @@ c-test: lib $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done
 
 # The vendor mocks, the ctypes host and the end-to-end tests (through the C
-# ABI, and through real Prosody), in .venv (scripts/test makes it).
-# tests/prosody runs Debian's Prosody with mod_nudge; NUDGE_REQUIRE_PROSODY
-# makes a missing Prosody an error instead of a skip.
+# ABI, through real Prosody and ejabberd, and through nudge-component next
+# to both), in .venv (scripts/test makes it). NUDGE_REQUIRE_PROSODY and
+# NUDGE_REQUIRE_EJABBERD make a missing server an error instead of a skip.
 py-test: lib
 	$(MAKE) -C bindings/prosody
 	$(MAKE) -C bindings/ejabberd
@@ -65,7 +65,11 @@ py-test: lib
 lua-test: lib
 	$(MAKE) -C bindings/prosody test
 
-test: swift-test check-ldd c-test lua-test py-test
+# The ejabberd binding's NIF and option checks (eunit), against the built library.
+erl-test: lib
+	$(MAKE) -C bindings/ejabberd test
+
+test: swift-test check-ldd c-test lua-test erl-test py-test
 
 # Real Prosody with mod_nudge, slixmpp clients and the APNs mock (needs the
 # .venv that scripts/demo makes).
@@ -105,3 +109,6 @@ install: lib
 
 clean:
 	rm -rf .build $(OUT)
+	$(MAKE) -C bindings/prosody clean
+	$(MAKE) -C bindings/ejabberd clean
+	$(MAKE) -C bindings/component clean

@@ -1,7 +1,10 @@
 # Shared by scripts/test and scripts/demo: installs what Nudge needs on
 # Debian 12, and nothing that is already there, so running twice is cheap.
 
-DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev lua5.4 liblua5.4-dev prosody prosody-modules ejabberd erlang-dev libjansson-dev)
+DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev lua5.4 liblua5.4-dev prosody)
+# What only the tests need: the ejabberd binding (NIF headers, eunit),
+# nudge-component (jansson), and mod_cloud_notify for the comparison.
+TEST_PACKAGES=(prosody-modules ejabberd erlang-dev erlang-eunit libjansson-dev)
 
 install_debian_packages() {
     local missing=()
