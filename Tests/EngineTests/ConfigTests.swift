@@ -12,6 +12,7 @@ import NudgeEngine
         #expect(c.server.includeMessageCount && !c.server.includeMessageBodies)
         #expect(c.limits.maxStanzaBytes == 262_144)
         #expect(c.store.sync)
+        #expect(c.appServer.shutdownGraceS == 5)
     }
 
     @Test func everyKnownKey() throws {
@@ -22,13 +23,14 @@ import NudgeEngine
                     "max_registrations_per_user": 3, "coalesce_window_s": 5, "pending_timeout_s": 600,
                     "wake_before_timeout_s": 60, "wake_on_start": false, "restart_wake_rate": 10,
                     "publish_timeout_s": 30, "publish_retries": 2},
-         "appserver": {"pubsub_host": "push.a.example", "register_host": "a.example", "allow_domains": ["a.example"]},
+         "appserver": {"pubsub_host": "push.a.example", "register_host": "a.example", "allow_domains": ["a.example"],
+                       "shutdown_grace_s": 30},
          "limits": {"max_stanza_bytes": 65536, "max_depth": 32, "max_attributes": 16, "max_queue": 1024},
          "log": {"level": "debug"}}
         """)
         #expect(c.store.mapSizeMB == 8 && !c.store.sync)
         #expect(c.server.notifyOn == .all && c.server.maxRegistrationsPerUser == 3 && !c.server.wakeOnStart)
-        #expect(c.appServer.pubsubHost == "push.a.example")
+        #expect(c.appServer.pubsubHost == "push.a.example" && c.appServer.shutdownGraceS == 30)
         #expect(c.limits.maxDepth == 32 && c.limits.maxQueue == 1024)
         #expect(c.logLevel == .debug)
     }
@@ -49,6 +51,7 @@ import NudgeEngine
         (#"{"store": {"path": "/s"}, "server": {"domains": ["x"]}, "appserver": {"backends": [{"type": "apns"}]}}"#, "appserver.backends"),
         (#"{"store": {"path": "/s"}, "server": {"domains": ["x"]}, "appserver": {"pubsub_host": "a b"}}"#, "appserver.pubsub_host"),
         (#"{"store": {"path": "/s"}, "server": {"domains": ["x"]}, "log": {"level": "loud"}}"#, "log.level"),
+        (#"{"store": {"path": "/s"}, "server": {"domains": ["x"]}, "appserver": {"shutdown_grace_s": 601}}"#, "appserver.shutdown_grace_s"),
         (#"{"store": {"path": "/s"}, "server": "x"}"#, "server: expected an object"),
     ])
     func errorsNameTheKey(json: String, message: String) {

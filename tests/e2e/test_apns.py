@@ -168,7 +168,7 @@ def test_many_pushes_share_one_connection(tmp_path, apns_mock, engine_with):
 
 CHILD = textwrap.dedent("""
     import json, os, sys
-    sys.path[:0] = [os.environ["HOST_DIR"], os.environ["E2E_DIR"]]
+    sys.path[:0] = [os.environ["HOST_DIR"], os.environ["E2E_DIR"], os.environ["SUPPORT_DIR"]]
     import nudge
     from appserver import register, publish_xml, reply_to
     engine = nudge.Engine(json.loads(os.environ["CONFIG"]))
@@ -190,7 +190,8 @@ def test_jobs_in_the_outbox_survive_sigkill(tmp_path, apns_mock):
     dead_endpoint = apns_backend(apns_mock, endpoint="https://127.0.0.1:9")
     cfg = config(tmp_path / "store", [dead_endpoint])
     here = os.path.dirname(os.path.abspath(__file__))
-    env = dict(os.environ, CONFIG=json.dumps(cfg), HOST_DIR=os.path.join(here, "..", "host"), E2E_DIR=here)
+    env = dict(os.environ, CONFIG=json.dumps(cfg), HOST_DIR=os.path.join(here, "..", "host"), E2E_DIR=here,
+               SUPPORT_DIR=os.path.join(here, "..", "support"))
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=env)
     acks = 0
     for line in child.stdout:
@@ -269,3 +270,27 @@ def test_monal_fpush_dialect_publishes_to_the_device_token(tmp_path, apns_mock, 
     assert reply_to(engine, xml, "f1").get("type") == "result"
     [request] = wait_for(lambda: device_requests(apns_mock), engine=engine)
     assert request["token"] == token and request["answer"]["status"] == 200
+
+
+@pytest.mark.parametrize("grace_s, answered_before_close", [(10, True), (0, False)])
+def test_a_delivery_in_flight_at_close_gets_the_shutdown_grace(tmp_path, apns_mock, grace_s, answered_before_close):
+    cfg = config(tmp_path / "store", [apns_backend(apns_mock)])
+    cfg["appserver"]["shutdown_grace_s"] = grace_s
+    engine = nudge.Engine(cfg)
+    reg = register(engine)
+    apns_mock.control.script([{"status": 200, "delay_ms": 1500}])
+    reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
+    wait_for(lambda: device_requests(apns_mock), engine=engine)   # sent; Apple answers in 1.5 s
+    engine.close()
+    # Within the grace the answer is recorded before close returns; without
+    # it the job stays in the outbox and is sent again at the next start.
+    engine = nudge.Engine(cfg)
+    try:
+        assert engine.stats()["outbox"] == (0 if answered_before_close else 1)
+        if not answered_before_close:
+            requests = wait_for(lambda: len(device_requests(apns_mock)) >= 2 and device_requests(apns_mock),
+                                engine=engine)
+            assert requests[1]["answer"]["status"] == 200
+            wait_for(lambda: engine.stats()["outbox"] == 0, engine=engine)
+    finally:
+        engine.close()

@@ -14,6 +14,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     private let backends: [String: any VendorBackend]
     private let report: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
     private let clock: any Clock
+    private let shutdownGraceMs: Int
     private let state = Mutex(State())
 
     private struct State {
@@ -43,6 +44,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
         self.backends = backends
         self.report = report
         self.clock = clock
+        self.shutdownGraceMs = config.appServer.shutdownGraceS * 1000
         do { transport = try HTTPTransport() } catch {
             throw EngineError(.noMemory, "cannot start the delivery thread: \(error.message)")
         }
@@ -102,6 +104,6 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     }
 
     public func shutdown() {
-        transport.close(deadlineMs: 5_000)
+        transport.close(deadlineMs: shutdownGraceMs)
     }
 }

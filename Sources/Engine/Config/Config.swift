@@ -57,6 +57,10 @@ public struct Config: Sendable, Equatable {
         public var maxAgeS = 86_400
         /// Delivery attempts of one notification at the most.
         public var maxAttempts = 12
+        /// At close, how long deliveries in flight may take to get their
+        /// answers; what is not answered by then stays in the outbox and
+        /// is sent again at the next start.
+        public var shutdownGraceS = 5
         /// Monal/fpush's dialect: a publish to a node nobody registered is
         /// taken as a device token, its `pushModule` publish-option naming
         /// the app ("default": the first backend). Such nodes carry no

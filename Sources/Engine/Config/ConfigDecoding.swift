@@ -64,6 +64,7 @@ extension Config {
         appServer.registrationsPerHour = try a.int("registrations_per_hour", min: 1, max: 1_000_000) ?? appServer.registrationsPerHour
         appServer.maxAgeS = try a.int("max_age_s", min: 1) ?? appServer.maxAgeS
         appServer.maxAttempts = try a.int("max_attempts", min: 1, max: 1000) ?? appServer.maxAttempts
+        appServer.shutdownGraceS = try a.int("shutdown_grace_s", min: 0, max: 600) ?? appServer.shutdownGraceS
         appServer.tokenNodes = try a.bool("token_nodes") ?? appServer.tokenNodes
         if !appServer.backends.isEmpty {
             guard appServer.pubsubHost != nil else {

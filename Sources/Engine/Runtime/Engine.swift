@@ -25,6 +25,10 @@ public final class Engine: Sendable {
     private let registrations: RateLimiter
     private let clock: any Clock
     private let closed = Atomic<Bool>(false)
+    /// Set once the writer has stopped. Between close() and this, the host
+    /// may no longer call in, but the vendors' answers to deliveries in
+    /// flight are still recorded (appserver.shutdown_grace_s).
+    private let writerStopped = Atomic<Bool>(false)
 
     /// Opens the LMDB store named by the configuration. `delivery` makes
     /// the delivery layer; it reports each job's outcome through the
@@ -113,6 +117,7 @@ public final class Engine: Sendable {
         // whatever is left stays in the outbox for the next start.
         output.dispatcher?.shutdown()
         writer.stop()
+        writerStopped.store(true, ordering: .releasing)
         lmdb?.close(markClean: true)
     }
 
@@ -301,7 +306,7 @@ public final class Engine: Sendable {
 
     /// The delivery layer's verdict on a job, from its thread.
     public func deliveryFinished(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
-        guard isOpen else { return }
+        guard !writerStopped.load(ordering: .acquiring) else { return }
         if submit(.deliveryFinished(seq: job.seq, revision: job.revision, outcome), orRefuse: nil) != .ok {
             output.log(.warn, "push: the outcome of delivery \(job.seq) could not be recorded now; it will be sent again")
         }
