@@ -738,6 +738,18 @@ module:hook("message/offline/handle", function (event)
 	call("stanza_held", jid.join(username, module.host), tostring(event.stanza), nudge.HELD_OFFLINE);
 end, 1);
 
+-- A group-chat message to the bare JID of a user with no session (rooms
+-- that deliver to absent members do this). Prosody stores none and
+-- answers the room with an error, so for a mention the push is all the
+-- user will ever see; the engine pushes only for mentions.
+module:hook("message/bare/groupchat", function (event)
+	local stanza = event.stanza;
+	local to = jid.bare(stanza.attr.to or "");
+	if jid.host(to) ~= module.host then return; end
+	measure_held();
+	call("stanza_held", to, tostring(stanza), nudge.HELD_OFFLINE);
+end, 1);
+
 -- Subscription requests to users with no session: stored in the roster.
 module:hook("presence/bare", function (event)
 	local stanza = event.stanza;
