@@ -294,6 +294,10 @@ int nudge_event_fd(nudge_engine *e);
 
 /*
  * Take the oldest waiting event.
+ * At most limits.max_events wait: past that, new events are dropped and
+ * counted, and once the host has drained half of the queue one
+ * NUDGE_LOG_WARN event says how many were lost. Stored state is never
+ * lost with them; a dropped reply is one the client will not see.
  * ev  Receives the event on NUDGE_OK, which the caller frees with
  *     nudge_event_free(); set to NULL on NUDGE_EMPTY.
  * Returns NUDGE_OK, NUDGE_EMPTY or NUDGE_EINVAL.

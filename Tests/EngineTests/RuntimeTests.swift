@@ -29,6 +29,29 @@ import NudgeXMPP
     }
 }
 
+@Suite struct EventQueueTests {
+    private func log(_ text: String) -> Event { Event(kind: .log, text: text, target: nil, level: .info) }
+
+    @Test func aFullQueueDropsNewEventsAndSaysSoOnceTheHostCatchesUp() throws {
+        let queue = try EventQueue(limit: 4)
+        for i in 0..<4 { #expect(queue.push(log("e\(i)"))) }
+        #expect(!queue.push(log("lost 1")) && !queue.push(log("lost 2")))
+        #expect(queue.count == 4)
+        // Draining to half the limit reports the loss, once, after what was kept.
+        var texts: [String] = []
+        while let e = queue.pop() { texts.append(e.text) }
+        #expect(texts.prefix(4) == ["e0", "e1", "e2", "e3"])
+        #expect(texts.count == 5)
+        #expect(texts.last?.contains("2 engine event(s) were dropped") == true)
+        #expect(texts.last?.contains("limits.max_events = 4") == true)
+        // And the fd follows the queue: readable again only with a new event.
+        var pfd = pollfd(fd: queue.fd, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&pfd, 1, 0) == 0)
+        #expect(queue.push(log("after")))
+        #expect(poll(&pfd, 1, 0) == 1)
+    }
+}
+
 /// The runtime around the core: a real writer thread, on memory.
 @Suite struct EngineRuntimeTests {
     private func engine(_ configure: (inout Config) -> Void = { _ in }) throws -> Engine {

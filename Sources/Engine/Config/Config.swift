@@ -76,6 +76,10 @@ public struct Config: Sendable, Equatable {
         /// Commands waiting for the writer thread; past this, calls fail
         /// with NUDGE_EBUSY instead of growing memory without bound.
         public var maxQueue = 65_536
+        /// Events the host has not drained; past this, new events are
+        /// dropped (and reported once the host catches up) instead of
+        /// growing memory without bound while a host is stuck.
+        public var maxEvents = 1_000_000
     }
 
     public var store: Store

@@ -79,6 +79,7 @@ extension Config {
         limits.maxDepth = try l.int("max_depth", min: 4, max: 1000) ?? limits.maxDepth
         limits.maxAttributes = try l.int("max_attributes", min: 4, max: 10_000) ?? limits.maxAttributes
         limits.maxQueue = try l.int("max_queue", min: 16) ?? limits.maxQueue
+        limits.maxEvents = try l.int("max_events", min: 16) ?? limits.maxEvents
         try l.rejectUnknownKeys()
 
         var log = try ObjectReader(top.raw("log"), path: "log")

@@ -331,24 +331,28 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
     private let publishTimeoutS: Int
 
     init(config: Config) throws(EngineError) {
-        events = try EventQueue()
+        events = try EventQueue(limit: config.limits.maxEvents)
         logLevel = config.logLevel
         publishTimeoutS = config.server.publishTimeoutS
     }
 
     func log(_ level: LogLevel, _ text: String) {
         guard level >= logLevel else { return }
-        events.push(Event(kind: .log, text: text, target: nil, level: level))
+        emit(Event(kind: .log, text: text, target: nil, level: level))
+    }
+
+    private func emit(_ event: Event) {
+        if !events.push(event) { stats.error("events_dropped") }
     }
 
     func apply(_ action: CoreAction) {
         switch action {
         case .send(let stanza):
-            events.push(Event(kind: .stanza, text: stanza.serialized(), target: stanza[attribute: "to"]))
+            emit(Event(kind: .stanza, text: stanza.serialized(), target: stanza[attribute: "to"]))
         case .disabled(let key, let reason):
             let data: JSON = .object(["user": .string(key.user), "jid": .string(key.service),
                                       "node": .string(key.node), "reason": .string(reason)])
-            events.push(Event(kind: .disabled, text: data.serialized(), target: key.user))
+            emit(Event(kind: .disabled, text: data.serialized(), target: key.user))
         case .log(let level, let text): log(level, text)
         case .awaitAnswer(let id, let flight): inflight.insert(id, flight)
         case .indexAdd(let key, let resource): index.add(key, resource: resource)
