@@ -28,5 +28,7 @@ import NudgeCrypto
         wrongPrefix[0] = 0x05
         #expect(cryptoError { try key.sharedSecret(with: wrongPrefix) } != nil)
         #expect(cryptoError { try key.sharedSecret(with: [0x04] + [UInt8](repeating: 0, count: 64)) } != nil)
+        // Coordinates past the field prime are not reduced into a point.
+        #expect(cryptoError { try key.sharedSecret(with: [0x04] + [UInt8](repeating: 0xff, count: 64)) } != nil)
     }
 }
