@@ -43,19 +43,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
 import secrets
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tests" / "support"), str(REPO / "tests" / "prosody"), str(REPO / "tests" / "mocks"),
-                str(REPO / "tests" / "ejabberd")]
+sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "support"), str(REPO / "tests" / "prosody"),
+                str(REPO / "tests" / "mocks"), str(REPO / "tests" / "ejabberd")]
 
 from ejabberd_server import DEFAULT_MODULES, EjabberdServer, ejabberd_available  # noqa: E402
+from held_cpu import cost_of_messages, run_rounds, threads_cpu_seconds  # noqa: E402
+from vendor_backends import apns_backend  # noqa: E402
 from xmpp import AppServer, Client  # noqa: E402
 
 DOMAIN = "example.net"
@@ -63,7 +62,6 @@ APPS = "apps.example.net"
 PASSWORD = "bench-password"
 EBIN = REPO / "bindings" / "ejabberd" / "_build" / "nudge" / "ebin"
 COALESCE_WINDOW_S = 2
-BATCH = 500        # messages between two pings, so slixmpp never buffers them all
 
 
 def module_config(name: str, apns=None, mam: bool = False) -> dict:
@@ -79,48 +77,11 @@ def module_config(name: str, apns=None, mam: bool = False) -> dict:
     elif name == "nudge":
         mods["mod_nudge"] = {"store_path": "nudge-store", "coalesce_window": COALESCE_WINDOW_S}
     elif name == "nudge-apns":
-        key = apns.keys[0]
-        mods["mod_nudge"] = {"store_path": "nudge-store", "coalesce_window": COALESCE_WINDOW_S, "backends": [{
-            "type": "apns", "app": "bench", "topic": apns.topics[0], "key_file": str(key.p8), "key_id": key.key_id,
-            "team_id": apns.team_id, "endpoint": apns.url, "ca_file": str(apns.tls.ca)}]}
+        mods["mod_nudge"] = {"store_path": "nudge-store", "coalesce_window": COALESCE_WINDOW_S,
+                             "backends": [apns_backend(apns, app="bench")]}
     else:
         raise SystemExit(f"unknown module {name!r}")
     return mods
-
-
-def threads_cpu_seconds(pid: int, prefix: str) -> float:
-    """utime + stime of the process's threads whose name starts with prefix:
-    "nudge-" the engine's own (nudge-writer, nudge-http), "nudge_events" the
-    NIF's event thread. The rest (schedulers) is ejabberd's and the hooks'."""
-    ticks = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            head, tail = Path(f"/proc/{pid}/task/{task}/stat").read_text().rsplit(")", 1)
-        except FileNotFoundError:
-            continue    # a thread that has just ended
-        if head.split("(", 1)[1].startswith(prefix):
-            fields = tail.split()
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-async def quiescent(server: EjabberdServer, timeout: float = 120) -> None:
-    """Until the node's CPU time moves less than 5 ms in two consecutive 0.5 s samples."""
-    deadline = time.monotonic() + timeout
-    calm, last = 0, server.cpu_seconds()
-    while calm < 2:
-        await asyncio.sleep(0.5)
-        now = server.cpu_seconds()
-        calm = calm + 1 if now - last < 0.005 else 0
-        last = now
-        if time.monotonic() > deadline:
-            raise RuntimeError("the node never became idle")
-
-
-async def idle_rate(server: EjabberdServer, seconds: float = 3) -> float:
-    before = server.cpu_seconds()
-    await asyncio.sleep(seconds)
-    return (server.cpu_seconds() - before) / seconds
 
 
 async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = False) -> dict:
@@ -144,33 +105,21 @@ async def measure(name: str, messages: int, work: Path, apns=None, mam: bool = F
         a.drop()
         await a.dropped()
         await asyncio.to_thread(server.wait_for_log, r"waiting \d+ seconds for stream resumption", 30)
-        await quiescent(server)
-        idle = await idle_rate(server)
 
-        started = time.monotonic()
+        async def settle():
+            if name == "mod_push":
+                await app.until(lambda: len(app.publishes) >= messages, "a publish per message", timeout=600)
+            elif name.startswith("nudge"):
+                # The coalesced follow-up push leaves when the window closes.
+                await asyncio.sleep(COALESCE_WINDOW_S + 0.5)
+
         pid = server.beam_pid()
-        engine_before = threads_cpu_seconds(pid, "nudge-")
-        events_before = threads_cpu_seconds(pid, "nudge_events")
-        cpu_before = server.cpu_seconds()
-        for i in range(messages):
-            b.say(f"juliet@{DOMAIN}", f"message {i}")
-            if i % BATCH == BATCH - 1:
-                await b.ping()
-        await b.ping()
-        if name == "mod_push":
-            await app.until(lambda: len(app.publishes) >= messages, "a publish per message", timeout=600)
-        elif name.startswith("nudge"):
-            # The coalesced follow-up push leaves when the window closes.
-            await asyncio.sleep(COALESCE_WINDOW_S + 0.5)
-        await quiescent(server)
-        cpu = server.cpu_seconds() - cpu_before
-        engine_cpu = threads_cpu_seconds(pid, "nudge-") - engine_before
-        events_cpu = threads_cpu_seconds(pid, "nudge_events") - events_before
-        wall = time.monotonic() - started
-        result = {"module": name, "mam": mam, "messages": messages, "cpu_s": round(cpu, 3),
-                  "cpu_s_per_10000": round(cpu / messages * 10000, 2),
-                  "engine_threads_cpu_s": round(engine_cpu, 3), "event_thread_cpu_s": round(events_cpu, 3),
-                  "idle_cpu_s_over_wall": round(idle * wall, 3), "wall_s": round(wall, 2),
+        # The node's own reading of its CPU time (EjabberdServer.cpu_seconds).
+        costs = await cost_of_messages(server.cpu_seconds, {
+            "engine_threads_cpu_s": lambda: threads_cpu_seconds(pid, "nudge-"),
+            "event_thread_cpu_s": lambda: threads_cpu_seconds(pid, "nudge_events"),
+        }, b, f"juliet@{DOMAIN}", messages, settle)
+        result = {"module": name, "mam": mam, "messages": messages, **costs,
                   "publishes_at_component": len(app.publishes)}
         if apns is not None:
             result["pushes_at_apns"] = len(apns.control.requests())
@@ -197,21 +146,8 @@ def main() -> None:
     if not (EBIN / "mod_nudge.beam").exists():
         raise SystemExit("bindings/ejabberd is not built (make lib && make -C bindings/ejabberd)")
     with tempfile.TemporaryDirectory(prefix="ejabberd-held-") as tmp:
-        work = Path(tmp)
-        for run in range(args.warmup + args.runs):
-            for name in args.modules.split(","):
-                apns = None
-                if name == "nudge-apns":
-                    from fixtures import start_apns_mock
-                    apns = start_apns_mock(work / f"apns-{run}")
-                try:
-                    result = asyncio.run(measure(name, args.messages, work / f"run{run}", apns, args.mam))
-                finally:
-                    if apns is not None:
-                        apns.stop()
-                if run < args.warmup:
-                    result["warmup"] = True
-                print(json.dumps(result), flush=True)
+        run_rounds(args.modules.split(","), args.warmup + args.runs, args.warmup, Path(tmp),
+                   lambda name, work, apns: measure(name, args.messages, work, apns, args.mam))
 
 
 if __name__ == "__main__":

@@ -37,18 +37,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import secrets
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "prosody"), str(REPO / "tests" / "mocks")]
+sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "prosody"), str(REPO / "tests" / "support"),
+                str(REPO / "tests" / "mocks")]
 
 from harness import ProsodyServer, prosody_available  # noqa: E402
-from held_cpu import engine_thread_cpu_seconds, idle_rate, process_cpu_seconds, quiescent, send_messages  # noqa: E402
+from held_cpu import cost_of_messages, engine_thread_cpu_seconds, process_cpu_seconds, run_rounds  # noqa: E402
 from prosody_env import DOMAIN, PASSWORD, apns_backend  # noqa: E402
 from xmpp import AppServer, Client  # noqa: E402
 
@@ -102,23 +101,15 @@ async def measure(name: str, messages: int, users: int, work: Path, apns=None, m
             a.drop()
             await a.dropped()
             recipients.append(a.boundjid.bare)
-        await quiescent(cpu_seconds)
-        idle = await idle_rate(cpu_seconds)
 
-        started = time.monotonic()
-        cpu_before = cpu_seconds()
-        engine_before = engine_thread_cpu_seconds(server.process.pid)
-        await send_messages(b, recipients, messages)
-        if name.startswith("nudge"):
-            await asyncio.sleep(COALESCE_WINDOW_S + 0.5)   # the coalesced follow-up leaves when the window closes
-        await quiescent(cpu_seconds)
-        cpu = cpu_seconds() - cpu_before
-        engine_cpu = engine_thread_cpu_seconds(server.process.pid) - engine_before
-        wall = time.monotonic() - started
-        result = {"module": name, "mam": mam, "messages": messages, "users": users, "cpu_s": round(cpu, 3),
-                  "cpu_s_per_10000": round(cpu / messages * 10000, 2),
-                  "engine_threads_cpu_s": round(engine_cpu, 3),
-                  "idle_cpu_s_over_wall": round(idle * wall, 3), "wall_s": round(wall, 2),
+        async def settle():
+            if name.startswith("nudge"):
+                await asyncio.sleep(COALESCE_WINDOW_S + 0.5)   # the coalesced follow-up leaves when the window closes
+
+        costs = await cost_of_messages(cpu_seconds, {
+            "engine_threads_cpu_s": lambda: engine_thread_cpu_seconds(server.process.pid),
+        }, b, recipients, messages, settle)
+        result = {"module": name, "mam": mam, "messages": messages, "users": users, **costs,
                   "publishes_at_component": len(app.publishes)}
         if apns is not None:
             result["pushes_at_apns"] = len(apns.control.requests())
@@ -141,19 +132,8 @@ def main() -> None:
     if why:
         raise SystemExit(why)
     with tempfile.TemporaryDirectory(prefix="prosody-held-") as tmp:
-        work = Path(tmp)
-        for run in range(args.runs):
-            for name in args.modules.split(","):
-                apns = None
-                if name == "nudge-apns":
-                    from fixtures import start_apns_mock
-                    apns = start_apns_mock(work / f"apns-{run}")
-                try:
-                    result = asyncio.run(measure(name, args.messages, args.users, work / f"run{run}", apns, args.mam))
-                finally:
-                    if apns is not None:
-                        apns.stop()
-                print(json.dumps(result), flush=True)
+        run_rounds(args.modules.split(","), args.runs, 0, Path(tmp),
+                   lambda name, work, apns: measure(name, args.messages, args.users, work, apns, args.mam))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tests" / "prosody"), str(REPO / "tests" / "mocks")]
+sys.path[:0] = [str(REPO / "tests" / "prosody"), str(REPO / "tests" / "support"), str(REPO / "tests" / "mocks")]
 
 from fixtures import start_apns_mock  # noqa: E402
 from harness import prosody_available  # noqa: E402

@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests" / "prosody"), str(ROOT / "tests" / "mocks")]
+sys.path[:0] = [str(ROOT / "tests" / "prosody"), str(ROOT / "tests" / "support"), str(ROOT / "tests" / "mocks")]
 
 from fixtures import start_apns_mock  # noqa: E402
 from harness import ProsodyServer  # noqa: E402
 from prosody_env import DOMAIN, PASSWORD, USERS, engine_stats, push_options  # noqa: E402
+from waiting import WaitTimeout, wait_until_async  # noqa: E402
 from xmpp import Client  # noqa: E402
 
 STARTED = time.monotonic()
@@ -33,14 +34,11 @@ def detail(text: str) -> None:
 
 
 async def wait_for_pushes(mock, token: str, count: int, timeout: float = 30) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    while True:
-        pushes = [r for r in mock.control.requests() if r.get("token") == token]
-        if len(pushes) >= count:
-            return pushes
-        if time.monotonic() > deadline:
-            raise SystemExit(f"no push arrived within {timeout} s; see the logs above")
-        await asyncio.sleep(0.05)
+    try:
+        return await wait_until_async(lambda: [r for r in mock.control.requests() if r.get("token") == token],
+                                      timeout, 0.05, f"{count} push(es)", accept=lambda pushes: len(pushes) >= count)
+    except WaitTimeout:
+        raise SystemExit(f"no push arrived within {timeout} s; see the logs above") from None
 
 
 def show_push(push: dict) -> None:

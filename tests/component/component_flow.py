@@ -10,13 +10,20 @@ import re
 
 from component_process import DOMAIN, PUSH_HOST
 from component_servers import PASSWORD
+from push_steps import DEADLINE_S, run  # noqa: F401  (run: re-exported for the tests)
+from vendor_backends import apns_backend
+from waiting import wait_until_async
 from xmpp import Client
 
-DEADLINE_S = 30
+EX_NOPERM = 77   # sysexits.h: how the component exits when the server refuses its secret
 
 
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 180))
+def start_component(component, server, apns_mock, **kwargs):
+    """The component (from the fixture) joined to the server's component
+    listener, delivering to the APNs mock; returns it once connected."""
+    c = component(server_port=server.component_port, backends=[apns_backend(apns_mock)], **kwargs).start()
+    c.wait_for_log(r"^<5>connected to 127\.0\.0\.1:\d+ as push\.example\.net")
+    return c
 
 
 def device_pushes(mock, token: str) -> list[dict]:
@@ -29,17 +36,14 @@ async def push_with_body(mock, token: str, body: str) -> dict:
     configured to include bodies, so that each push is known for what it
     is: servers also push for other reasons, e.g. ejabberd for any
     unacknowledged stanza when a session goes pending)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE_S
-    while True:
-        pushes = await asyncio.to_thread(device_pushes, mock, token)
-        found = [p for p in pushes if p["payload"].get("last-message-body") == body]
-        if found:
-            return found[0]
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for the push of {body!r} to {token[:8]}…; "
-                                 f"got {[p['payload'] for p in pushes]}")
-        await asyncio.sleep(0.1)
+    def carries_body(push) -> bool:
+        return push["payload"].get("last-message-body") == body
+
+    pushes = await wait_until_async(lambda: asyncio.to_thread(device_pushes, mock, token), DEADLINE_S, 0.1,
+                                    f"the push of {body!r} to {token[:8]}…",
+                                    accept=lambda pushes: any(map(carries_body, pushes)),
+                                    describe=lambda pushes: [p["payload"] for p in pushes])
+    return next(filter(carries_body, pushes))
 
 
 async def register(client: Client, token: str) -> dict:

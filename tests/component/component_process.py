@@ -15,8 +15,9 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
+
+from waiting import wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -30,17 +31,6 @@ def binary_missing() -> str | None:
     if not BINARY.exists():
         return f"{BINARY} is not built (make lib && make -C bindings/component)"
     return None
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 class NudgeComponent:
@@ -126,35 +116,22 @@ class NudgeComponent:
             return ""
 
     def wait_for_log(self, pattern: str, timeout: float = 30, count: int = 1) -> list[str]:
-        regex = re.compile(pattern)
-
-        def found():
-            lines = [line for line in self.log_text().splitlines() if regex.search(line)]
-            if len(lines) >= count:
-                return lines
+        def still_running():
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(f"nudge-component exited with {self.process.returncode} before logging "
                                      f"/{pattern}/\n{self.log_text()[-4000:]}")
-            return None
-        try:
-            return wait_until(found, timeout, f"log line /{pattern}/")
-        except AssertionError as error:
-            if "exited" in str(error):
-                raise
-            raise AssertionError(f"no log line /{pattern}/ within {timeout} s\n{self.log_text()[-4000:]}") from None
+        return wait_for_lines(self.log_text, pattern, timeout, count, check=still_running,
+                              context=lambda: self.log_text()[-4000:])
+
+    def fresh_stats(self) -> dict:
+        """Sends SIGUSR1 and returns the stats line it makes the component log."""
+        lines = len(re.findall(r"^<6>stats: \{", self.log_text(), re.M))
+        self.signal(signal.SIGUSR1)
+        return self.stats(count=lines + 1)
 
     def stats_until(self, predicate, what: str, timeout: float = 30) -> dict:
         """Sends SIGUSR1 until the stats line it logs satisfies predicate; returns that line's object."""
-        deadline = time.monotonic() + timeout
-        while True:
-            lines = len(re.findall(r"^<6>stats: \{", self.log_text(), re.M))
-            self.signal(signal.SIGUSR1)
-            stats = self.stats(count=lines + 1)
-            if predicate(stats):
-                return stats
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; stats: {stats}")
-            time.sleep(0.1)
+        return wait_until(self.fresh_stats, timeout, 0.1, what, accept=predicate, describe=repr)
 
     def stats(self, count: int = 1) -> dict:
         """The count-th "stats: {…}" line (after SIGUSR1), parsed."""

@@ -11,11 +11,10 @@ EjabberdServer with mod_push and an ejabberd_service listener.
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 from component_process import DOMAIN, PUSH_HOST
-from harness import STARTUP_TIMEOUT_S, ProsodyServer, wait_until
+from harness import STARTUP_TIMEOUT_S, ProsodyServer
 
 try:
     from ejabberd_server import EjabberdServer, ejabberd_available
@@ -70,15 +69,7 @@ class CloudNotifyProsody(ProsodyServer):
         return text.replace("plugin_paths = {", f'plugin_paths = {{ "{plugin_dir}", ', 1)
 
     def wait_ready(self) -> None:
-        def up():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prosody exited with {self.process.returncode}:\n{self.diagnostics()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.c2s_port), timeout=0.5):
-                    return True
-            except OSError:
-                return False
-        wait_until(up, STARTUP_TIMEOUT_S, what="prosody's c2s port")
+        self.wait_c2s_port()
         # The port opens before hosts are activated; wait for the module.
         self.wait_for_log(r"example\.net:cloud_notify", STARTUP_TIMEOUT_S)
 

@@ -19,6 +19,7 @@ sys.path[:0] = [str(HERE), str(TESTS / "prosody"), str(TESTS / "mocks"), str(TES
 from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
 from component_process import NudgeComponent, binary_missing  # noqa: E402
 from component_servers import CloudNotifyProsody, PASSWORD, ejabberd_available, ejabberd_server, prosody_unavailable  # noqa: E402
+from server_fixtures import call_failed, pytest_runtest_makereport, stop_servers  # noqa: E402,F401  (a hook)
 
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD}
 NEEDS = {"test_component_prosody.py": ("NUDGE_REQUIRE_PROSODY", prosody_unavailable),
@@ -45,17 +46,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=why))
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, "rep_" + report.when, report)
-
-
-def _failed(request) -> bool:
-    return getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-
-
 @pytest.fixture
 def component(tmp_path, request):
     """component(server_port=…, backends=[…], component={…}, engine={…}) -> NudgeComponent (not started)."""
@@ -72,39 +62,32 @@ def component(tmp_path, request):
             c.stop()
         except AssertionError as error:
             sys.stderr.write(f"\n{error}\n")
-        if _failed(request):
+        if call_failed(request):
             sys.stderr.write(f"\n===== {c.dir} stderr =====\n{c.log_text()[-6000:]}\n")
+
+
+def _servers(request, make):
+    """A fixture's value: start(**kwargs) makes the n-th server with
+    make(n, **kwargs) and starts it; every one is stopped after the test."""
+    servers = []
+
+    def start(**kwargs):
+        server = make(len(servers), **kwargs)
+        servers.append(server)
+        return server.start()
+
+    yield start
+    stop_servers(servers, request)
 
 
 @pytest.fixture
 def prosody(tmp_path, request):
     """prosody() -> a started CloudNotifyProsody with juliet and romeo and the component listener."""
-    servers = []
-
-    def start(**kwargs) -> CloudNotifyProsody:
-        server = CloudNotifyProsody(tmp_path / f"prosody{len(servers)}", users=USERS, **kwargs)
-        servers.append(server)
-        return server.start()
-
-    yield start
-    for server in servers:
-        server.stop()
-        if _failed(request):
-            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")
+    yield from _servers(request, lambda n, **kwargs: CloudNotifyProsody(tmp_path / f"prosody{n}", users=USERS,
+                                                                        **kwargs))
 
 
 @pytest.fixture
 def ejabberd(tmp_path, request):
     """ejabberd() -> a started ejabberd with mod_push, juliet and romeo and the component listener."""
-    servers = []
-
-    def start(**kwargs):
-        server = ejabberd_server(tmp_path / f"ejabberd{len(servers)}", USERS, **kwargs)
-        servers.append(server)
-        return server.start()
-
-    yield start
-    for server in servers:
-        server.stop()
-        if _failed(request):
-            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")
+    yield from _servers(request, lambda n, **kwargs: ejabberd_server(tmp_path / f"ejabberd{n}", USERS, **kwargs))

@@ -8,18 +8,10 @@ Every wait is for a condition, with a deadline."""
 import secrets
 
 from component_process import PUSH_HOST
-from prosody_env import apns_backend
-from component_flow import push_while_pending, run
+from component_flow import EX_NOPERM, push_while_pending, run, start_component
 
-EX_NOPERM = 77
 # mod_stream_mgmt, when the phone's TCP connection is gone and its session kept.
 HIBERNATING = r"Closing c2s connection for juliet@example\.net/{resource}.*waiting \d+ seconds"
-
-
-def start_component(component, server, apns_mock, **kwargs):
-    c = component(server_port=server.component_port, backends=[apns_backend(apns_mock)], **kwargs).start()
-    c.wait_for_log(r"^<5>connected to 127\.0\.0\.1:\d+ as push\.example\.net")
-    return c
 
 
 def test_mod_push_publishes_through_the_component_and_survives_an_ejabberd_restart(ejabberd, component, apns_mock):

@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from prosody_env import apns_backend
+from vendor_backends import apns_backend
 from component_flow import device_pushes
 from component_xep0114 import ComponentListener
-from component_process import wait_until
+from waiting import wait_until
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
 DATA = "{jabber:x:data}"
@@ -68,7 +68,7 @@ def test_sigterm_with_a_delivery_in_flight_keeps_it_for_the_next_start(component
     apns_mock.control.script([{"status": 200, "delay_ms": 60000}])
     assert publish(conn, fields, "pub1").get("type") == "result"
     wait_until(lambda: [r for r in apns_mock.control.requests() if r.get("token") == token], 30,
-               "the delivery to reach the APNs mock")
+               what="the delivery to reach the APNs mock")
 
     c.signal(signal.SIGTERM)
     assert conn.wait_closed().endswith(b"</stream:stream>")
@@ -79,7 +79,7 @@ def test_sigterm_with_a_delivery_in_flight_keeps_it_for_the_next_start(component
     c.start()
     second = listener.accept()
     wait_until(lambda: [p for p in device_pushes(apns_mock, token) if p["answer"].get("status") == 200],
-               30, "the notification kept in the store to be delivered after the restart")
+               30, what="the notification kept in the store to be delivered after the restart")
     second.close()
 
 

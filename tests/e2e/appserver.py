@@ -8,17 +8,11 @@ import time
 import xml.etree.ElementTree as ET
 
 import nudge
+from vendor_backends import apns_backend  # noqa: F401  (re-exported for the tests)
+from waiting import wait_until
 
 DATA = "{jabber:x:data}"
 COMMANDS = "{http://jabber.org/protocol/commands}"
-
-
-def apns_backend(mock, **extra) -> dict:
-    key = mock.keys[0]
-    backend = {"type": "apns", "app": "chatninja", "topic": mock.topics[0], "key_file": str(key.p8),
-               "key_id": key.key_id, "team_id": mock.team_id, "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
-    backend.update(extra)
-    return backend
 
 
 def fcm_backend(mock, **extra) -> dict:
@@ -95,17 +89,8 @@ def enable_xml(node: str, secret: str, jid="juliet@example.net/phone", service="
 def wait_for(predicate, timeout: float = 15, interval: float = 0.05, engine=None):
     """Polls until predicate() is truthy (draining the engine's events
     meanwhile, as a host would), returning its value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        if engine is not None:
-            engine.events(timeout=interval)
-        else:
-            time.sleep(interval)
+    pause = time.sleep if engine is None else (lambda seconds: engine.events(timeout=seconds))
+    return wait_until(predicate, timeout, interval, "the condition", pause=pause)
 
 
 def device_requests(mock) -> list[dict]:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "host"), str(HERE)]
+sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "host"), str(HERE.parent / "support"), str(HERE)]
 
 from fixtures import apns_mock, fcm_mock, ubports_mock, webpush_mock, wns_mock  # noqa: E402,F401  (pytest fixtures)
 

@@ -2,7 +2,6 @@
 (tests/mocks) and a real ejabberd (Debian's 23.01) with mod_nudge whose APNs
 backend points at it, started by tests/support/ejabberd_server.py."""
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,27 +14,14 @@ sys.path[:0] = [str(TESTS / "mocks"), str(TESTS / "support"), str(TESTS / "proso
 from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
 from ejabberd_server import ejabberd_available  # noqa: E402
 from ejabberd_env import binding_missing, modules, new_server, nudge_options  # noqa: E402
+from server_fixtures import pytest_runtest_makereport, skip_unless_available, stop_servers  # noqa: E402,F401  (a hook)
 
 _unavailable = ejabberd_available() or binding_missing()
 
 
 def pytest_collection_modifyitems(config, items):
-    # Called with the whole session's items: mark only this directory's.
     # NUDGE_REQUIRE_EJABBERD=1 (CI) turns the skip into a failure.
-    if _unavailable:
-        if os.environ.get("NUDGE_REQUIRE_EJABBERD") == "1":
-            raise pytest.UsageError(f"tests/ejabberd: {_unavailable}")
-        skip = pytest.mark.skip(reason=_unavailable)
-        for item in items:
-            if HERE in Path(str(item.fspath)).resolve().parents:
-                item.add_marker(skip)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, "rep_" + report.when, report)
+    skip_unless_available(HERE, items, _unavailable, "NUDGE_REQUIRE_EJABBERD")
 
 
 @pytest.fixture
@@ -56,9 +42,4 @@ def ejabberd(tmp_path, apns_mock, request):
         return server.start(wait=wait)
 
     yield start
-    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    for server in servers:
-        server.stop()
-        if failed:
-            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")
-            sys.stderr.write(f"===== APNs mock log =====\n{apns_mock.log()[-4000:]}\n")
+    stop_servers(servers, request, lambda: f"===== APNs mock log =====\n{apns_mock.log()[-4000:]}\n")

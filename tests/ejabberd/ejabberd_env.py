@@ -1,6 +1,6 @@
 """What the ejabberd end-to-end tests share: the test domain and users,
 the ejabberd configuration with mod_nudge pointing at the APNs mock, and
-the engine's counters read with ejabberdctl."""
+the engine's counters and a user's enablements read with ejabberdctl."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ import json
 from pathlib import Path
 
 from ejabberd_server import DEFAULT_MODULES, EjabberdServer
+# The users' domain and password and the app server, as in the Prosody
+# tests. PUSH_HOST is mod_nudge's default pubsub (and register) host, push.@HOST@.
+from push_steps import DOMAIN, PASSWORD, PUSH_HOST  # noqa: F401  (re-exported)
+from vendor_backends import apns_backend
 
 REPO = Path(__file__).resolve().parents[2]
 BINDING = REPO / "bindings" / "ejabberd"
 EBIN = BINDING / "_build" / "nudge" / "ebin"
 NIF = BINDING / "_build" / "nudge" / "priv" / "lib" / "nudge_nif.so"
 
-DOMAIN = "example.net"
-PUSH_HOST = "push.example.net"     # mod_nudge's default pubsub (and register) host: push.@HOST@
-PASSWORD = "secret-password"
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD, "mercutio": PASSWORD}
 
 
@@ -24,12 +25,6 @@ def binding_missing() -> str | None:
     if not (EBIN / "mod_nudge.beam").exists() or not NIF.exists():
         return "bindings/ejabberd is not built (make lib && make -C bindings/ejabberd)"
     return None
-
-
-def apns_backend(mock) -> dict:
-    key = mock.keys[0]
-    return {"type": "apns", "app": "chatninja", "topic": mock.topics[0], "key_file": str(key.p8),
-            "key_id": key.key_id, "team_id": mock.team_id, "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
 
 
 def nudge_options(mock, **extra) -> dict:
@@ -69,3 +64,15 @@ def engine_stats(server: EjabberdServer) -> dict:
         if line.startswith("{"):
             return json.loads(line)
     raise AssertionError(f"no JSON in nudge_stats' output:\n{output}")
+
+
+def listing(server: EjabberdServer, user: str, host: str = DOMAIN) -> dict:
+    """`ejabberdctl nudge_list`: the user's enablements, options and devices."""
+    code, output = server.ctl("nudge_list", user, host)
+    assert code == 0, output
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def enablements(server: EjabberdServer, jid: str) -> list:
+    user, _, host = jid.partition("@")
+    return listing(server, user, host)["enablements"]

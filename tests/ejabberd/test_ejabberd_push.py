@@ -7,174 +7,65 @@ elapsed time alone.
 """
 
 import asyncio
-import json
 import re
 import secrets
-import time
 
 import pytest
 
-from ejabberd_env import DOMAIN, PASSWORD, PUSH_HOST, USERS, apns_backend, engine_stats, modules, nudge_options
-from clients import AppServer, Client, IqError, form_values
+import push_scenarios
+from devices import ApnsDevice
+from ejabberd_env import (DOMAIN, PASSWORD, PUSH_HOST, USERS, enablements, engine_stats, listing, modules,
+                          nudge_options)
+from clients import Client, IqError
+from push_steps import DEADLINE_S, ServerKind, hibernate, offline, online, pushes_until, run
+from waiting import wait_until, wait_until_async
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
 MERCUTIO = f"mercutio@{DOMAIN}"
-DEADLINE_S = 30
-COALESCE_WINDOW_S = 2
 
 
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 180))
+async def wait_offline(server, user: str) -> None:
+    """Until ejabberd has closed every session of the user."""
+    await wait_until_async(lambda: asyncio.to_thread(server.ctl, "connected_users"), DEADLINE_S, 0.05,
+                           f"{user}'s sessions to close", accept=lambda result: result[0] == 0 and user not in result[1])
 
 
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
-
-
-def device_pushes(mock, token: str) -> list[dict]:
-    return [r for r in mock.control.requests() if r.get("token") == token]
-
-
-async def pushes_until(mock, token: str, predicate, what: str) -> list[dict]:
-    """Polls the mock until predicate(pushes) holds; returns the pushes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE_S
-    while True:
-        pushes = device_pushes(mock, token)
-        if predicate(pushes):
-            return pushes
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; pushes: {[p['payload'] for p in pushes]}")
-        await asyncio.sleep(0.05)
-
-
-async def stats_until(server, predicate, what: str) -> dict:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE_S
-    while True:
-        stats = await asyncio.to_thread(engine_stats, server)
-        if predicate(stats):
-            return stats
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; stats: {stats}")
-        await asyncio.sleep(0.1)
-
-
-async def register_and_enable(client: Client, token: str) -> dict:
-    """Registers the device at the app server (ad-hoc on its register host) and enables push with what it returns."""
-    fields = await client.command(PUSH_HOST, "register-push-apns", {"token": token})
-    assert fields.get("jid") == PUSH_HOST, fields
-    assert fields.get("node") and fields.get("secret"), fields
-    await client.enable(fields["jid"], fields["node"], fields["secret"])
-    return fields
-
-
-async def hibernate(server, client: Client, timeout_s: int = 259200) -> None:
-    """Drops the client's TCP connection and waits until its push-enabled session is pending."""
-    client.drop()
-    await client.dropped()
-    await asyncio.to_thread(server.wait_for_log,
-                            rf"Push-enabled session {client.boundjid.full} is pending; kept {timeout_s} s", DEADLINE_S)
-
-
-def listing(server, user: str) -> dict:
-    code, output = server.ctl("nudge_list", user, DOMAIN)
-    assert code == 0, output
-    return json.loads(output.strip().splitlines()[-1])
+# What is ejabberd's own: the counters, enablements and sessions come
+# through ejabberdctl, and devices register with ad-hoc commands on
+# mod_nudge's register host (push.example.net).
+EJABBERD = ServerKind(client=Client, read_stats=engine_stats, register_at=PUSH_HOST, enablements=enablements,
+                      session_closed=lambda server, jid: wait_offline(server, jid.partition("/")[0]))
+stats_until = EJABBERD.stats_until
+register_and_enable = EJABBERD.register_and_enable
 
 
 # ---- 1. pending session: one push, coalescing, resumption --------------------
 
 def test_pending_session_pushes_once_coalesces_and_resumes_with_every_message(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
-        await a.online(server.c2s_port)
-        await b.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await hibernate(server, a)
+        a, b = await EJABBERD.enabled_and_pending(server, device)
 
-        sent_at = time.time()
-        b.say(JULIET, "message 1")
-        first = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the first push")
-        assert len(first) == 1
-        assert first[0]["answer"]["status"] == 200
-        assert first[0]["payload"]["message-count"] == 1
-
-        for i in range(2, 7):
-            b.say(JULIET, f"message {i}")
-        await b.ping()   # ejabberd has routed all five once B's ping is answered
-        burst_in_window = time.time() - sent_at < COALESCE_WINDOW_S
-        pushes = await pushes_until(apns_mock, token, lambda p: any(x["payload"]["message-count"] == 6 for x in p),
-                                    "the follow-up push with all six messages")
-        if burst_in_window:
-            assert len(pushes) == 2, [p["payload"] for p in pushes]
-        else:
-            # A machine too slow to send five messages within the window.
-            assert len(pushes) <= 3, [p["payload"] for p in pushes]
-        assert pushes[0]["headers"]["apns-collapse-id"] == pushes[-1]["headers"]["apns-collapse-id"]
-        stats = await stats_until(server, lambda s: s["held"].get("accepted", 0) >= 6, "the six held messages")
-        assert stats["held"] == {"accepted": 6}, stats
-        assert sum(stats["pushes"].values()) == len(pushes), stats
-
-        await a.resume(server.c2s_port)
-        await a.until(lambda: len(a.bodies) >= 6, "every message after resumption")
-        assert sorted(a.bodies) == [f"message {i}" for i in range(1, 7)]
-        assert len(device_pushes(apns_mock, token)) == len(pushes)
-        await a.offline()
-        await b.offline()
+        await push_scenarios.burst_pushes_once_then_coalesces(EJABBERD, server, a, b, device)
+        await offline(a, b)
 
     run(scenario())
 
 
 # ---- 2. offline user: one push, not two --------------------------------------
 
-async def wait_offline(server, user: str) -> None:
-    """Until ejabberd has closed every session of the user."""
-    def gone():
-        code, output = server.ctl("connected_users")
-        return code == 0 and user not in output
-    await asyncio.to_thread(wait_until, gone, DEADLINE_S, f"{user}'s sessions to close")
-
-
 def test_offline_message_pushes_once_although_stored_and_archived(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
-        await a.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await a.offline()
-        await wait_offline(server, JULIET)
-
+        await EJABBERD.registered_then_offline(server, device)
+        b = EJABBERD.desk()
         await b.online(server.c2s_port)
-        b.say(JULIET, "are you there?")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
-        # mod_offline stored it and mod_mam archived it: reported twice, taken once.
-        stats = await stats_until(server, lambda s: s["held"].get("accepted", 0) + s["held"].get("duplicate", 0) >= 2,
-                                  "both reports of the message")
-        assert stats["held"] == {"accepted": 1, "duplicate": 1}, stats
-        assert len(device_pushes(apns_mock, token)) == 1
-        assert pushes[0]["payload"]["message-count"] == 1
-
-        # A message without an id is recognised by the archive's stanza-id.
-        b.send_raw(f"<message to='{JULIET}' type='chat'><body>no id</body></message>")
-        stats = await stats_until(server, lambda s: s["held"].get("accepted", 0) + s["held"].get("duplicate", 0) >= 4,
-                                  "both reports of the message without id")
-        assert stats["held"] == {"accepted": 2, "duplicate": 2}, stats
+        await push_scenarios.an_offline_message_pushes_once(EJABBERD, server, b, device)
 
         # Both are in offline storage and in the archive.
         a2 = Client(f"{JULIET}/phone", PASSWORD)
@@ -193,15 +84,10 @@ def test_offline_message_pushes_once_although_stored_and_archived(ejabberd, apns
 
 def test_chat_states_and_receipts_alone_do_not_push(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
-        await a.online(server.c2s_port)
-        await b.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await hibernate(server, a)
+        a, b = await EJABBERD.enabled_and_pending(server, device)
 
         for state in ("active", "composing", "paused", "inactive"):
             b.chat_state(JULIET, state)
@@ -210,16 +96,15 @@ def test_chat_states_and_receipts_alone_do_not_push(ejabberd, apns_mock):
         await b.ping()
         await stats_until(server, lambda s: s["held"].get("not_important", 0) >= 6,
                           "the chat states and receipts to be judged")
-        assert device_pushes(apns_mock, token) == []
+        assert device.pushes() == []
 
         # A message after them is the first thing pushed, and counts alone.
         b.say(JULIET, "now with a body")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push for the message")
-        assert len(pushes) == 1 and pushes[0]["payload"]["message-count"] == 1
+        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the message")
+        assert len(pushes) == 1 and pushes[0].count == 1
         await a.resume(server.c2s_port)
         await a.until(lambda: "now with a body" in a.bodies, "the message after resumption")
-        await a.offline()
-        await b.offline()
+        await offline(a, b)
 
     run(scenario())
 
@@ -228,12 +113,12 @@ def test_chat_states_and_receipts_alone_do_not_push(ejabberd, apns_mock):
 
 def test_another_user_cannot_enable_push_for_an_account(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
-        b = Client(f"{ROMEO}/desk", PASSWORD)
+        b = EJABBERD.desk()
         await b.online(server.c2s_port)
-        fields = await b.command(PUSH_HOST, "register-push-apns", {"token": token})
+        fields = await b.command(PUSH_HOST, device.command, device.fields())
         with pytest.raises(IqError) as refused:
             await b.enable(fields["jid"], fields["node"], fields["secret"], to=JULIET)
         error = refused.value.iq["error"]
@@ -263,12 +148,12 @@ MALFORMED_ENABLES = {
 
 def test_a_malformed_enable_is_refused_and_changes_nothing(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD)
         await a.online(server.c2s_port)
-        fields = await register_and_enable(a, token)
+        fields = await register_and_enable(a, device)
         before = await asyncio.to_thread(listing, server, "juliet")
         for what, element in MALFORMED_ENABLES.items():
             reply = await a.raw_iq(f"<iq type='set' id='bad-{len(what)}'>{element}</iq>")
@@ -286,35 +171,7 @@ def test_a_group_chat_mention_pushes_and_other_room_messages_do_not(ejabberd, ap
     room = "balcony@conference.example.net"
     server = ejabberd(module_config=modules(nudge_options(apns_mock), extra={
         "mod_muc": {"host": "conference.@HOST@", "default_room_options": {"mam": False}}}))
-    token = secrets.token_hex(32)
-
-    async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
-        await a.online(server.c2s_port)
-        await b.online(server.c2s_port)
-        await register_and_enable(a, token)
-        a.join(room, "Jules")
-        await a.ping()
-        b.join(room, "Ro")
-        await b.ping()
-        await hibernate(server, a)
-
-        b.say_in_room(room, "good morning, everyone")
-        await b.ping()
-        await stats_until(server, lambda s: s["held"].get("not_important", 0) >= 1, "the room message to be judged")
-        assert device_pushes(apns_mock, token) == []
-
-        b.say_in_room(room, "Jules, are you coming down?")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push for the mention")
-        assert len(pushes) == 1 and pushes[0]["payload"]["message-count"] == 1
-        await a.resume(server.c2s_port)
-        await a.until(lambda: len([m for m in a.messages if m["type"] == "groupchat" and m["body"]]) >= 2,
-                      "both room messages")
-        await a.offline()
-        await b.offline()
-
-    run(scenario())
+    run(push_scenarios.a_mention_pushes_and_other_room_messages_do_not(EJABBERD, server, ApnsDevice(apns_mock), room))
 
 
 # ---- configuration, discovery, administration -----------------------------------
@@ -351,13 +208,7 @@ def test_the_account_shows_push_and_its_options_to_its_user(ejabberd, apns_mock)
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD)
         await a.online(server.c2s_port)
-        info = await a.disco_info(JULIET)
-        features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
-        assert "urn:xmpp:push:0" in features
-        options = [x for x in info.iter("{jabber:x:data}x") if form_values(x).get("FORM_TYPE") == "urn:xmpp:push:options"]
-        assert len(options) == 1
-        assert form_values(options[0])["include-senders"] == "0"
-        assert form_values(options[0])["include-message-count"] == "1"
+        push_scenarios.check_push_options(await a.disco_info(JULIET))
         await a.offline()
 
     run(scenario())
@@ -365,21 +216,14 @@ def test_the_account_shows_push_and_its_options_to_its_user(ejabberd, apns_mock)
 
 def test_ejabberdctl_lists_tests_and_removes(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
-    async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD)
-        await a.online(server.c2s_port)
-        fields = await register_and_enable(a, token)
-        await a.offline()
-        return fields
-
-    fields = run(scenario())
+    fields = run(EJABBERD.registered_then_offline(server, device))
     assert [e["node"] for e in listing(server, "juliet")["enablements"]] == [fields["node"]]
 
     code, output = server.ctl("nudge_test_push", "juliet", DOMAIN)
     assert code == 0 and '"queued":1' in output, output
-    wait_until(lambda: device_pushes(apns_mock, token), DEADLINE_S, "the test push")
+    wait_until(device.pushes, DEADLINE_S, what="the test push")
 
     code, output = server.ctl("nudge_remove", "juliet", DOMAIN, PUSH_HOST, fields["node"])
     assert code == 0 and '"removed":1' in output, output
@@ -399,17 +243,14 @@ def test_a_push_session_outlives_resume_timeout_and_gets_a_wake_push(ejabberd, a
     # runs out.
     server = ejabberd(nudge_options(apns_mock, pending_timeout=30, wake_before_timeout=28),
                       stream_mgmt={"resume_timeout": 1})
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
+        a, b = EJABBERD.phone(), EJABBERD.desk()
         c = Client(f"{MERCUTIO}/laptop", PASSWORD, stream_management=True)   # no push
-        await a.online(server.c2s_port)
-        await b.online(server.c2s_port)
-        await c.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await hibernate(server, a, timeout_s=30)
+        await online(server, a, b, c)
+        await register_and_enable(a, device)
+        await hibernate(server, a, kept_s=30)
         c.drop()
         await c.dropped()
         # mod_stream_mgmt's own timeout ends the session without push (and
@@ -417,109 +258,40 @@ def test_a_push_session_outlives_resume_timeout_and_gets_a_wake_push(ejabberd, a
         await wait_offline(server, MERCUTIO)
         # ... A's stays, through a message and its push, and gets its wake push.
         b.say(JULIET, "still there?")
-        pushes = await pushes_until(apns_mock, token, lambda p: any(x["payload"].get("wake-reason") for x in p),
+        pushes = await pushes_until(device, lambda p: any(x.summary.get("wake-reason") for x in p),
                                     "the wake push")
-        assert [p["payload"].get("wake-reason") for p in pushes].count("timeout") == 1, [p["payload"] for p in pushes]
-        assert any(p["payload"].get("message-count") == 1 for p in pushes), [p["payload"] for p in pushes]
+        assert [p.summary.get("wake-reason") for p in pushes].count("timeout") == 1, [p.summary for p in pushes]
+        assert any(p.summary.get("message-count") == 1 for p in pushes), [p.summary for p in pushes]
         await a.resume(server.c2s_port)
         await a.until(lambda: a.bodies == ["still there?"], "the message after resumption")
-        await a.offline()
-        await b.offline()
+        await offline(a, b)
 
     run(scenario())
 
 
 def test_a_session_pending_at_shutdown_gets_a_restart_wake(ejabberd, apns_mock):
-    server = ejabberd()
-    token = secrets.token_hex(32)
-
-    async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
-        await a.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await hibernate(server, a)
-
-    run(scenario())
-    assert server.stop() == 0
-    assert device_pushes(apns_mock, token) == []
     # The same spool and store, started again.
-    server.start()
-    pushes = wait_until(lambda: device_pushes(apns_mock, token), DEADLINE_S, "the restart wake")
-    assert pushes[0]["payload"].get("wake-reason") == "restart", pushes[0]["payload"]
+    push_scenarios.a_session_pending_at_shutdown_gets_a_restart_wake(EJABBERD, ejabberd(), ApnsDevice(apns_mock))
 
 
 # ---- a remote app server (XEP-0114 component) --------------------------------
 
-PUBSUB = "{http://jabber.org/protocol/pubsub}"
-DATA = "{jabber:x:data}"
-
-
 def test_a_remote_app_server_gets_the_publish_and_its_refusal_disables_push(ejabberd, apns_mock):
     apps, apps_secret = "apps.example.net", secrets.token_hex(8)
     server = ejabberd(components={apps: apps_secret})
-
-    async def scenario():
-        app = AppServer(apps, apps_secret)
-        await app.online(server.component_port)
-        a = Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
-        await a.online(server.c2s_port)
-        await b.online(server.c2s_port)
-        await a.enable(apps, "device-node-1", "node-secret")
-        await hibernate(server, a)
-
-        b.say(JULIET, "hello")
-        await app.until(lambda: app.publishes, "the publish")
-        iq = app.publishes[0]
-        assert iq.get("from") == JULIET and iq.get("to") == apps and iq.get("type") == "set"
-        assert iq.get("id", "").startswith("nudge-")
-        publish = iq.find(f"{PUBSUB}pubsub/{PUBSUB}publish")
-        assert publish.get("node") == "device-node-1"
-        summary = form_values(publish.find(f"{PUBSUB}item/{{urn:xmpp:push:0}}notification/{DATA}x"))
-        assert summary["FORM_TYPE"] == "urn:xmpp:push:summary" and summary["message-count"] == "1"
-        options = form_values(iq.find(f"{PUBSUB}pubsub/{PUBSUB}publish-options/{DATA}x"))
-        assert options["secret"] == "node-secret"
-        # The answer came back to the user's bare JID and reached the engine.
-        await stats_until(server, lambda s: s["publishes_in_flight"] == 0, "the answer to the publish")
-
-        # The app server no longer knows the node: push is disabled.
-        app.answer = "item-not-found"
-        b.say(JULIET, "hello again")
-        await app.until(lambda: len(app.publishes) >= 2, "the follow-up publish")
-        await asyncio.to_thread(server.wait_for_log, rf"Push disabled for {JULIET}", DEADLINE_S)
-        assert (await asyncio.to_thread(listing, server, "juliet"))["enablements"] == []
-        assert apns_mock.control.requests() == []
-        await a.resume(server.c2s_port)
-        await a.until(lambda: len(a.bodies) >= 2, "both messages")
-        await a.offline()
-        await b.offline()
-        app.disconnect()
-
-    run(scenario())
+    run(push_scenarios.a_remote_app_server_gets_the_publish_and_its_refusal_disables_push(
+        EJABBERD, server, apps, apps_secret, apns_mock))
 
 
 def test_the_whole_configuration_from_a_json_file(ejabberd, apns_mock, tmp_path):
-    config = tmp_path / "nudge.json"
-    config.write_text(json.dumps({
-        "store": {"path": str(tmp_path / "json-store"), "sync": False},
-        "server": {"coalesce_window_s": 2},       # server.domains: the hosts that load mod_nudge
-        "appserver": {"pubsub_host": PUSH_HOST, "backends": [apns_backend(apns_mock)]},
-    }))
+    config = push_scenarios.json_config_file(tmp_path, apns_mock)
     server = ejabberd({"config_file": str(config)})
     assert (tmp_path / "json-store").is_dir()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD)
-        await a.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await a.offline()
-        await wait_offline(server, JULIET)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
-        await b.online(server.c2s_port)
-        b.say(JULIET, "from a JSON-configured server")
-        await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
-        await b.offline()
+        await EJABBERD.registered_then_offline(server, device)
+        await EJABBERD.desk_writes(server, device, "from a JSON-configured server")
 
     run(scenario())
 
@@ -535,16 +307,9 @@ def test_native_options_and_a_config_file_do_not_mix(ejabberd, apns_mock, tmp_pa
 
 def test_reload_config_with_changed_options_reopens_the_engine_and_keeps_the_store(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
-    async def enable():
-        a = Client(f"{JULIET}/phone", PASSWORD)
-        await a.online(server.c2s_port)
-        fields = await register_and_enable(a, token)
-        await a.offline()
-        return fields
-
-    fields = run(enable())
+    fields = run(EJABBERD.registered_then_offline(server, device))
     server.modules["mod_nudge"] = dict(server.modules["mod_nudge"], coalesce_window=5)
     server.write_config()
     code, output = server.ctl("reload_config")
@@ -554,20 +319,14 @@ def test_reload_config_with_changed_options_reopens_the_engine_and_keeps_the_sto
     assert [e["node"] for e in listing(server, "juliet")["enablements"]] == [fields["node"]]
     code, output = server.ctl("nudge_test_push", "juliet", DOMAIN)
     assert code == 0 and '"queued":1' in output, output
-    wait_until(lambda: device_pushes(apns_mock, token), DEADLINE_S, "the test push through the reopened engine")
+    wait_until(device.pushes, DEADLINE_S, what="the test push through the reopened engine")
 
 
 def test_a_deleted_account_loses_its_enablements(ejabberd, apns_mock):
     server = ejabberd()
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
-    async def enable():
-        a = Client(f"{JULIET}/phone", PASSWORD)
-        await a.online(server.c2s_port)
-        await register_and_enable(a, token)
-        await a.offline()
-
-    run(enable())
+    run(EJABBERD.registered_then_offline(server, device))
     assert len(listing(server, "juliet")["enablements"]) == 1
     code, output = server.ctl("unregister", "juliet", DOMAIN)
     assert code == 0, output
@@ -579,15 +338,14 @@ def test_registration_commands_on_the_virtual_host_itself(ejabberd, apns_mock):
     # register_host: the users' own domain (the engine's default, and
     # Prosody's): mod_adhoc owns its commands, mod_nudge takes the engine's.
     server = ejabberd(nudge_options(apns_mock, register_host=DOMAIN))
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"{JULIET}/phone", PASSWORD)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
         await a.online(server.c2s_port)
         items = await a.disco_items(DOMAIN, "http://jabber.org/protocol/commands")
         assert {"register-push-apns", "list-push-registrations", "unregister-push"} <= items, items
-        fields = await a.command(DOMAIN, "register-push-apns", {"token": token})
+        fields = await a.command(DOMAIN, device.command, device.fields())
         assert fields.get("jid") == PUSH_HOST and fields.get("node") and fields.get("secret"), fields
         await a.enable(fields["jid"], fields["node"], fields["secret"])
         reply = await a.command_reply(DOMAIN, "list-push-registrations", {})
@@ -597,10 +355,7 @@ def test_registration_commands_on_the_virtual_host_itself(ejabberd, apns_mock):
         assert pong.get("status") == "completed", pong
         await a.offline()
         await wait_offline(server, JULIET)
-        await b.online(server.c2s_port)
-        b.say(JULIET, "registered on example.net")
-        await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
-        await b.offline()
+        await EJABBERD.desk_writes(server, device, "registered on example.net")
 
     run(scenario())
 
@@ -609,20 +364,16 @@ def test_two_virtual_hosts_share_one_engine(ejabberd, apns_mock):
     other = "example.org"
     server = ejabberd(hosts=[DOMAIN, other], users={**{f"{u}@{DOMAIN}": p for u, p in USERS.items()},
                                                      f"juliet@{other}": PASSWORD})
-    token = secrets.token_hex(32)
+    device = ApnsDevice(apns_mock)
 
     async def scenario():
         a = Client(f"juliet@{other}/phone", PASSWORD)
-        b = Client(f"{ROMEO}/desk", PASSWORD)
         await a.online(server.c2s_port)
-        await register_and_enable(a, token)      # at push.example.net: push. and the first host
+        await register_and_enable(a, device)      # at push.example.net: push. and the first host
         await a.offline()
         await wait_offline(server, f"juliet@{other}")
-        await b.online(server.c2s_port)
-        b.say(f"juliet@{other}", "across hosts")
-        pushes = await pushes_until(apns_mock, token, lambda p: len(p) >= 1, "the push")
-        assert pushes[0]["payload"]["message-count"] == 1
-        await b.offline()
+        pushes = await EJABBERD.desk_writes(server, device, "across hosts", to=f"juliet@{other}")
+        assert pushes[0].count == 1
 
     run(scenario())
     assert len(server.wait_for_log(r"Push engine .* open", 1)) == 1

@@ -11,40 +11,42 @@ import secrets
 
 from clients import AppServer, Client, form_values
 from ejabberd_env import DOMAIN, PASSWORD, modules
+from push_steps import logged, offline, run
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
 APPS = "apps.example.net"
 PUBSUB = "{http://jabber.org/protocol/pubsub}"
 DATA = "{jabber:x:data}"
-DEADLINE_S = 30
 
 
-def run(coroutine):
-    return asyncio.run(asyncio.wait_for(coroutine, 180))
-
-
-def mod_push_server(ejabberd, secret: str, stream_mgmt: dict | None = None, **keepalive):
+def mod_push_server(ejabberd, stream_mgmt: dict | None = None, **keepalive):
+    """ejabberd with mod_push and mod_push_keepalive, and the app server's
+    component listener; returns (server, the component's secret)."""
+    secret = secrets.token_hex(8)
     config = modules(None, stream_mgmt=stream_mgmt, extra={"mod_push": {}, "mod_push_keepalive": keepalive})
-    return ejabberd(module_config=config, components={APPS: secret})
+    return ejabberd(module_config=config, components={APPS: secret}), secret
 
 
-async def connected(server, secret: str, *, sm: bool = True):
+async def connected(server, secret: str, *, sm: bool = True, enable: bool = True):
+    """The app server, Juliet's phone (push enabled at the app server's
+    node-1 unless enable is false) and Romeo's desk, online."""
     app = AppServer(APPS, secret)
     await app.online(server.component_port)
     a = Client(f"{JULIET}/phone", PASSWORD, stream_management=sm)
     b = Client(f"{ROMEO}/desk", PASSWORD)
     await a.online(server.c2s_port)
     await b.online(server.c2s_port)
+    if enable:
+        await a.enable(APPS, "node-1", "node-secret")
     return app, a, b
 
 
 async def hibernate(server, client: Client) -> str:
+    """Drops the client's TCP connection; returns mod_stream_mgmt's line about keeping the session."""
     client.drop()
     await client.dropped()
-    lines = await asyncio.to_thread(server.wait_for_log,
-                                    rf"Closing c2s connection for {client.boundjid.full}: .*waiting (\d+) seconds",
-                                    DEADLINE_S)
+    lines = await logged(server, rf"Closing c2s connection for {client.boundjid.full}: .*waiting (\d+) seconds")
     return lines[-1]
 
 
@@ -63,12 +65,10 @@ async def settle(b: Client, app: AppServer) -> int:
 
 
 def test_mod_push_publishes_every_queued_stanza_without_coalescing_and_keeps_the_session(ejabberd, apns_mock):
-    secret = secrets.token_hex(8)
-    server = mod_push_server(ejabberd, secret)
+    server, secret = mod_push_server(ejabberd)
 
     async def scenario():
         app, a, b = await connected(server, secret)
-        await a.enable(APPS, "node-1", "node-secret")
         line = await hibernate(server, a)
         # mod_push_keepalive's resume_timeout (72 h) for the push session.
         assert "waiting 300 seconds" in line, line     # logged before the hook adjusts it
@@ -88,8 +88,7 @@ def test_mod_push_publishes_every_queued_stanza_without_coalescing_and_keeps_the
 
         await a.resume(server.c2s_port)
         await a.until(lambda: len(a.bodies) >= 6, "every message after resumption")
-        await a.offline()
-        await b.offline()
+        await offline(a, b)
 
     run(scenario())
 
@@ -97,39 +96,35 @@ def test_mod_push_publishes_every_queued_stanza_without_coalescing_and_keeps_the
 def test_mod_push_keepalive_extends_a_push_session_until_its_first_message(ejabberd, apns_mock):
     # mod_stream_mgmt keeps hibernating sessions 1 s; mod_push_keepalive
     # gives push sessions 72 h, but restores the 1 s when a message comes.
-    secret = secrets.token_hex(8)
-    server = mod_push_server(ejabberd, secret, stream_mgmt={"resume_timeout": 1})
+    server, secret = mod_push_server(ejabberd, stream_mgmt={"resume_timeout": 1})
 
     async def scenario():
         app, a, b = await connected(server, secret)
         c = Client(f"mercutio@{DOMAIN}/laptop", PASSWORD, stream_management=True)   # no push
         await c.online(server.c2s_port)
-        await a.enable(APPS, "node-1", "node-secret")
         await hibernate(server, a)
         c.drop()
         await c.dropped()
-        await asyncio.to_thread(server.wait_for_log, rf"Closing c2s session for mercutio@{DOMAIN}/laptop", DEADLINE_S)
+        await logged(server, rf"Closing c2s session for mercutio@{DOMAIN}/laptop")
         assert f"Closing c2s session for {JULIET}/phone" not in server.log_text()   # A went to sleep first
 
         base = await settle(b, app)     # a publish at hibernation if stanzas were unacknowledged
         b.say(JULIET, "hello")
         assert await settle(b, app) == base + 1
         # The first message restores the 1 s: the session ends.
-        await asyncio.to_thread(server.wait_for_log, rf"Closing c2s session for {JULIET}/phone", DEADLINE_S)
+        await logged(server, rf"Closing c2s session for {JULIET}/phone")
         await b.offline()
 
     run(scenario())
 
 
 def test_mod_push_publishes_an_offline_message_once(ejabberd, apns_mock):
-    secret = secrets.token_hex(8)
-    server = mod_push_server(ejabberd, secret)
+    server, secret = mod_push_server(ejabberd)
 
     async def scenario():
         app, a, b = await connected(server, secret, sm=False)
-        await a.enable(APPS, "node-1", "node-secret")
         await a.offline()
-        await asyncio.to_thread(server.wait_for_log, rf"Closing c2s session for {JULIET}/phone", DEADLINE_S)
+        await logged(server, rf"Closing c2s session for {JULIET}/phone")
         b.say(JULIET, "are you there?")
         assert await settle(b, app) == 1
         await b.offline()
@@ -138,11 +133,10 @@ def test_mod_push_publishes_an_offline_message_once(ejabberd, apns_mock):
 
 
 def test_mod_push_enables_for_the_sender_when_asked_for_another_account(ejabberd, apns_mock):
-    secret = secrets.token_hex(8)
-    server = mod_push_server(ejabberd, secret)
+    server, secret = mod_push_server(ejabberd)
 
     async def scenario():
-        app, a, b = await connected(server, secret, sm=False)
+        app, a, b = await connected(server, secret, sm=False, enable=False)
         # Romeo asks to enable push on Juliet's account: mod_push answers
         # result and enables push for Romeo's own session.
         await b.enable(APPS, "romeo-node", "s", to=JULIET)
@@ -159,41 +153,35 @@ def test_mod_push_enables_for_the_sender_when_asked_for_another_account(ejabberd
             reply = await a.raw_iq(f"<iq type='set' id='bad'>{element}</iq>")
             assert reply.get("type") == "error" and reply.find(
                 f"{{jabber:client}}error/{{urn:ietf:params:xml:ns:xmpp-stanzas}}{condition}") is not None, reply
-        await a.offline()
-        await b.offline()
+        await offline(a, b)
 
     run(scenario())
 
 
 def test_mod_push_disables_push_when_the_app_server_refuses(ejabberd, apns_mock):
-    secret = secrets.token_hex(8)
-    server = mod_push_server(ejabberd, secret)
+    server, secret = mod_push_server(ejabberd)
 
     async def scenario():
         app, a, b = await connected(server, secret)
-        await a.enable(APPS, "node-1", "node-secret")
         await hibernate(server, a)
         base = await settle(b, app)     # a publish at hibernation if stanzas were unacknowledged
         app.answer = "item-not-found"
         b.say(JULIET, "hello")
         assert await settle(b, app) == base + 1
-        await asyncio.to_thread(server.wait_for_log, r"rejected notification for .*disabling push", DEADLINE_S)
+        await logged(server, r"rejected notification for .*disabling push")
         b.say(JULIET, "hello again")
         assert await settle(b, app) == base + 1        # no further publish
         await a.resume(server.c2s_port)
-        await a.offline()
-        await b.offline()
+        await offline(a, b)
 
     run(scenario())
 
 
 def test_mod_push_sends_no_restart_wake_by_default(ejabberd, apns_mock):
-    secret = secrets.token_hex(8)
-    server = mod_push_server(ejabberd, secret)
+    server, secret = mod_push_server(ejabberd)
 
     async def scenario():
         app, a, b = await connected(server, secret)
-        await a.enable(APPS, "node-1", "node-secret")
         await hibernate(server, a)
         await b.offline()
         app.disconnect()

@@ -1,41 +1,27 @@
 """Fixtures of the Prosody end-to-end tests: a strict APNs mock (tests/mocks)
 and a real Prosody with mod_nudge whose APNs backend points at it."""
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE)]
+sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "support"), str(HERE)]
 
 from fixtures import apns_mock, webpush_mock  # noqa: E402,F401  (pytest fixtures)
 from devices import ApnsDevice, WebPushDevice  # noqa: E402
 import keys  # noqa: E402
 from harness import ProsodyServer, prosody_available  # noqa: E402
 from prosody_env import USERS, push_options  # noqa: E402
+from server_fixtures import pytest_runtest_makereport, skip_unless_available, stop_servers  # noqa: E402,F401  (a hook)
 
 _unavailable = prosody_available()
 
 
 def pytest_collection_modifyitems(config, items):
-    # Called with the whole session's items: mark only this directory's.
     # NUDGE_REQUIRE_PROSODY=1 (scripts/test, CI) turns the skip into a failure.
-    if _unavailable:
-        if os.environ.get("NUDGE_REQUIRE_PROSODY") == "1":
-            raise pytest.UsageError(f"tests/prosody: {_unavailable}")
-        skip = pytest.mark.skip(reason=_unavailable)
-        for item in items:
-            if HERE in Path(str(item.fspath)).resolve().parents:
-                item.add_marker(skip)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    setattr(item, "rep_" + report.when, report)
+    skip_unless_available(HERE, items, _unavailable, "NUDGE_REQUIRE_PROSODY")
 
 
 @pytest.fixture(params=["apns", "webpush"])
@@ -58,9 +44,4 @@ def prosody(tmp_path, apns_mock, request):
         return server.start(wait=wait)
 
     yield start
-    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    for server in servers:
-        server.stop()
-        if failed:
-            sys.stderr.write(f"\n===== {server.dir} =====\n{server.diagnostics()}\n")
-            sys.stderr.write(f"===== APNs mock log =====\n{apns_mock.log()[-4000:]}\n")
+    stop_servers(servers, request, lambda: f"===== APNs mock log =====\n{apns_mock.log()[-4000:]}\n")

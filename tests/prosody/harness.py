@@ -15,25 +15,19 @@ the system's Prosody (/etc/prosody, /var/lib/prosody).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
+
+from ports import free_port, port_accepts
+from waiting import wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 PLUGIN_DIR = REPO / "bindings" / "prosody"
 STARTUP_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 20
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def datamanager_encode(name: str) -> str:
@@ -57,18 +51,6 @@ def lua(value) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {lua(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"no Lua literal for {value!r}")
-
-
-def wait_until(predicate, timeout: float = 20, interval: float = 0.05, what: str = "condition"):
-    """Polls predicate() until it is truthy and returns its value; fails after the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def prosody_available() -> str | None:
@@ -197,16 +179,15 @@ class ProsodyServer:
             self.wait_ready()
         return self
 
-    def wait_ready(self) -> None:
+    def wait_c2s_port(self) -> None:
         def up():
             if self.process.poll() is not None:
                 raise RuntimeError(f"prosody exited with {self.process.returncode}:\n{self.diagnostics()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.c2s_port), timeout=0.5):
-                    return True
-            except OSError:
-                return False
+            return port_accepts(self.c2s_port)
         wait_until(up, STARTUP_TIMEOUT_S, what="prosody's c2s port")
+
+    def wait_ready(self) -> None:
+        self.wait_c2s_port()
         # Hosts, and their modules, are loaded before the port opens; with
         # mod_nudge, wait for its own line too: the engine is open, or its
         # error is logged.
@@ -239,15 +220,7 @@ class ProsodyServer:
 
     def wait_for_log(self, pattern: str, timeout: float = 20, count: int = 1) -> list[str]:
         """Waits until the log has `count` lines matching the regular expression; returns them."""
-        regex = re.compile(pattern)
-
-        def found():
-            lines = [line for line in self.log_text().splitlines() if regex.search(line)]
-            return lines if len(lines) >= count else None
-        try:
-            return wait_until(found, timeout, what=f"log line /{pattern}/")
-        except AssertionError:
-            raise AssertionError(f"no log line /{pattern}/ within {timeout} s\n{self.diagnostics()}") from None
+        return wait_for_lines(self.log_text, pattern, timeout, count, context=self.diagnostics)
 
     def shell(self, command: str, timeout: float = 30) -> tuple[int, str]:
         """Runs one admin shell command (prosodyctl shell), returning its exit code and output."""

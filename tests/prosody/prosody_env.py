@@ -1,19 +1,14 @@
 """What the Prosody end-to-end tests share: the test domain and users, the
-mod_nudge options pointing at the APNs mock, and the engine's counters read
-through the admin shell."""
+mod_nudge options pointing at the APNs mock, and the engine's counters and
+a user's enablements read through the admin shell."""
 
 import json
 
-DOMAIN = "example.net"
-PUSH_HOST = "push.example.net"
-PASSWORD = "secret-password"
+# The users' domain and password and the app server, as in the ejabberd tests.
+from push_steps import DOMAIN, PASSWORD, PUSH_HOST  # noqa: F401  (re-exported)
+from vendor_backends import apns_backend
+
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD, "mercutio": PASSWORD}
-
-
-def apns_backend(mock) -> dict:
-    key = mock.keys[0]
-    return {"type": "apns", "app": "chatninja", "topic": mock.topics[0], "key_file": str(key.p8),
-            "key_id": key.key_id, "team_id": mock.team_id, "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
 
 
 def push_options(mock, **extra) -> dict:
@@ -28,11 +23,21 @@ def push_options(mock, **extra) -> dict:
     return options
 
 
-def engine_stats(server) -> dict:
-    """The engine's counters, through the admin shell (nudge:stats())."""
-    code, output = server.shell("nudge:stats()")
+def admin(server, command: str) -> dict:
+    """The JSON answer of a mod_nudge admin shell command (nudge:stats(), nudge:list('…'))."""
+    code, output = server.shell(command)
     assert code == 0, output
     for line in output.splitlines():
         if line.startswith("{"):
             return json.loads(line)
     raise AssertionError(f"no JSON in the shell's output:\n{output}")
+
+
+def engine_stats(server) -> dict:
+    """The engine's counters, through the admin shell (nudge:stats())."""
+    return admin(server, "nudge:stats()")
+
+
+def enablements(server, jid: str) -> list:
+    """The user's push enablements, through the admin shell (nudge:list())."""
+    return admin(server, f"nudge:list('{jid}')")["enablements"]

@@ -253,14 +253,10 @@ def test_a_room_message_to_an_absent_members_bare_jid_pushes_for_a_mention(proso
     device = ApnsDevice(apns_mock)
 
     async def scenario():
-        a = Client(f"{JULIET}/phone", PASSWORD)
-        await a.online(server.c2s_port)
-        await register_and_enable(a, device)
-        await a.offline()
-        await asyncio.to_thread(server.wait_for_log, rf"Unbinding resource for {JULIET}/phone", DEADLINE_S)
+        await PROSODY.registered_then_offline(server, device)
         # What a room that delivers to absent members sends (here from
         # another account: Prosody routes it to Juliet's bare JID the same way).
-        b = Client(f"{ROMEO}/desk", PASSWORD)
+        b = PROSODY.desk()
         await b.online(server.c2s_port)
         b.send_raw(f"<message to='{JULIET}' type='groupchat' id='g1'><body>lunch, anyone?</body></message>")
         await stats_until(server, lambda s: s["held"].get("not_important", 0) >= 1, "the room message to be judged")
@@ -387,11 +383,7 @@ def test_the_whole_configuration_from_a_json_file(prosody, apns_mock, tmp_path):
 
     async def scenario():
         await PROSODY.registered_then_offline(server, device)
-        b = PROSODY.desk()
-        await b.online(server.c2s_port)
-        b.say(JULIET, "from a JSON-configured server")
-        await pushes_until(device, lambda p: len(p) >= 1, "the push")
-        await b.offline()
+        await PROSODY.desk_writes(server, device, "from a JSON-configured server")
 
     run(scenario())
 
@@ -409,12 +401,8 @@ def test_the_engine_counters_are_prosody_metrics(prosody, apns_mock):
 
     async def scenario():
         await PROSODY.registered_then_offline(server, device)
-        b = PROSODY.desk()
-        await b.online(server.c2s_port)
-        b.say(JULIET, "counted")
-        await pushes_until(device, lambda p: len(p) >= 1, "the push")
+        await PROSODY.desk_writes(server, device, "counted")
         await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
-        await b.offline()
 
     run(scenario())
     # The shell collects on demand (statistics_interval = "manual"); the

@@ -21,6 +21,8 @@ import xml.etree.ElementTree as ET
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout  # noqa: F401  (re-exported for the tests)
 
+from waiting import wait_until_async
+
 COMMANDS = "http://jabber.org/protocol/commands"
 DATA = "jabber:x:data"
 PUSH = "urn:xmpp:push:0"
@@ -123,15 +125,7 @@ class Client(slixmpp.ClientXMPP):
         await asyncio.wait_for(self._gone, STEP_TIMEOUT_S)
 
     async def until(self, predicate, what: str, timeout: float = STEP_TIMEOUT_S):
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if loop.time() > deadline:
-                raise AssertionError(f"{self.boundjid}: timed out waiting for {what}")
-            await asyncio.sleep(0.05)
+        return await wait_until_async(predicate, timeout, 0.05, f"{what} (at {self.boundjid})")
 
     # ---- push ---------------------------------------------------------------
 

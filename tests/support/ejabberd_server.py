@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
+
+from ports import free_port, port_accepts
+from waiting import wait_for_lines, wait_until
 
 ERL = "/usr/bin/erl"
 # Where Debian installs the ejabberd application (ejabberdctl's ERL_LIBS).
@@ -72,12 +72,6 @@ DEFAULT_MODULES = {
 }
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def ejabberd_available() -> str | None:
     """Why ejabberd cannot run here, or None."""
     if not os.access(ERL, os.X_OK):
@@ -85,17 +79,6 @@ def ejabberd_available() -> str | None:
     if not (EJABBERD_EBIN / "ejabberd.app").exists():
         return f"Debian's ejabberd 23.01 is not installed ({EJABBERD_EBIN} is missing; apt-get install ejabberd)"
     return None
-
-
-def _wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def _erl_atom(text: str) -> str:
@@ -216,14 +199,10 @@ class EjabberdServer:
     def wait_ready(self) -> None:
         def c2s_up():
             self._check_alive()
-            try:
-                with socket.create_connection(("127.0.0.1", self.c2s_port), timeout=0.5):
-                    return True
-            except OSError:
-                return False
-        _wait_until(c2s_up, STARTUP_TIMEOUT_S, "ejabberd's c2s port")
-        _wait_until(lambda: self._check_alive() or " is started in the node " in self.log_text()[self.log_mark:],
-                    STARTUP_TIMEOUT_S, "ejabberd to report it is started")
+            return port_accepts(self.c2s_port)
+        wait_until(c2s_up, STARTUP_TIMEOUT_S, 0.1, "ejabberd's c2s port")
+        wait_until(lambda: self._check_alive() or " is started in the node " in self.log_text()[self.log_mark:],
+                   STARTUP_TIMEOUT_S, 0.1, "ejabberd to report it is started")
         if not self._registered and self.users:
             self.register_users()
 
@@ -327,13 +306,5 @@ class EjabberdServer:
 
     def wait_for_log(self, pattern: str, timeout: float = 20, count: int = 1) -> list[str]:
         """Waits until the log has `count` lines matching the regular expression; returns them."""
-        regex = re.compile(pattern)
-
-        def found():
-            lines = [line for line in self.log_text().splitlines() if regex.search(line)]
-            return lines if len(lines) >= count else None
-        try:
-            return _wait_until(found, timeout, f"log line /{pattern}/", 0.05)
-        except AssertionError:
-            raise AssertionError(f"no log line /{pattern}/ within {timeout} s\n{self.diagnostics()}") from None
+        return wait_for_lines(self.log_text, pattern, timeout, count, context=self.diagnostics)
 
