@@ -8,14 +8,13 @@ from __future__ import annotations
 import asyncio
 import re
 
-from component_process import DOMAIN, PUSH_HOST
+from component_process import DOMAIN, EX_NOPERM, PUSH_HOST
 from component_servers import PASSWORD
 from push_steps import DEADLINE_S, run  # noqa: F401  (run: re-exported for the tests)
 from vendor_backends import apns_backend
 from waiting import wait_until_async
 from xmpp import Client
 
-EX_NOPERM = 77   # sysexits.h: how the component exits when the server refuses its secret
 
 
 def start_component(component, server, apns_mock, **kwargs):
@@ -24,6 +23,17 @@ def start_component(component, server, apns_mock, **kwargs):
     c = component(server_port=server.component_port, backends=[apns_backend(apns_mock)], **kwargs).start()
     c.wait_for_log(r"^<5>connected to 127\.0\.0\.1:\d+ as push\.example\.net")
     return c
+
+
+def refused_log(component, server, secret: str) -> str:
+    """Starts the component with a secret the server does not know; checks
+    that it exits with EX_NOPERM, saying why; returns its log."""
+    c = component(server_port=server.component_port, secret=secret).start()
+    code = c.process.wait(30)
+    log = c.log_text()
+    assert code == EX_NOPERM, log
+    assert "refused the component: stream error not-authorized" in log, log
+    return log
 
 
 def device_pushes(mock, token: str) -> list[dict]:

@@ -17,6 +17,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+from processes import terminate
 from waiting import wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +26,7 @@ BINARY = Path(os.environ.get("NUDGE_COMPONENT", REPO / "bindings" / "component" 
 DOMAIN = "example.net"
 PUSH_HOST = "push.example.net"
 STOP_TIMEOUT_S = 30
+EX_NOPERM = 77   # sysexits.h: its exit status when the server refuses its secret
 
 
 def binary_missing() -> str | None:
@@ -89,14 +91,8 @@ class NudgeComponent:
     def stop(self, timeout: float = STOP_TIMEOUT_S) -> int | None:
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-                raise AssertionError(f"nudge-component did not stop within {timeout} s after SIGTERM\n{self.log_text()[-4000:]}")
+        if not terminate(self.process, timeout):
+            raise AssertionError(f"nudge-component did not stop within {timeout} s after SIGTERM\n{self.log_text()[-4000:]}")
         return self.process.returncode
 
     def kill(self) -> None:

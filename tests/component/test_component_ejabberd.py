@@ -8,7 +8,7 @@ Every wait is for a condition, with a deadline."""
 import secrets
 
 from component_process import PUSH_HOST
-from component_flow import EX_NOPERM, push_while_pending, run, start_component
+from component_flow import push_while_pending, refused_log, run, start_component
 
 # mod_stream_mgmt, when the phone's TCP connection is gone and its session kept.
 HIBERNATING = r"Closing c2s connection for juliet@example\.net/{resource}.*waiting \d+ seconds"
@@ -29,10 +29,5 @@ def test_mod_push_publishes_through_the_component_and_survives_an_ejabberd_resta
 
 
 def test_a_wrong_secret_is_refused_by_ejabberd_with_exit_77(ejabberd, component):
-    server = ejabberd()
-    c = component(server_port=server.component_port, secret="not-ejabberds-secret").start()
-    code = c.process.wait(30)
-    log = c.log_text()
-    assert code == EX_NOPERM, log
-    assert "refused the component: stream error not-authorized" in log, log
+    log = refused_log(component, ejabberd(), "not-ejabberds-secret")
     assert "not-ejabberds-secret" not in log and PUSH_HOST in log

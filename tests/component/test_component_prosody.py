@@ -10,7 +10,7 @@ import secrets
 import signal
 
 from component_process import PUSH_HOST
-from component_flow import EX_NOPERM, push_while_pending, run, start_component
+from component_flow import push_while_pending, refused_log, run, start_component
 
 # mod_smacks, when the phone's TCP connection is gone and its session kept.
 HIBERNATING = "Session going into hibernation"
@@ -55,11 +55,6 @@ def test_registrations_survive_the_component_stopping_on_sigterm(prosody, compon
 
 
 def test_a_wrong_secret_is_refused_by_prosody_with_exit_77(prosody, component):
-    server = prosody()
-    c = component(server_port=server.component_port, secret="not-prosodys-secret").start()
-    code = c.process.wait(30)
-    log = c.log_text()
-    assert code == EX_NOPERM, log
-    assert "refused the component: stream error not-authorized" in log, log
+    log = refused_log(component, prosody(), "not-prosodys-secret")
     assert "check component.secret_file" in log and "not-prosodys-secret" not in log
     assert PUSH_HOST in log

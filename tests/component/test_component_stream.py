@@ -9,10 +9,9 @@ import time
 
 import pytest
 
-from component_process import PUSH_HOST
+from component_process import EX_NOPERM, PUSH_HOST
 from component_xep0114 import ComponentListener
 
-EX_NOPERM = 77
 DISCO = ("<iq type='get' id='{id}' from='example.net' to='push.example.net'>"
          "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
 

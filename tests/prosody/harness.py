@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 from pathlib import Path
 
 from ports import free_port, port_accepts
+from processes import terminate
 from waiting import wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
@@ -197,13 +197,7 @@ class ProsodyServer:
     def stop(self) -> int | None:
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        terminate(self.process, STOP_TIMEOUT_S)
         return self.process.returncode
 
     # ---- observation --------------------------------------------------------

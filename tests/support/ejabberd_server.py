@@ -48,6 +48,7 @@ import subprocess
 from pathlib import Path
 
 from ports import free_port, port_accepts
+from processes import terminate
 from waiting import wait_for_lines, wait_until
 
 ERL = "/usr/bin/erl"
@@ -222,13 +223,7 @@ class EjabberdServer:
         """Stops the node the way `ejabberdctl stop` does (init:stop, here by SIGTERM); returns its exit status."""
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        terminate(self.process, STOP_TIMEOUT_S, kill=lambda: os.killpg(self.process.pid, signal.SIGKILL))
         # erl's helpers (inet_gethost, erl_child_setup) die with their group.
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
