@@ -43,10 +43,10 @@ class ApnsDevice:
         return {"token": self.token}
 
     def pushes(self) -> list[Push]:
-        # The mock records a request before it answers: not ok until answered.
-        return [Push(r["payload"], r["headers"].get("apns-collapse-id"),
-                     (r.get("answer") or {}).get("status") == 200)
-                for r in self.mock.control.requests() if r.get("token") == self.token]
+        # The mock journals a request before it answers it: a push counts
+        # once answered, so that `ok` is the vendor's verdict.
+        return [Push(r["payload"], r["headers"].get("apns-collapse-id"), r["answer"].get("status") == 200)
+                for r in self.mock.control.requests() if r.get("token") == self.token and r.get("answer")]
 
 
 class WebPushDevice:
@@ -70,7 +70,6 @@ class WebPushDevice:
 
     def pushes(self) -> list[Push]:
         path = "/" + self.subscription["endpoint"].split("/", 3)[3]
-        return [Push(json.loads(r["plaintext"]), r["headers"].get("topic"),
-                     (r.get("answer") or {}).get("status") == 201)
+        return [Push(json.loads(r["plaintext"]), r["headers"].get("topic"), r["answer"].get("status") == 201)
                 for r in self.mock.control.requests()
-                if r.get("kind") == "push" and r.get("path") == path and "plaintext" in r]
+                if r.get("kind") == "push" and r.get("path") == path and "plaintext" in r and r.get("answer")]
