@@ -313,20 +313,42 @@ static ERL_NIF_TERM nif_handle_stanza(ErlNifEnv *env, int argc, const ERL_NIF_TE
     return result(env, rc);
 }
 
+/* The shape of every call that takes the engine and a string (a JID, a
+   JSON request) as argv[1]: the string copied out, the engine read-locked.
+   Returns 1 with both held, to be given back with leave_with_string();
+   otherwise 0 with *error set and nothing held. */
+static int enter_with_string(ErlNifEnv *env, const ERL_NIF_TERM argv[], engine_res **r, char **text,
+                             ERL_NIF_TERM *error)
+{
+    *text = get_cstring(env, argv[1]);
+    if (*text == NULL) {
+        *error = enif_make_badarg(env);
+        return 0;
+    }
+    if (!acquire(env, argv[0], r)) {
+        enif_free(*text);
+        *error = closed_or_badarg(env, argv[0]);
+        return 0;
+    }
+    return 1;
+}
+
+static void leave_with_string(engine_res *r, char *text)
+{
+    enif_rwlock_runlock(r->lock);
+    enif_free(text);
+}
+
 /* session_online / resumed / closed: one full JID, one int result. */
 static ERL_NIF_TERM session_call(ErlNifEnv *env, const ERL_NIF_TERM argv[],
                                  int (*fn)(nudge_engine *, const char *))
 {
-    char *jid = get_cstring(env, argv[1]);
-    if (jid == NULL) return enif_make_badarg(env);
     engine_res *r;
-    if (!acquire(env, argv[0], &r)) {
-        enif_free(jid);
-        return closed_or_badarg(env, argv[0]);
-    }
+    char *jid;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &jid, &error)) return error;
     int rc = fn(r->engine, jid);
-    enif_rwlock_runlock(r->lock);
-    enif_free(jid);
+    leave_with_string(r, jid);
     return result(env, rc);
 }
 
@@ -351,17 +373,13 @@ static ERL_NIF_TERM nif_session_closed(ErlNifEnv *env, int argc, const ERL_NIF_T
 static ERL_NIF_TERM nif_session_pending(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    char *jid = get_cstring(env, argv[1]);
-    if (jid == NULL) return enif_make_badarg(env);
     engine_res *r;
-    if (!acquire(env, argv[0], &r)) {
-        enif_free(jid);
-        return closed_or_badarg(env, argv[0]);
-    }
+    char *jid;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &jid, &error)) return error;
     unsigned timeout = 0;
     int rc = nudge_session_pending(r->engine, jid, &timeout);
-    enif_rwlock_runlock(r->lock);
-    enif_free(jid);
+    leave_with_string(r, jid);
     if (rc != NUDGE_OK) return result(env, rc);
     return enif_make_tuple2(env, atom_ok, enif_make_uint(env, timeout));
 }
@@ -400,16 +418,12 @@ static ERL_NIF_TERM nif_stanza_held(ErlNifEnv *env, int argc, const ERL_NIF_TERM
     else return enif_make_badarg(env);
     ErlNifBinary xml;
     if (!get_bytes(env, argv[2], &xml)) return enif_make_badarg(env);
-    char *user = get_cstring(env, argv[1]);
-    if (user == NULL) return enif_make_badarg(env);
     engine_res *r;
-    if (!acquire(env, argv[0], &r)) {
-        enif_free(user);
-        return closed_or_badarg(env, argv[0]);
-    }
+    char *user;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &user, &error)) return error;
     int rc = nudge_stanza_held(r->engine, user, (const char *)xml.data, xml.size, flags);
-    enif_rwlock_runlock(r->lock);
-    enif_free(user);
+    leave_with_string(r, user);
     return result(env, rc);
 }
 
@@ -433,17 +447,13 @@ static ERL_NIF_TERM nif_stats(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[
 static ERL_NIF_TERM nif_admin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    char *request = get_cstring(env, argv[1]);
-    if (request == NULL) return enif_make_badarg(env);
     engine_res *r;
-    if (!acquire(env, argv[0], &r)) {
-        enif_free(request);
-        return closed_or_badarg(env, argv[0]);
-    }
+    char *request;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &request, &error)) return error;
     char *reply = NULL;
     int rc = nudge_admin(r->engine, request, &reply);
-    enif_rwlock_runlock(r->lock);
-    enif_free(request);
+    leave_with_string(r, request);
     ERL_NIF_TERM out;
     if (reply == NULL) out = result(env, rc == NUDGE_OK ? NUDGE_ENOMEM : rc);
     else if (rc == NUDGE_OK) out = enif_make_tuple2(env, atom_ok, make_cstring(env, reply));
