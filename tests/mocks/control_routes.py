@@ -13,15 +13,12 @@ fn(document) returns the JSON reply, or raises ValueError (answered 400).
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
-import sys
 import threading
 from http.server import ThreadingHTTPServer
 
 import control
-import h2server
+import runner
 
 
 def _handler_for(api):
@@ -65,24 +62,4 @@ def start_control(api, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPS
 
 def run(mock, args, on_bound=None) -> None:
     """runner.run() with the extended control port: PORT/CONTROL lines, SIGTERM/SIGINT stop."""
-    asyncio.run(_serve(mock, args, on_bound))
-
-
-async def _serve(mock, args, on_bound):
-    context = h2server.tls_context(args.cert, args.key)
-    server = await h2server.listen(mock, context, args.host, args.port)
-    port = server.sockets[0].getsockname()[1]
-    if on_bound is not None:
-        on_bound(port)
-    control_server = start_control(mock, args.host, args.control_port)
-    print(f"PORT {port}", flush=True)
-    print(f"CONTROL {control_server.server_address[1]}", flush=True)
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    server.close()
-    control_server.shutdown()
-    print("stopped", file=sys.stderr, flush=True)
+    runner.run(mock, args, on_bound=on_bound, start_control=start_control)

@@ -17,12 +17,9 @@ access token as soon as it reaches the head of the script.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import re
 import secrets
-import sys
-import threading
 import time
 
 import fcm_message
@@ -30,11 +27,9 @@ import fcm_oauth
 import google_errors
 import jwt_parts
 import runner
-from journal import Journal
-from script import Script, ScriptedControl
+from vendor_mock import VendorMock
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
-MAX_STREAMS = 100
 _JSON = "application/json; charset=UTF-8"
 _MISSING_CREDENTIALS = ("Request is missing required authentication credential. Expected OAuth 2 access token, "
                         "login cookie or other valid authentication credential. "
@@ -73,35 +68,18 @@ def parse_entry(entry) -> dict:
             "delay_ms": delay_ms}
 
 
-class FcmMock(ScriptedControl):
+class FcmMock(VendorMock):
+    """Journal, script, counters and replies as VendorMock has them; FCM's
+    own are the token endpoint, the send checks and Google's error documents."""
     parse_entry = staticmethod(parse_entry)
+    counters = ("token_requests", "tokens_issued", "token_refusals", "sends", "sends_ok", "sends_refused")
 
     def __init__(self, project_id: str, account: fcm_oauth.ServiceAccount, token_lifetime_s: int = 3599):
+        super().__init__(is_action=lambda entry: entry["kind"] == "expire_tokens",
+                         apply_action=lambda entry: self.tokens.expire_all())
         self.project_id = project_id
         self.account = account
         self.tokens = fcm_oauth.AccessTokens(token_lifetime_s)
-        self.journal = Journal()
-        self.answers = Script(is_action=lambda entry: entry["kind"] == "expire_tokens",
-                              apply_action=lambda entry: self.tokens.expire_all())
-        self._lock = threading.Lock()
-        self._connections = {}
-        self._counts = {"token_requests": 0, "tokens_issued": 0, "token_refusals": 0,
-                        "sends": 0, "sends_ok": 0, "sends_refused": 0}
-
-    # ---- h2server hooks ----------------------------------------------------
-
-    def initial_max_streams(self, conn) -> int:
-        return MAX_STREAMS
-
-    def connection_made(self, conn):
-        with self._lock:
-            self._connections[conn.id] = conn
-
-    def connection_lost(self, conn):
-        """Nothing to do: /stats reads "open" from the connection itself."""
-
-    def protocol_error(self, conn, message: str):
-        print(f"conn {conn.id}: HTTP/2 protocol error: {message}", file=sys.stderr, flush=True)
 
     def handle(self, request):
         path = request.path.split("?", 1)[0]
@@ -120,7 +98,7 @@ class FcmMock(ScriptedControl):
 
     def _token(self, request):
         entry = self.journal.add(self._describe(request, "token"))
-        self._count("token_requests")
+        self.count("token_requests")
         try:
             if request.method != "POST":
                 raise fcm_oauth.OAuthRejected("invalid_request", f"{request.method} is not allowed; use POST")
@@ -128,11 +106,11 @@ class FcmMock(ScriptedControl):
             self.journal.update(entry, assertion=jwt_parts.unverified(assertion))
             fcm_oauth.verify_assertion(assertion, self.account)
         except fcm_oauth.OAuthRejected as rejection:
-            self._count("token_refusals")
+            self.count("token_refusals")
             self._reply(request, entry, 400, google_errors.oauth_error(rejection.error, rejection.description))
             return
         token = self.tokens.issue()
-        self._count("tokens_issued")
+        self.count("tokens_issued")
         self._reply(request, entry, 200, {"access_token": token, "expires_in": self.tokens.lifetime_s,
                                           "token_type": "Bearer"},
                     extra_headers=[("cache-control", "no-cache, no-store, max-age=0, must-revalidate")])
@@ -141,21 +119,14 @@ class FcmMock(ScriptedControl):
 
     def _send(self, request, project: str):
         entry = self.journal.add(self._describe(request, "send"))
-        self._count("sends")
+        self.count("sends")
         refusal = self._refusal(request, project, entry)
         if refusal is not None:
-            self._count("sends_refused")
+            self.count("sends_refused")
             status, document, headers = refusal
             self._reply(request, entry, status, document, extra_headers=headers)
             return
-        scripted = self.answers.take()
-        answer = scripted or {"kind": "ok", "delay_ms": 0}
-        self.journal.update(entry, scripted=scripted is not None)
-        delay = answer["delay_ms"] / 1000
-        if delay:
-            asyncio.get_running_loop().call_later(delay, self._answer, request, entry, answer)
-        else:
-            self._answer(request, entry, answer)
+        self.answer_after_script(request, entry, lambda scripted: self._answer(request, entry, scripted))
 
     def _refusal(self, request, project: str, entry: dict):
         """(status, document, headers) FCM would refuse this send with, or None if it is valid."""
@@ -180,17 +151,14 @@ class FcmMock(ScriptedControl):
         self.journal.update(entry, message=message, validate_only=validate_only)
         return None
 
-    def _answer(self, request, entry: dict, answer: dict):
-        if answer["kind"] == "drop":
-            self.journal.update(entry, answer={"dropped": True})
-            request.connection.drop()
-            return
-        if answer["kind"] == "error":
+    def _answer(self, request, entry: dict, answer: dict | None):
+        """FCM's answer to a valid send: the scripted one, or (None, ok) success."""
+        if answer is not None and answer["kind"] == "error":
             status, document = google_errors.fcm_error(answer["error"], answer["message"])
             headers = [] if answer["retry_after"] is None else [("retry-after", str(answer["retry_after"]))]
             self._reply(request, entry, status, document, extra_headers=headers)
             return
-        self._count("sends_ok")
+        self.count("sends_ok")
         message_id = "fake_message_id" if entry.get("validate_only") else (
             f"0:{int(time.time() * 1e6)}%{secrets.token_hex(8)}")
         self._reply(request, entry, 200, {"name": f"projects/{self.project_id}/messages/{message_id}"})
@@ -198,48 +166,15 @@ class FcmMock(ScriptedControl):
     # ---- shared -------------------------------------------------------------
 
     def _reply(self, request, entry: dict, status: int, document: dict, extra_headers=()):
-        body = json.dumps(document, indent=2).encode()
-        self.journal.update(entry, answer={"status": status, "body": document,
-                                           "headers": {name: value for name, value in extra_headers}})
-        print(f"{time.strftime('%H:%M:%S')} conn {request.connection.id} stream {request.stream_id} "
-              f"{request.method} {request.path} -> {status}", file=sys.stderr, flush=True)
-        request.connection.respond(request.stream_id, status, [("content-type", _JSON), *extra_headers], body)
+        # Google pretty-prints its JSON; the journal keeps the document.
+        self.reply(request, entry, status, [("content-type", _JSON), *extra_headers],
+                   json.dumps(document, indent=2).encode(), recorded=document)
 
     def _describe(self, request, kind: str) -> dict:
-        return {
-            "kind": kind,
-            "connection": request.connection.id,
-            "stream": request.stream_id,
-            "time": request.received_at,
-            "method": request.method,
-            "path": request.path,
-            "headers": {name: value for name, value in reversed(request.headers)},  # first value wins
-            "body": request.body.decode("utf-8", errors="replace"),
-            "answer": None,
-        }
+        return {**self.describe(request, kind), "body": request.body.decode("utf-8", errors="replace")}
 
-    def _count(self, name: str):
-        with self._lock:
-            self._counts[name] += 1
-
-    # ---- control API (called from the control thread) ----------------------
-
-    def stats(self) -> dict:
-        with self._lock:
-            connections = [{"id": conn.id, "open": not conn.closed,
-                            "max_concurrent_streams_observed": conn.max_open_streams_observed}
-                           for conn in self._connections.values()]
-            counts = dict(self._counts)
-        return {**counts, "connections_opened": len(connections), "connections": connections,
-                "live_tokens": self.tokens.live()}
-
-    def reset(self):
-        """Forget requests, counters and script; issued access tokens stay valid."""
-        self.journal.clear()
-        self.answers.clear()
-        with self._lock:
-            self._connections = {cid: conn for cid, conn in self._connections.items() if not conn.closed}
-            self._counts = dict.fromkeys(self._counts, 0)
+    def extra_stats(self) -> dict:
+        return {"live_tokens": self.tokens.live()}
 
 
 def main(argv=None):

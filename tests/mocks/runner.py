@@ -25,18 +25,19 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", required=True, help="server private key (PEM)")
 
 
-def run(mock, args, client_ca: str | None = None, on_bound=None) -> None:
-    """Serve `mock` until SIGTERM/SIGINT. on_bound(port) runs once the vendor port is known."""
-    asyncio.run(_serve(mock, args, client_ca, on_bound))
+def run(mock, args, client_ca: str | None = None, on_bound=None, start_control=control.start_control) -> None:
+    """Serve `mock` until SIGTERM/SIGINT. on_bound(port) runs once the vendor port is known;
+    start_control serves the control API (control_routes passes its extended one)."""
+    asyncio.run(_serve(mock, args, client_ca, on_bound, start_control))
 
 
-async def _serve(mock, args, client_ca, on_bound):
+async def _serve(mock, args, client_ca, on_bound, start_control):
     context = h2server.tls_context(args.cert, args.key, client_ca)
     server = await h2server.listen(mock, context, args.host, args.port)
     port = server.sockets[0].getsockname()[1]
     if on_bound is not None:
         on_bound(port)
-    control_server = control.start_control(mock, args.host, args.control_port)
+    control_server = start_control(mock, args.host, args.control_port)
     print(f"PORT {port}", flush=True)
     print(f"CONTROL {control_server.server_address[1]}", flush=True)
 
