@@ -257,7 +257,7 @@ private func message(_ n: Int) -> String {
     }
 
     @Test(arguments: ["remote-server-not-found", "remote-server-timeout", "service-unavailable"])
-    func errorsOnTheWayToTheAppServerAreRetriedAndKeepPush(condition: String) throws {
+    func errorsOnTheWayToTheAppServerAreRetriedBeforePushIsDisabled(condition: String) throws {
         let h = CoreHarness()
         try h.enable()
         let actions = try h.held("juliet@example.net/phone", message(1))
@@ -268,11 +268,14 @@ private func message(_ n: Int) -> String {
         let retry = try #require(answer.schedules.first)
         guard case .retry(_, _, let attempt) = retry.0 else { Issue.record("not a retry: \(retry.0)"); return }
         #expect(attempt == 1)
+        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.count == 1)
+        // Still unreachable after every retry: no app server there, push is disabled.
         var last = flight
         last.attempt = h.config.server.publishRetries
         let exhausted = try h.run(.publishAnswer(error, last))
-        #expect(exhausted.schedules.isEmpty && exhausted.disabled.isEmpty)
-        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.count == 1)
+        #expect(exhausted.schedules.isEmpty)
+        #expect(exhausted.disabled.first?.1.contains("after \(h.config.server.publishRetries + 1) attempts") == true)
+        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.isEmpty)
     }
 
     @Test func otherErrorsDisableThatEnablement() throws {

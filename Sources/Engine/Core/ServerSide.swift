@@ -437,24 +437,28 @@ public final class ServerSide {
         let type = error?[attribute: "type"] ?? "cancel"
         let condition = error?.elements.first { $0.namespace == NS.stanzas && $0.name != "text" }?.name ?? "undefined-condition"
         let key = flight.key
-        if type == "wait" || Self.routeConditions.contains(condition) {
-            let kind = type == "wait" ? "wait" : "route"
-            step.actions.append(.publishFailed(kind: kind))
-            guard flight.attempt < config.server.publishRetries else {
-                step.log(.warn, "push: \(key.service) kept answering \(condition) (\(type)) for \(key.user); gave up after \(flight.attempt + 1) attempts")
+        let retriesLeft = flight.attempt < config.server.publishRetries
+        let unreachable = type != "wait" && Self.routeConditions.contains(condition)
+        if type == "wait" || (unreachable && retriesLeft) {
+            step.actions.append(.publishFailed(kind: unreachable ? "route" : "wait"))
+            guard retriesLeft else {
+                step.log(.warn, "push: \(key.service) kept answering \(condition) (wait) for \(key.user); gave up after \(flight.attempt + 1) attempts")
                 return
             }
             let delay = backoff(attempt: flight.attempt)
             step.actions.append(.schedule(.retry(key, reason: flight.reason, attempt: flight.attempt + 1), at: step.now + delay))
-            step.log(.info, "push: \(key.service) \(kind == "wait" ? "asked to wait" : "could not be reached") (\(condition)); retrying for \(key.user) in \(delay / 1000) s")
+            step.log(.info, "push: \(key.service) \(unreachable ? "could not be reached" : "asked to wait") (\(condition)); retrying for \(key.user) in \(delay / 1000) s")
             return
         }
-        // Any other error: the app server will not take pushes for this
-        // node; keep publishing to it and we spam a server that said no.
-        step.actions.append(.publishFailed(kind: type))
+        // Any other error, or an app server still unreachable after every
+        // retry: it will not take pushes for this node; keep publishing to
+        // it and we spam a server that said no. (Clients enable again when
+        // they next connect.)
+        step.actions.append(.publishFailed(kind: unreachable ? "route" : type))
         guard try store.enable(key) != nil else { return }
         try remove(key, &step, store)
-        let reason = "app server \(key.service) answered \(condition) (\(type))"
+        let tries = unreachable ? " after \(flight.attempt + 1) attempts" : ""
+        let reason = "app server \(key.service) answered \(condition) (\(type))\(tries)"
         step.actions.append(.disabled(key, reason: reason))
         step.log(.warn, "push: disabled for \(key.user), node \(Redact.token(key.node)): \(reason)")
     }
@@ -463,10 +467,12 @@ public final class ServerSide {
     /// server hosting it is unreachable, or (service-unavailable) an
     /// external component that is not connected yet, as after a restart,
     /// when restart wakes go out before app server components reconnect.
-    /// They are retried like `wait`, and never disable push: disabling on
-    /// them would switch push off for every user of an app server that was
-    /// down for a minute. An app server that refuses a node says
-    /// item-not-found or not-authorized.
+    /// They are retried like `wait`, and disable push only once every retry
+    /// (publish_retries, about 2.5 minutes by default) failed the same way:
+    /// disabling at once would switch push off for every user of an app
+    /// server that was away for a moment, and never disabling would keep
+    /// publishing to a JID that is no app server at all. An app server that
+    /// refuses a node says item-not-found or not-authorized.
     static let routeConditions: Set<String> = ["remote-server-not-found", "remote-server-timeout", "service-unavailable"]
 
     /// 5 s, 10 s, 20 s … up to 10 minutes, each ±20 % so that many users
