@@ -38,7 +38,8 @@ def binary_missing() -> str | None:
 class NudgeComponent:
     def __init__(self, directory: Path, *, server_port: int, secret: str = "component-secret",
                  backends: list[dict] | None = None, component: dict | None = None, engine: dict | None = None,
-                 secret_mode: int = 0o600):
+                 secret_mode: int = 0o600, binary: Path = BINARY):
+        self.binary = binary
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.config_path = self.dir / "component.json"
@@ -74,7 +75,7 @@ class NudgeComponent:
         stderr = open(self.stderr_path, "ab")
         environment = {k: v for k, v in os.environ.items() if k != "NOTIFY_SOCKET"}
         environment.update(env or {})
-        self.process = subprocess.Popen([str(BINARY), *args, str(self.config_path)], cwd=self.dir, env=environment,
+        self.process = subprocess.Popen([str(self.binary), *args, str(self.config_path)], cwd=self.dir, env=environment,
                                         stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr)
         stderr.close()
         return self

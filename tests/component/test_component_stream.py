@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from component_process import EX_NOPERM, PUSH_HOST
+from component_builds import Build, build_with_reparse_declaration, build_without_reparse_declaration
+from component_process import BINARY, EX_NOPERM, PUSH_HOST
 from component_xep0114 import ComponentListener
 
 DISCO = ("<iq type='get' id='{id}' from='example.net' to='push.example.net'>"
@@ -22,6 +23,29 @@ def disco(iq_id: str) -> bytes:
 
 def reply_pattern(iq_id: str) -> bytes:
     return rf"<iq [^>]*id='{iq_id}'[^>]*>.*?</iq>".encode()
+
+
+BUILDS = {"without XML_SetReparseDeferralEnabled": build_without_reparse_declaration,
+          "with XML_SetReparseDeferralEnabled": build_with_reparse_declaration}
+
+
+@pytest.fixture(scope="module")
+def expat_builds(tmp_path_factory):
+    made = {}
+
+    def get(name: str) -> Build:
+        if name not in made:
+            made[name] = BUILDS[name](tmp_path_factory.mktemp(name.split()[0] + "-reparse-switch"))
+        return made[name]
+    return get
+
+
+@pytest.fixture(params=["as built", *BUILDS])
+def build(request, expat_builds):
+    """The byte-by-byte tests run with the component as built here, and as
+    built against an expat with and without the deferral switch
+    (component_builds.py)."""
+    return Build(BINARY) if request.param == "as built" else expat_builds(request.param)
 
 
 @pytest.fixture
@@ -66,8 +90,8 @@ def test_a_reply_due_while_the_server_is_gone_is_sent_after_reconnecting(compone
     c.wait_for_log(r"^<5>reconnected to 127\.0\.0\.1:\d+ as push\.example\.net \(1 stanza waiting\)")
 
 
-def test_stanzas_split_anywhere_and_keepalives_between_them(component, listener):
-    c = component(server_port=listener.port).start()
+def test_stanzas_split_anywhere_and_keepalives_between_them(component, listener, build):
+    c = component(server_port=listener.port, binary=build.binary).start(env=build.env)
     conn = listener.accept()
     c.wait_for_log(r"^<5>connected to")
     data = b" \n" + disco("s1") + b"\n \n" + disco("s2") + b" "
@@ -77,8 +101,8 @@ def test_stanzas_split_anywhere_and_keepalives_between_them(component, listener)
         assert b"type='result'" in conn.read_until(reply_pattern(iq_id)).group(0)
 
 
-def test_a_stanza_whose_last_segment_is_tiny_is_not_left_waiting(component, listener):
-    c = component(server_port=listener.port).start()
+def test_a_stanza_whose_last_segment_is_tiny_is_not_left_waiting(component, listener, build):
+    c = component(server_port=listener.port, binary=build.binary).start(env=build.env)
     conn = listener.accept()
     c.wait_for_log(r"^<5>connected to")
     # A long start tag in several segments, the last one a single byte,

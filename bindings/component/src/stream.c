@@ -10,6 +10,7 @@
  * after each chunk, so the buffer holds at most one stanza plus a chunk.
  */
 #include "stream.h"
+#include "reparse.h"
 
 #include <expat.h>
 #include <stdint.h>
@@ -189,14 +190,11 @@ struct xstream *xstream_new(const struct xstream_callbacks *cb, void *ctx, size_
     XML_SetStartDoctypeDeclHandler(s->p, on_doctype);
     XML_SetCommentHandler(s->p, on_comment);
     XML_SetProcessingInstructionHandler(s->p, on_pi);
-    /* Expat 2.6 (and Debian 12's 2.5.0+deb12u1, which backports it)
-       defers parsing a token that arrived in pieces until "enough" new
-       bytes follow. On a stream that means a stanza whose last TCP
-       segment is small waits for the server's next bytes, which may be
-       minutes away. The deferral guards against quadratic reparsing of
-       huge tokens; here a token is bounded by max_stanza_bytes and comes
-       from the server the component trusts with its secret. */
-    XML_SetReparseDeferralEnabled(s->p, XML_FALSE);
+    /* The deferral guards against quadratic reparsing of huge tokens;
+       here a token is bounded by max_stanza_bytes and comes from the
+       server the component trusts with its secret (reparse.h says why it
+       must be off). */
+    xml_disable_reparse_deferral(s->p);
     return s;
 }
 
