@@ -8,16 +8,21 @@ CFLAGS     ?= -O2 -g -Wall -Wextra -Werror -std=c11
 BUILD      := .build/release
 LIB        := $(BUILD)/libnudge.so
 OUT        := out
-SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib
+SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib -Xswiftc -use-ld=lld
+VERSION    := $(shell sed -n 's/^\#define NUDGE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nudge.h | paste -sd.)
+ABI_MAJOR  := 0
 
-.PHONY: all lib test swift-test c-test py-test check-ldd lua-test erl-test demo demo-c bench bench-apns bench-webpush install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-apns bench-webpush install clean
 
 all: lib
 
 # The Swift runtime is linked in statically, so hosts that dlopen the
-# library need no Swift toolchain.
+# library need no Swift toolchain. Its SONAME is libnudge.so.0, so what
+# links -lnudge here loads libnudge.so.0: the link beside it makes the
+# build tree look like an installed library.
 lib:
 	$(SWIFT) build $(SWIFT_LIB_FLAGS)
+	ln -sf libnudge.so $(BUILD)/libnudge.so.0
 
 $(LIB): lib
 
@@ -32,6 +37,22 @@ check-ldd: lib
 	if [ -n "$$bad" ]; then echo "libnudge.so links unexpected libraries: $$bad"; exit 1; fi; \
 	ldd $(LIB) | grep -q 'not found' && { echo "libnudge.so has unresolved libraries:"; ldd $(LIB); exit 1; } || true; \
 	echo "libnudge.so links only: $$(readelf -d $(LIB) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+
+# The library as lmdb ships one: SONAME libnudge.so.0, and in its dynamic
+# symbol table only the functions of include/nudge.h (Sources/ABI/exports.map),
+# each of which the header declares.
+check-exports: lib
+	@soname=$$(readelf -d $(LIB) | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p'); \
+	[ "$$soname" = "libnudge.so.$(ABI_MAJOR)" ] || { echo "libnudge.so's SONAME is '$$soname', not libnudge.so.$(ABI_MAJOR)"; exit 1; }; \
+	exported=$$(nm -D --defined-only $(LIB) | awk '{print $$3}' | sed 's/@.*//' | sort -u); \
+	stray=$$(echo "$$exported" | grep -v '^nudge_' || true); \
+	[ -z "$$stray" ] || { echo "libnudge.so exports more than nudge_*: $$(echo "$$stray" | head -20 | tr '\n' ' ')"; exit 1; }; \
+	declared=$$(grep -oE '^[a-z][^;()]*\bnudge_[a-z0-9_]+\(' include/nudge.h | grep -oE 'nudge_[a-z0-9_]+' | sort -u); \
+	extra=$$(for f in $$exported; do echo "$$declared" | grep -qx $$f || echo $$f; done); \
+	missing=$$(for f in $$declared; do echo "$$exported" | grep -qx $$f || echo $$f; done); \
+	[ -z "$$extra$$missing" ] || { echo "libnudge.so exports, but nudge.h does not declare: $$extra"; \
+		echo "nudge.h declares, but libnudge.so does not export: $$missing"; exit 1; }; \
+	echo "libnudge.so: SONAME $$soname, $$(echo "$$exported" | wc -l) symbols, exactly the functions of nudge.h"
 
 swift-test:
 	$(SWIFT) test
@@ -69,7 +90,7 @@ lua-test: lib
 erl-test: lib
 	$(MAKE) -C bindings/ejabberd test
 
-test: swift-test check-ldd c-test lua-test erl-test py-test
+test: swift-test check-ldd check-exports c-test lua-test erl-test py-test
 
 # Real Prosody with mod_nudge, slixmpp clients and the APNs mock (needs the
 # .venv that scripts/demo makes).
@@ -102,9 +123,11 @@ bench-webpush: lib $(OUT)/bench_delivery
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libnudge.so
+	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libnudge.so.$(VERSION)
+	ln -sf libnudge.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnudge.so.$(ABI_MAJOR)
+	ln -sf libnudge.so.$(ABI_MAJOR) $(DESTDIR)$(PREFIX)/lib/libnudge.so
 	install -m 0644 include/nudge.h $(DESTDIR)$(PREFIX)/include/nudge.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define NUDGE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nudge.h | paste -sd.)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 		bindings/c/nudge.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nudge.pc
 
 clean:

@@ -4,6 +4,7 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
+let hiddenC: [CSetting] = [.unsafeFlags(["-fvisibility=hidden"])]
 
 let package = Package(
     name: "Nudge",
@@ -16,7 +17,10 @@ let package = Package(
         // 1. C libraries (Debian -dev packages) and the public header.
         .systemLibrary(name: "CLMDB", path: "Sources/CLibraries/CLMDB"),
         .systemLibrary(name: "CExpat", path: "Sources/CLibraries/CExpat"),
-        .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard"),
+        // C compiled into libnudge.so stays out of its dynamic symbols
+        // (only the functions of nudge.h are exported: Sources/ABI/exports.map).
+        .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard",
+                cSettings: hiddenC),
         .systemLibrary(name: "CNudgeABI", path: "Sources/CLibraries/CNudgeABI"),
         .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
         .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
@@ -42,8 +46,12 @@ let package = Package(
                 swiftSettings: strict),
 
         // 6. C ABI.
+        // libnudge.so.0 (SONAME), exporting only nudge_* (exports.map).
         .target(name: "Nudge", dependencies: ["NudgeEngine", "NudgeDelivery", "CNudgeABI"], path: "Sources/ABI",
-                swiftSettings: strict),
+                exclude: ["exports.map"],
+                swiftSettings: strict,
+                linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libnudge.so.0",
+                                               "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/ABI/exports.map"])]),
 
         .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
         .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
