@@ -70,7 +70,7 @@ extension AppServer {
         // The same answer for a missing node and a wrong secret would hide
         // which nodes exist, but XEP-0357 app servers are expected to say
         // item-not-found so that servers disable dead enablements.
-        var target: PublishTarget
+        let target: PublishTarget
         if let registered = try store.registration(node: node) {
             target = PublishTarget(registration: registered, isNew: false)
         } else {
