@@ -110,7 +110,7 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     @Test func unregisteringDisablesTheEnablementsOnIt() throws {
         let h = appHarness()
         let reg = try h.register()
-        try h.enable(service: "push.example.net", node: reg.node)
+        try h.enable(at: reg)
         let actions = try h.run(.iq(try XMLParser.parse(h.commandXML("juliet@example.net/phone", "unregister-push", [("device-id", "phone")]))))
         #expect(actions.disabled.map(\.0.node) == [reg.node])
         #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.isEmpty)
@@ -151,8 +151,9 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     func refusals(node: String?, secret: String?, condition: String) throws {
         let h = appHarness()
         let reg = try h.register()
-        let reply = try h.iq(publishXML(node: node ?? reg.node, secret: secret))
-        #expect(reply.errorCondition == condition)
+        let actions = try h.run(.iq(try XMLParser.parse(publishXML(node: node ?? reg.node, secret: secret))))
+        #expect(actions.sent.first?.errorCondition == condition)
+        #expect(actions.logs.count == 1)   // logged once
         var jobs = 0
         try h.store.read { r in try r.forEachOutbox { _, _ in jobs += 1; return true } }
         #expect(jobs == 0)
@@ -208,7 +209,7 @@ private func publishXML(node: String, secret: String?, notification: String = "<
 @Suite struct DeliveryLifecycle {
     private func queued(_ h: CoreHarness) throws -> (CoreHarness.Registered, UInt64) {
         let reg = try h.register()
-        try h.enable(service: "push.example.net", node: reg.node)
+        try h.enable(at: reg)
         try h.run(.iq(try XMLParser.parse(publishXML(node: reg.node, secret: reg.secret))))
         var seq: UInt64 = 0
         try h.store.read { r in try r.forEachOutbox { s, _ in seq = s; return false } }

@@ -6,11 +6,13 @@ import NudgeXMPP
 /// transaction, at a time the test chooses.
 final class CoreHarness {
     let config: Config
-    let store = MemoryStore()
+    let store: MemoryStore
     let core: ServerSide
     var now: Millis = 1_700_000_000_000
 
-    init(_ configure: (inout Config) -> Void = { _ in }) {
+    /// `store`: another harness's, as a restart with a changed configuration.
+    init(store: MemoryStore = MemoryStore(), _ configure: (inout Config) -> Void = { _ in }) {
+        self.store = store
         var c = Config(storePath: "/unused", domains: ["example.net"])
         c.appServer.pubsubHost = "push.example.net"
         configure(&c)
@@ -40,6 +42,18 @@ final class CoreHarness {
     func enable(_ full: String = "juliet@example.net/phone", service: String = "push.remote.example",
                 node: String = "node-1", extra: String = "") throws -> Element {
         try iq("<iq type='set' id='en' from='\(full)'><enable xmlns='urn:xmpp:push:0' jid='\(service)' node='\(node)'>\(extra)</enable></iq>")
+    }
+
+    /// A publish-options form, as an enable or a publish carries it.
+    static func publishOptions(_ fields: [(String, String)]) -> String {
+        "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+            + fieldsXML(fields) + "</x>"
+    }
+
+    /// Enables push at this engine's own app server with a registration's node and secret.
+    @discardableResult
+    func enable(_ full: String = "juliet@example.net/phone", at reg: Registered) throws -> Element {
+        try enable(full, service: "push.example.net", node: reg.node, extra: Self.publishOptions([("secret", reg.secret)]))
     }
 
     @discardableResult

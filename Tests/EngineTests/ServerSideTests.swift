@@ -205,8 +205,7 @@ private func message(_ n: Int) -> String {
     @Test func theLocalAppServerGetsAnOutboxJobAndNoStanza() throws {
         let h = CoreHarness { $0.appServer.backends = [TestBackends.apns] }
         let reg = try h.register()
-        try h.enable(service: "push.example.net", node: reg.node,
-                     extra: "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='secret'><value>\(reg.secret)</value></field></x>")
+        try h.enable(at: reg)
         let actions = try h.held("juliet@example.net/phone", message(1))
         #expect(actions.publishes.isEmpty)
         #expect(actions.schedules.contains { if case .deliver = $0.0 { return true } else { return false } })
@@ -222,11 +221,15 @@ private func message(_ n: Int) -> String {
         #expect(try DataForm(#require(notification.child("x"))).value("message-count") == "1")
     }
 
-    @Test func aLocalPublishWithAWrongSecretDisablesTheEnablement() throws {
+    /// An enable with a wrong secret is refused at once (EnableAtOwnAppServer);
+    /// a secret that stops working later still ends the enablement.
+    @Test func aLocalPublishWhoseSecretNoLongerWorksDisablesTheEnablement() throws {
         let h = CoreHarness { $0.appServer.backends = [TestBackends.apns] }
         let reg = try h.register()
-        try h.enable(service: "push.example.net", node: reg.node,
-                     extra: "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='secret'><value>wrong</value></field></x>")
+        #expect(try h.enable(at: reg)[attribute: "type"] == "result")
+        // Two re-registrations: neither the current nor the previous secret is the enabled one.
+        _ = try h.register(fields: [("token", "beef01")])
+        _ = try h.register(fields: [("token", "beef02")])
         let actions = try h.held("juliet@example.net/phone", message(1))
         #expect(actions.disabled.count == 1)
         #expect(actions.disabled.first?.1.contains("not-authorized") == true)

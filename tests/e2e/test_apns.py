@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -82,6 +83,28 @@ def test_own_server_side_reaches_apns_without_any_stanza(tmp_path, apns_mock, en
     routed.extend(stanzas(engine.events(timeout=0.3)))
     assert len(device_requests(apns_mock)) == 1
     assert [s for s in routed if s.tag == "iq" and s.get("type") == "set"] == []   # no XMPP round trip
+
+
+@pytest.mark.parametrize("enable, condition", [
+    (lambda reg: enable_xml("no-such-node", reg["secret"]), "item-not-found"),
+    (lambda reg: enable_xml(reg["node"], "guess-0000"), "not-authorized"),
+])
+def test_an_enable_that_cannot_work_is_refused_and_changes_nothing(tmp_path, apns_mock, engine_with, enable, condition):
+    engine = engine_with(config(tmp_path / "store", [apns_backend(apns_mock)]))
+    reg = register(engine)
+    assert reply_to(engine, enable_xml(reg["node"], reg["secret"]), "en").get("type") == "result"
+    code, before = engine.admin({"command": "list", "user": "juliet@example.net"})
+    reply = reply_to(engine, enable(reg), "en")
+    assert reply.get("type") == "error"
+    assert reply.find(f"error/{{urn:ietf:params:xml:ns:xmpp-stanzas}}{condition}") is not None
+    assert "guess-0000" not in ET.tostring(reply, encoding="unicode")
+    code, after = engine.admin({"command": "list", "user": "juliet@example.net"})
+    assert after == before
+    # The enablement before still pushes.
+    msg = "<message from='romeo@example.org/orchard' id='m1'><body>hi</body></message>"
+    assert engine.stanza_held("juliet@example.net", msg, nudge.HELD_OFFLINE) == nudge.OK
+    [request] = wait_for(lambda: [r for r in device_requests(apns_mock) if r.get("answer")], engine=engine)
+    assert request["answer"]["status"] == 200
 
 
 def test_410_removes_the_registration_and_disables_push(tmp_path, apns_mock, engine_with):

@@ -239,6 +239,19 @@ def test_malformed_enable_requests_are_refused_and_change_nothing(prosody, apns_
     run(scenario())
 
 
+# ---- an enable that cannot work is refused at enable time -------------------
+
+def test_an_enable_that_cannot_work_is_refused_and_push_stays_as_it_was(prosody, apns_mock):
+    run(push_scenarios.an_enable_that_cannot_work_is_refused_and_push_stays_as_it_was(
+        PROSODY, prosody(), ApnsDevice(apns_mock)))
+
+
+def test_a_push_module_nobody_serves_is_refused_at_enable(prosody, apns_mock, tmp_path):
+    config = push_scenarios.json_config_file(tmp_path, apns_mock, token_nodes=True)
+    run(push_scenarios.a_push_module_nobody_serves_is_refused_at_enable(
+        PROSODY, prosody({"nudge_config_file": str(config)}), ApnsDevice(apns_mock)))
+
+
 # ---- group chat: mentions push, the rest does not -----------------------------
 
 def test_a_group_chat_mention_pushes_and_other_room_messages_do_not(prosody, apns_mock):

@@ -141,11 +141,15 @@ class Client(slixmpp.ClientXMPP):
         """Executes an ad-hoc command with a submitted form; returns the fields of the reply's form."""
         return form_values((await self.command_reply(to, node, fields)).find(f"{{{DATA}}}x"))
 
-    async def enable(self, service: str, node: str, secret: str, *, to: str | None = None):
-        """XEP-0357 enable with the app server's secret as a publish option; returns the reply."""
+    async def enable(self, service: str, node: str, secret: str | None, *, to: str | None = None,
+                     options: dict[str, str] | None = None):
+        """XEP-0357 enable with the app server's secret (None: without) and any
+        other options as publish options; returns the reply."""
         iq = self.make_iq_set(ito=to)
         enable = ET.SubElement(iq.xml, f"{{{PUSH}}}enable", jid=service, node=node)
-        enable.append(form({"secret": secret}, form_type="http://jabber.org/protocol/pubsub#publish-options"))
+        publish_options = ({"secret": secret} if secret is not None else {}) | (options or {})
+        if publish_options:
+            enable.append(form(publish_options, form_type="http://jabber.org/protocol/pubsub#publish-options"))
         return await iq.send(timeout=STEP_TIMEOUT_S)
 
     async def iq_set(self, payload: ET.Element, *, to: str | None = None):

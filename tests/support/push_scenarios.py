@@ -13,7 +13,7 @@ from pathlib import Path
 from push_steps import DEADLINE_S, JULIET, PUSH_HOST, hibernate, logged, offline, online, pushes_until, run
 from vendor_backends import apns_backend
 from waiting import wait_until
-from xmpp import AppServer, form_values
+from xmpp import AppServer, IqError, form_values
 
 COALESCE_WINDOW_S = 2     # the tests' servers' coalescing window
 PUBSUB = "{http://jabber.org/protocol/pubsub}"
@@ -169,14 +169,80 @@ async def a_remote_app_server_gets_the_publish_and_its_refusal_disables_push(kin
     app.disconnect()
 
 
-def json_config_file(directory: Path, apns_mock) -> Path:
+async def refused_at_enable(client, error_type: str, condition: str, service: str, node: str, secret: str | None,
+                            **options: str) -> str:
+    """An enable that the server answers with this XMPP error at once; returns its text."""
+    try:
+        await client.enable(service, node, secret, options=options)
+    except IqError as refused:
+        error = refused.iq["error"]
+        assert (error["type"], error["condition"]) == (error_type, condition), error
+        assert error["text"], f"{condition}: the error says why"
+        return error["text"]
+    raise AssertionError(f"enable of node {node} at {service} was answered with a result, not {condition}")
+
+
+async def an_enable_that_cannot_work_is_refused_and_push_stays_as_it_was(kind, server, device) -> None:
+    """A registered and enabled at this server's own app server. Re-enables
+    that cannot work (a wrong or missing secret, a node nobody registered)
+    get the XMPP error at enable, instead of a result and push disabled at
+    the first message; the enablements (nudge:list, nudge_list) are as
+    before, and A's next message still pushes with the one that works."""
+    a, b = kind.phone(), kind.desk()
+    await online(server, a, b)
+    fields = await kind.register_and_enable(a, device)
+    node, secret = fields["node"], fields["secret"]
+    before = await asyncio.to_thread(kind.enablements, server, JULIET)
+    assert [e["node"] for e in before] == [node], before
+
+    guess = "guess-" + secret[::-1]
+    text = await refused_at_enable(a, "auth", "not-authorized", PUSH_HOST, node, guess)
+    assert "wrong or missing secret" in text and guess not in text and secret not in text, text
+    await refused_at_enable(a, "auth", "not-authorized", PUSH_HOST, node, None)
+    text = await refused_at_enable(a, "cancel", "item-not-found", PUSH_HOST, "no-such-node", secret)
+    assert "no such node" in text, text
+    await logged(server, r"refused iq from .*would refuse every push to this node", count=3)
+    assert await asyncio.to_thread(kind.enablements, server, JULIET) == before
+
+    await hibernate(server, a)
+    b.say(JULIET, "still pushed")
+    pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push with the enablement before")
+    assert pushes[0].ok and pushes[0].count == 1
+    assert await asyncio.to_thread(kind.enablements, server, JULIET) == before
+    await a.resume(server.c2s_port)
+    await a.until(lambda: "still pushed" in a.bodies, "the message after resumption")
+    await offline(a, b)
+
+
+async def a_push_module_nobody_serves_is_refused_at_enable(kind, server, device) -> None:
+    """Monal/fpush's dialect (appserver.token_nodes), A's phone enabling
+    with its device token as the node: a pushModule no backend serves is
+    refused at enable, naming it, and nothing is stored; the app's own
+    pushModule is enabled and A's message reaches the token."""
+    a, b = kind.phone(), kind.desk()
+    await online(server, a, b)
+    text = await refused_at_enable(a, "modify", "not-acceptable", PUSH_HOST, device.token, None, pushModule="otherapp")
+    assert "'otherapp'" in text and "chatninja" in text, text
+    assert await asyncio.to_thread(kind.enablements, server, JULIET) == []
+
+    await a.enable(PUSH_HOST, device.token, None, options={"pushModule": "chatninja"})
+    assert [e["node"] for e in await asyncio.to_thread(kind.enablements, server, JULIET)] == [device.token]
+    await hibernate(server, a)
+    b.say(JULIET, "to the token")
+    pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push to the device token")
+    assert pushes[0].ok and pushes[0].count == 1
+    await a.resume(server.c2s_port)
+    await offline(a, b)
+
+
+def json_config_file(directory: Path, apns_mock, **appserver) -> Path:
     """The whole engine configuration as a JSON file, with its store in
     directory/json-store; server.domains is left out: it is the hosts that
-    load mod_nudge."""
+    load mod_nudge. appserver: more keys of its appserver section."""
     config = directory / "nudge.json"
     config.write_text(json.dumps({
         "store": {"path": str(directory / "json-store"), "sync": False},
         "server": {"coalesce_window_s": 2},
-        "appserver": {"pubsub_host": PUSH_HOST, "backends": [apns_backend(apns_mock)]},
+        "appserver": {"pubsub_host": PUSH_HOST, "backends": [apns_backend(apns_mock)], **appserver},
     }))
     return config

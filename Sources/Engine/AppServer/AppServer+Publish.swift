@@ -12,29 +12,16 @@ extension AppServer {
               let node = publish[attribute: "node"], !node.isEmpty else {
             return .failure(Refusal(type: "modify", condition: "bad-request", text: "expected <publish node='…'/>"))
         }
-        // The same answer for a missing node and a wrong secret would hide
-        // which nodes exist, but XEP-0357 app servers are expected to say
-        // item-not-found so that servers disable dead enablements.
         var options: DataForm?
         if let x = pubsub.child("publish-options", namespace: NS.pubsub)?.child("x", namespace: NS.dataForms) {
             do { options = try DataForm(x) } catch {
                 return .failure(Refusal(type: "modify", condition: "bad-request", text: "malformed publish-options: \(error.message)"))
             }
         }
-        let reg: RegRecord
-        if let registered = try store.registration(node: node) {
-            reg = registered
-        } else {
-            switch try tokenNode(node, options, from: from, &step, store) {
-            case .success(let r): reg = r
-            case .failure(let refusal): return .failure(refusal)
-            }
-        }
-        // A token node (fpush's dialect) has no secret to check.
-        let isTokenNode = reg.secretDigest.isEmpty && config.appServer.tokenNodes
-        guard isTokenNode || options?.value("secret").map({ secretMatches($0, reg) }) == true else {
-            step.log(.info, "push: publish to node \(Redact.token(node)) from \(from) refused: wrong or missing secret")
-            return .failure(Refusal(type: "auth", condition: "not-authorized", text: "wrong or missing secret"))
+        let target: PublishTarget
+        switch try self.target(node: node, options: options, from: from, now: step.now, store) {
+        case .success(let t): target = t
+        case .failure(let refusal): return .failure(refusal)
         }
         guard let notification = publish.child("item", namespace: NS.pubsub)?.child("notification", namespace: NS.push) else {
             return .failure(Refusal(type: "modify", condition: "bad-request", text: "the item must carry <notification xmlns='urn:xmpp:push:0'/>"))
@@ -44,9 +31,11 @@ extension AppServer {
                 return .failure(Refusal(type: "modify", condition: "bad-request", text: "malformed summary form: \(error.message)"))
             }
         }
-        guard let vendor = BackendConfig.Vendor(rawValue: reg.vendor), backend(vendor: vendor, app: reg.app) != nil else {
-            // The operator removed the app's backend: this node is dead.
-            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "the app of this node is no longer served"))
+        if target.isNew {
+            let reg = target.registration
+            try store.putRegistration(node: node, reg)
+            let vendor = BackendConfig.Vendor(rawValue: reg.vendor)?.displayName ?? reg.vendor
+            step.log(.info, "push: \(reg.owner) publishes to token node \(Redact.token(node)) for \(vendor) app \(reg.app)")
         }
         let priority = Self.priority(of: notification)
         let payload = Array(notification.serialized().utf8)
@@ -69,16 +58,50 @@ extension AppServer {
         return .success(seq)
     }
 
+    /// Every check a publish to `node` with these publish-options makes
+    /// before it looks at the item: the node is registered (or, in fpush's
+    /// dialect, is a device token of a served `pushModule`), the secret
+    /// matches, and the node's app is still served. It only reads, so the
+    /// server side runs the very same checks on an enable naming this
+    /// pubsub host: an enable that cannot work is refused when it is made,
+    /// not disabled at its first push. Callers log the refusal (once).
+    func target(node: String, options: DataForm?, from: String, now: Millis,
+                _ store: any StoreReader) throws(StoreError) -> Result<PublishTarget, Refusal> {
+        // The same answer for a missing node and a wrong secret would hide
+        // which nodes exist, but XEP-0357 app servers are expected to say
+        // item-not-found so that servers disable dead enablements.
+        let target: PublishTarget
+        if let registered = try store.registration(node: node) {
+            target = PublishTarget(registration: registered, isNew: false)
+        } else {
+            switch tokenNode(node, options, from: from, now: now) {
+            case .success(let reg): target = PublishTarget(registration: reg, isNew: true)
+            case .failure(let refusal): return .failure(refusal)
+            }
+        }
+        let reg = target.registration
+        // A token node (fpush's dialect) has no secret to check.
+        let isTokenNode = reg.secretDigest.isEmpty && config.appServer.tokenNodes
+        guard isTokenNode || options?.value("secret").map({ secretMatches($0, reg) }) == true else {
+            return .failure(Refusal(type: "auth", condition: "not-authorized", text: "wrong or missing secret"))
+        }
+        guard let vendor = BackendConfig.Vendor(rawValue: reg.vendor), backend(vendor: vendor, app: reg.app) != nil else {
+            // The operator removed the app's backend: this node is dead.
+            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "the app of this node is no longer served"))
+        }
+        return .success(target)
+    }
+
     private func removeJob(_ seq: UInt64, _ job: OutboxRecord, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         try store.deleteOutbox(seq)
         step.actions.append(.pendingJob(node: job.node, seq: nil))
     }
 
     /// Monal/fpush's dialect: the node is the device token and the
-    /// `pushModule` publish-option names the app. The registration is made
-    /// on first use, so that token-gone answers and coalescing work the same.
-    private func tokenNode(_ node: String, _ options: DataForm?, from: String, _ step: inout Step,
-                           _ store: any StoreWriter) throws(StoreError) -> Result<RegRecord, Refusal> {
+    /// `pushModule` publish-option names the app. The registration that
+    /// the first accepted publish stores, so that token-gone answers and
+    /// coalescing work the same.
+    private func tokenNode(_ node: String, _ options: DataForm?, from: String, now: Millis) -> Result<RegRecord, Refusal> {
         guard config.appServer.tokenNodes else {
             return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no such node"))
         }
@@ -87,7 +110,13 @@ extension AppServer {
         }
         let module = options?.value("pushModule") ?? "default"
         guard let backend = backends.first(where: { $0.app == module }) ?? (module == "default" ? backends.first : nil) else {
-            return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no push module \(module) here"))
+            // A publisher is told the node is dead, as for any node that
+            // cannot be pushed to; a client enabling it did nothing wrong
+            // with the node, it named an app this server does not serve.
+            let served = Set(backends.map(\.app)).sorted().joined(separator: ", ")
+            return .failure(Refusal(type: "cancel", condition: "item-not-found",
+                                    text: "no push module '\(module)' is served here (served: \(served.isEmpty ? "none" : served))",
+                                    atEnable: (type: "modify", condition: "not-acceptable")))
         }
         var token = node
         if backend.vendor == .apns {
@@ -101,11 +130,8 @@ extension AppServer {
             return .failure(Refusal(type: "modify", condition: "bad-request", text: "the node is not a device token"))
         }
         let owner = (try? JID(from))?.bare.description ?? from
-        let reg = RegRecord(vendor: backend.vendor.rawValue, app: backend.app, token: token, extra: [], secretDigest: [],
-                            owner: owner, deviceID: node, deviceName: nil, createdAt: step.now, updatedAt: step.now)
-        try store.putRegistration(node: node, reg)
-        step.log(.info, "push: \(owner) publishes to token node \(Redact.token(node)) for \(backend.vendor.displayName) app \(backend.app)")
-        return .success(reg)
+        return .success(RegRecord(vendor: backend.vendor.rawValue, app: backend.app, token: token, extra: [], secretDigest: [],
+                                  owner: owner, deviceID: node, deviceName: nil, createdAt: now, updatedAt: now))
     }
 
     private func secretMatches(_ secret: String, _ reg: RegRecord) -> Bool {

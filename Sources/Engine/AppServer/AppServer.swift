@@ -123,4 +123,14 @@ struct Refusal: Error {
     var type: String
     var condition: String
     var text: String
+    /// The error type and condition an enable naming the node gets, where
+    /// they differ from the publish's.
+    var atEnable: (type: String, condition: String)? = nil
+}
+
+/// What a publish is for once the checks that do not need its item passed.
+struct PublishTarget {
+    var registration: RegRecord
+    /// A token node's first publish: the registration is not stored yet.
+    var isNew: Bool
 }

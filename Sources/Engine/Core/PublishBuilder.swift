@@ -42,16 +42,23 @@ enum PublishBuilder {
         publish.append(item)
         var pubsub = Element("pubsub", namespace: NS.pubsub)
         pubsub.append(publish)
-        if !publishOptions.isEmpty {
-            var options = DataForm(type: "submit", formType: NS.pubsubPublishOptions)
-            for f in publishOptions where f.name != "FORM_TYPE" {
-                options.fields.append(.init(f.name, values: f.values))
-            }
+        if let options = publishOptionsForm(publishOptions) {
             var po = Element("publish-options", namespace: NS.pubsub)
             po.append(options.element)
             pubsub.append(po)
         }
         return pubsub
+    }
+
+    /// The publish-options form every publish of an enablement carries, or
+    /// nil when the client gave none.
+    static func publishOptionsForm(_ publishOptions: [StoredField]) -> DataForm? {
+        guard !publishOptions.isEmpty else { return nil }
+        var options = DataForm(type: "submit", formType: NS.pubsubPublishOptions)
+        for f in publishOptions where f.name != "FORM_TYPE" {
+            options.fields.append(.init(f.name, values: f.values))
+        }
+        return options
     }
 
     static func iq(id: String, from user: String, to service: String, payload: Element) -> Element {

@@ -134,6 +134,9 @@ public final class ServerSide {
         guard key.key.count <= Self.maxKeyBytes else {
             return step.refuse(iq, "modify", "bad-request", "jid and node are too long together (at most \(Self.maxKeyBytes) bytes with the account's JID)")
         }
+        // Before anything is written: a refused re-enable leaves the
+        // previous enablement as it was.
+        guard try acceptedByOwnAppServer(request, user: user, iq, &step, store) else { return }
         let existing = try store.enables(ofUser: user)
         let others = existing.filter { $0.key != key }
 
@@ -180,6 +183,29 @@ public final class ServerSide {
         }
         step.send(iqResult(to: iq, payload: payload))
         step.log(.info, "push: enabled for \(from) via \(key.service), node \(Redact.token(key.node))")
+    }
+
+    /// An enable naming this engine's own pubsub host is checked exactly
+    /// as its publishes will be (AppServer.target), so that a client is
+    /// told now that push cannot work, instead of believing it on until the
+    /// first push disables it. A remote app server cannot be asked.
+    private func acceptedByOwnAppServer(_ request: EnableRequest, user: String, _ iq: Element, _ step: inout Step,
+                                        _ store: any StoreWriter) throws(StoreError) -> Bool {
+        guard let appServer = ownAppServer(request.service.description) else { return true }
+        let options = PublishBuilder.publishOptionsForm(request.publishOptions)
+        guard case .failure(let refusal) = try appServer.target(node: request.node, options: options, from: user, now: step.now, store) else {
+            return true
+        }
+        let (type, condition) = refusal.atEnable ?? (refusal.type, refusal.condition)
+        step.refuse(iq, type, condition, "\(appServer.pubsubHost) would refuse every push to this node: \(refusal.text)")
+        return false
+    }
+
+    /// The app server half, when `service` is its pubsub host: publishes
+    /// to it need no XMPP round trip.
+    private func ownAppServer(_ service: String) -> AppServer? {
+        guard let appServer, service == appServer.pubsubHost else { return nil }
+        return appServer
     }
 
     private func disable(_ iq: Element, _ disable: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
@@ -407,7 +433,7 @@ public final class ServerSide {
         let options = try store.options(ofUser: key.user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
         let form = PublishBuilder.summaryForm(s, options: options, reason: reason)
         let pubsub = PublishBuilder.pubsub(node: key.node, itemID: "n\(s.burst)", form: form, publishOptions: record.publishOptions)
-        if key.service == config.appServer.pubsubHost, let appServer {
+        if let appServer = ownAppServer(key.service) {
             // Our own app server: no XMPP round trip, the same checks as a
             // remote server's publish, in the same transaction.
             switch try appServer.accept(pubsub, from: key.user, &step, store) {
