@@ -14,7 +14,10 @@
  *
  *   Engine methods. Unless noted they return true on NUDGE_OK, otherwise
  *   nil, nudge.strerror(code), code. After close every method returns
- *   nil, "engine closed", nudge.EINVAL.
+ *   nil, "engine closed", nudge.EINVAL. In a child process after fork()
+ *   (a daemon that forked after opening) every method returns
+ *   nil, nudge.strerror(nudge.EFORKED), nudge.EFORKED, and close and
+ *   __gc return without freeing the parent's engine (nudge.h, FORK).
  *
  *   engine:handle_stanza(xml)         -> true | false, "not for nudge", nudge.ENOTFOR
  *                                        | nil, message, code
@@ -53,7 +56,7 @@
  *   Module fields: nudge.version (the library's "MAJOR.MINOR.PATCH"),
  *   nudge.HELD_QUEUED, HELD_OFFLINE, HELD_ARCHIVED, the result codes
  *   nudge.OK, EMPTY, EINVAL, ECONFIG, ESTORE, ESCHEMA, ELOCKED, EXML,
- *   ETOOBIG, ELIMIT, EJID, ENOTFOR, EBUSY, ENOTFOUND, EFULL, ENOMEM, and
+ *   ETOOBIG, ELIMIT, EJID, ENOTFOR, EBUSY, ENOTFOUND, EFULL, ENOMEM, EFORKED, and
  *   nudge.strerror(code).
  *
  * Errors: a wrong argument type, or a JID, nickname or JSON text with a NUL
@@ -416,6 +419,7 @@ static const struct {
     {"ENOTFOUND", NUDGE_ENOTFOUND},
     {"EFULL", NUDGE_EFULL},
     {"ENOMEM", NUDGE_ENOMEM},
+    {"EFORKED", NUDGE_EFORKED},
     {"HELD_QUEUED", NUDGE_HELD_QUEUED},
     {"HELD_OFFLINE", NUDGE_HELD_OFFLINE},
     {"HELD_ARCHIVED", NUDGE_HELD_ARCHIVED},
