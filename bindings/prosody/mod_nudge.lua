@@ -108,13 +108,10 @@ end
 
 local function drain()
 	local engine = state.engine;
+	-- The engine opens only once every host is loaded (see Load), so a
+	-- restart wake's answer never comes back before the host that takes
+	-- it has hooked it.
 	if not engine or state.draining then return; end
-	-- While Prosody starts, hosts load one by one: a stanza routed now (a
-	-- restart wake opens the engine with the first host) could come back
-	-- before the host that takes its answer has hooked it. The events wait
-	-- in the engine's queue until every host is loaded (start_time is set
-	-- once they are, and stays set when the module is loaded later).
-	if not prosody.start_time then return; end
 	-- Routing a stanza can call back into the engine (and so here); the outer
 	-- loop picks up whatever that adds.
 	state.draining = true;
@@ -331,12 +328,19 @@ local function close_engine()
 end
 
 -- Opens the engine, or keeps the open one if its configuration is the same.
-local function ensure_engine()
+-- check_only: check the configuration as opening would, and open nothing.
+local function ensure_engine(check_only)
 	local text, err, doc, source = build_config();
 	if not text then return nil, err; end
 	if state.engine and state.config_json == text then return true; end
 	if source == "options" and #doc.server.domains == 0 then
 		return nil, "no VirtualHost loads mod_nudge: load it on the VirtualHosts whose users get push (server.domains)";
+	end
+	if check_only then
+		local ok, cerr = nudge.check_config(text);
+		if not ok then return nil, explain(cerr, source); end
+		state.config = doc; -- what the load of this host needs to know (the register host)
+		return true;
 	end
 	if state.engine then
 		module:log("info", "Push engine configuration changed; reopening");
@@ -419,7 +423,14 @@ end);
 state.hosts[module.host] = is_component and "component" or "local";
 state.drain = drain;
 do
-	local ok, err = ensure_engine();
+	-- While Prosody starts (hosts load before start_time is set) the engine
+	-- is not opened: mod_posix forks on server-started to daemonize
+	-- (prosodyctl start, prosody -D), and the engine's threads would stay
+	-- in the parent, which exits, leaving the daemon an engine that refuses
+	-- every call. The configuration is checked now, so that its errors
+	-- still stop the start. Loaded into a running server (or reloaded), it
+	-- opens at once.
+	local ok, err = ensure_engine(not prosody.start_time);
 	if not ok then
 		state.hosts[module.host] = nil;
 		module:log("error", "%s", err);
@@ -437,9 +448,17 @@ function module.unload()
 	end
 end
 
+-- While Prosody starts, the engine is only checked (see Load): it opens
+-- here, after mod_posix (priority 0) has daemonized, in the process that
+-- serves. Once per start, whichever host's instance comes first.
 module:hook_global("server-started", function ()
+	if not state.opened_at_start then
+		state.opened_at_start = true;
+		local ok, err = ensure_engine();
+		if not ok then engine_log("error", "Cannot open the push engine: %s", err); end
+	end
 	state.drain();
-end);
+end, -100);
 
 module:hook_global("server-stopping", function ()
 	state.stopping = true;

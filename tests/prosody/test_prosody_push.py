@@ -14,9 +14,9 @@ import pytest
 
 import push_scenarios
 from devices import ApnsDevice
-from prosody_env import DOMAIN, PASSWORD, PUSH_HOST, enablements, engine_stats, push_options
+from prosody_env import DOMAIN, PASSWORD, PROSODY, PUSH_HOST, enablements, engine_stats, push_options
 from harness import REPO
-from push_steps import DEADLINE_S, ServerKind, hibernate, logged, offline, pushes_until, run
+from push_steps import DEADLINE_S, hibernate, logged, offline, pushes_until, run
 from waiting import wait_until
 from xmpp import Client, IqError, form
 
@@ -24,11 +24,6 @@ JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
 MERCUTIO = f"mercutio@{DOMAIN}"
 
-# What is Prosody's own: the counters and enablements come through the
-# admin shell, devices register with ad-hoc commands on the user's own
-# domain, and mod_c2s logs the end of a session.
-PROSODY = ServerKind(client=Client, read_stats=engine_stats, register_at=DOMAIN, enablements=enablements,
-                     session_closed=lambda server, jid: logged(server, rf"Unbinding resource for {jid}"))
 stats_until = PROSODY.stats_until
 register_and_enable = PROSODY.register_and_enable
 
