@@ -106,6 +106,21 @@ local function route(xml, target)
 	module:send(stanza, origin);
 end
 
+-- One engine event. Routing runs other modules' handlers (module:send), so
+-- it may raise an error that is not ours.
+local function handle_event(kind, data, target, level)
+	if kind == "stanza" then
+		route(data, target);
+	elseif kind == "log" then
+		engine_log(level or "info", "%s", data);
+	elseif kind == "disabled" then
+		-- No push state is kept here; the engine has dropped the enablement.
+		engine_log("info", "Push disabled for %s: %s", tostring(target), data);
+	else
+		engine_log("debug", "Unknown engine event %s: %s", tostring(kind), tostring(data));
+	end
+end
+
 local function drain()
 	local engine = state.engine;
 	-- The engine opens only once every host is loaded (see Load), so a
@@ -115,24 +130,17 @@ local function drain()
 	-- Routing a stanza can call back into the engine (and so here); the outer
 	-- loop picks up whatever that adds.
 	state.draining = true;
-	local ok, err = pcall(function ()
-		for kind, data, target, level in engine:events() do
-			if kind == "stanza" then
-				route(data, target);
-			elseif kind == "log" then
-				engine_log(level or "info", "%s", data);
-			elseif kind == "disabled" then
-				-- No push state is kept here; the engine has dropped the enablement.
-				engine_log("info", "Push disabled for %s: %s", tostring(target), data);
-			else
-				engine_log("debug", "Unknown engine event %s: %s", tostring(kind), tostring(data));
-			end
+	for kind, data, target, level in engine:events() do
+		-- Each event in its own protected call: an error in one (another
+		-- module's handler) is logged once, and the rest of the batch is
+		-- still routed now, not left waiting for the next wake-up.
+		local ok, err = xpcall(function () handle_event(kind, data, target, level); end, debug.traceback);
+		if not ok then
+			engine_log("error", "Error while handling an engine %s event (to %s): %s", tostring(kind),
+				tostring(target), tostring(err));
 		end
-	end);
-	state.draining = nil;
-	if not ok then
-		engine_log("error", "Error while handling engine events: %s", tostring(err));
 	end
+	state.draining = nil;
 end
 
 -- One engine call, then the events it produced.

@@ -70,6 +70,7 @@ class ProsodyServer:
                  options: dict | None = None, component_options: dict | None = None,
                  users: dict[str, str] | None = None, modules: list[str] | None = None,
                  global_options: dict | None = None, external_components: dict[str, str] | None = None,
+                 external_component_options: dict[str, dict] | None = None,
                  extra_config: str = "", plugin_paths: list[Path] | None = None, lua_cpath: str | None = None,
                  host_modules: list[str] | None = None, log_level: str = "debug"):
         self.dir = Path(directory) / "prosody"
@@ -84,6 +85,7 @@ class ProsodyServer:
         self.global_options = global_options or {}
         self.users = users or {}
         self.external_components = external_components or {}   # XEP-0114: name -> secret
+        self.external_component_options = external_component_options or {}   # name -> its section's options
         self.extra_config = extra_config   # Lua appended to the configuration
         self.modules = modules
         # Where mod_nudge.lua is (with nudge.so beside it, by default), and
@@ -155,6 +157,8 @@ class ProsodyServer:
             lines.append("")
             lines.append(f"Component {lua(name)}")
             lines.append(f"    component_secret = {lua(secret)}")
+            for key, value in self.external_component_options.get(name, {}).items():
+                lines.append(f"    {key} = {lua(value)}")
         if self.extra_config:
             lines += ["", self.extra_config]
         return "\n".join(lines) + "\n"
