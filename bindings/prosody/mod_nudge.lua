@@ -66,6 +66,31 @@ if not nudge then
 	error("mod_nudge: cannot load nudge.so: " .. tostring(load_err));
 end
 
+-- ---- Other push modules -------------------------------------------------------
+
+-- Another XEP-0357 module on the same host would answer the same enable and
+-- push for every message a second time. Checked before anything is hooked:
+-- a module whose load fails keeps the hooks it made.
+local conflicting = { cloud_notify = "mod_cloud_notify" };
+
+if not is_component then
+	local configured = modulemanager.get_modules_for_host(module.host);
+	for name, title in pairs(conflicting) do
+		if configured:contains(name) or modulemanager.is_loaded(module.host, name) then
+			error(("mod_nudge: %s is loaded on %s too, and both would push for every message; "
+				.. "remove one of them from modules_enabled"):format(title, module.host), 0);
+		end
+	end
+	-- Loaded later (module:load in the shell, a config reload): refused.
+	module:hook("module-loaded", function (event)
+		local title = conflicting[event.module];
+		if not title or event.host ~= module.host then return; end
+		module:log("error", "%s cannot run next to mod_nudge on %s: both would push for every message; "
+			.. "unloading %s (remove it from modules_enabled)", title, module.host, title);
+		modulemanager.unload(module.host, event.module);
+	end);
+end
+
 -- ---- Process-wide state ------------------------------------------------------
 
 -- Shared by every host that loads the module, and kept across reloads:
