@@ -386,3 +386,15 @@ def test_hosts_with_different_options_are_refused(ejabberd, apns_mock):
     assert server.wait_exit() != 0
     text = server.diagnostics()
     assert f"mod_nudge on {other}: the options differ from those of another host" in text, text
+
+
+def test_mod_nudge_next_to_mod_push_and_mod_push_keepalive_is_refused_naming_them(ejabberd, apns_mock):
+    # As Debian's default ejabberd.yml has them; both modules would push for every message.
+    config = modules(nudge_options(apns_mock), extra={"mod_push": {}, "mod_push_keepalive": {}})
+    server = ejabberd(module_config=config, wait=False)
+    assert server.wait_exit() != 0
+    text = server.diagnostics()
+    assert re.search(r"mod_nudge on example\.net: mod_push and mod_push_keepalive are configured on example\.net "
+                     r"too, and both would push for every message; remove mod_push and mod_push_keepalive from "
+                     r"the modules section of ejabberd\.yml", text), text
+    assert "Push engine" not in text
