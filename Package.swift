@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CLMDB", path: "Sources/CLibraries/CLMDB"),
         .systemLibrary(name: "CExpat", path: "Sources/CLibraries/CExpat"),
         .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard"),
+        .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck"),
         .systemLibrary(name: "CNudgeABI", path: "Sources/CLibraries/CNudgeABI"),
         .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
         .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
@@ -31,7 +32,7 @@ let package = Package(
         .target(name: "NudgeXMPP", dependencies: ["CExpat", "CXMLGuard"], path: "Sources/XMPP",
                 swiftSettings: strict),
         // 3. Store.
-        .target(name: "NudgeStore", dependencies: ["CLMDB"], path: "Sources/Store",
+        .target(name: "NudgeStore", dependencies: ["CLMDB", "CStoreCheck"], path: "Sources/Store",
                 swiftSettings: strict),
         // 4. Engine core (sans-IO) and its runtime (writer thread, events).
         .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Engine",

@@ -36,11 +36,36 @@ public final class LMDBStore: Store, @unchecked Sendable {
         } catch {
             throw StoreError(.io, "cannot prepare store \(database.directory): \(error)")
         }
+        // The marker follows the first durable commit: a crash before it
+        // leaves a store without one, which the next open treats as a
+        // store from before markers.
+        let wroteMarker = database.marker == nil
+        if wroteMarker {
+            let marker = StoreMarker.fresh()
+            try marker.write(database.directory)
+            database.marker = marker
+        }
         self.database = database
         openReport = OpenReport(staleReadersCleared: database.staleReadersCleared,
                                 previousShutdownClean: outcome.previousShutdownClean,
                                 schemaCreated: outcome.schemaCreated,
-                                migratedFrom: outcome.migratedFrom)
+                                migratedFrom: outcome.migratedFrom,
+                                markerAdded: wroteMarker && !outcome.schemaCreated)
+    }
+
+    /// Walks every page of the store's current snapshot without trusting
+    /// the file, then decodes every record. Reads the whole file; runs
+    /// alongside writes. Throws `.corrupt` naming the table and page or
+    /// entry that is damaged.
+    public func verify() throws(StoreError) -> VerifyReport {
+        try database.verify()
+    }
+
+    /// Verifies, then writes a compacted copy (`mdb_env_copy2` with
+    /// MDB_CP_COMPACT) with a marker into `directory`, which must not exist
+    /// or be empty, synced to disk; returns the copy's size in bytes.
+    public func backup(to directory: String) throws(StoreError) -> Int {
+        try database.backup(to: directory)
     }
 
     // The database's own deinit closes without marking clean.
