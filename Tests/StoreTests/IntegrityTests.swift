@@ -90,6 +90,18 @@ struct IntegrityTests {
         }
     }
 
+    @Test func aDamagedRecordIsRefusedAtOpenAfterAnUncleanShutdown() throws {
+        try withTempDir { dir in
+            let store = try LMDBStore(testOptions(dir, durable: true))
+            try store.write { w in try w.put(.options, b("juliet@example.net"), [1, 9]) }
+            store.close(markClean: false)
+            #expect { try LMDBStore(testOptions(dir)) } throws: { error in
+                let e = error as! StoreError
+                return e.kind == .corrupt && e.message.contains("table options") && e.message.contains("entry 1")
+            }
+        }
+    }
+
     @Test func aStoreFromBeforeMarkersGetsOneOnce() throws {
         try withTempDir { dir in
             let first = try LMDBStore(testOptions(dir, durable: true))

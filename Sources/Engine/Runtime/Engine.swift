@@ -51,7 +51,7 @@ public final class Engine: Sendable {
         let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock, delivery: delivery)
         let report = lmdb.openReport
         if report.previousShutdownClean == false {
-            engine.output.log(.warn, "store: the previous process did not stop cleanly; nothing acknowledged was lost")
+            engine.output.log(.warn, "store: the previous process did not stop cleanly; every page and record was verified and nothing acknowledged was lost")
         }
         if report.markerAdded {
             engine.output.log(.info, "store: \(config.store.path) had no nudge-store marker (written by an older Nudge); added one, so that a lost data.mdb is reported from now on")
