@@ -240,17 +240,8 @@ def test_ejabberdctl_verifies_and_backs_up_the_store(ejabberd, apns_mock, tmp_pa
     server = ejabberd()
     device = ApnsDevice(apns_mock)
     run(EJABBERD.registered_then_offline(server, device))
-
-    code, output = server.ctl("nudge_verify")
-    assert code == 0 and '"ok":true' in output and '"enable":1' in output, output
-
-    target = tmp_path / "backup"
-    code, output = server.ctl("nudge_backup", str(target))
-    assert code == 0 and '"ok":true' in output, output
-    assert (target / "data.mdb").stat().st_size > 0 and (target / "nudge-store").exists()
-    # A backup never overwrites, and says why.
-    code, output = server.ctl("nudge_backup", str(target))
-    assert code != 0 and "is not empty" in output, output
+    push_scenarios.verify_and_back_up(lambda: server.ctl("nudge_verify"),
+                                      lambda path: server.ctl("nudge_backup", path), tmp_path / "backup")
 
 
 def test_a_push_session_outlives_resume_timeout_and_gets_a_wake_push(ejabberd, apns_mock):

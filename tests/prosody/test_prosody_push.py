@@ -337,17 +337,8 @@ def test_admin_shell_verifies_and_backs_up_the_store(prosody, apns_mock, tmp_pat
     server = prosody()
     device = ApnsDevice(apns_mock)
     run(PROSODY.registered_then_offline(server, device))
-
-    code, output = server.shell("nudge:verify()")
-    assert code == 0 and '"ok":true' in output and '"enable":1' in output, output
-
-    target = tmp_path / "backup"
-    code, output = server.shell(f"nudge:backup('{target}')")
-    assert code == 0 and '"ok":true' in output, output
-    assert (target / "data.mdb").stat().st_size > 0 and (target / "nudge-store").exists()
-    # A backup never overwrites, and says why.
-    code, output = server.shell(f"nudge:backup('{target}')")
-    assert code != 0 and "is not empty" in output, output
+    push_scenarios.verify_and_back_up(lambda: server.shell("nudge:verify()"),
+                                      lambda path: server.shell(f"nudge:backup('{path}')"), tmp_path / "backup")
     code, output = server.shell("nudge:backup('')")
     assert code != 0 and "path: required" in output, output
 
