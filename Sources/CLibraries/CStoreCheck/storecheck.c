@@ -35,6 +35,9 @@
 #define F_SUBDATA   0x02u
 #define F_DUPDATA   0x04u
 #define P_INVALID   (~(uint64_t)0)
+/* Table flags that give a table sub-databases: a cursor on the free list
+   or the main table with one of them set trips an LMDB assertion (abort). */
+#define DUP_FLAGS   (0x04u | 0x10u | 0x20u | 0x40u)   /* DUPSORT, DUPFIXED, INTEGERDUP, REVERSEDUP */
 #define MAX_DEPTH   32u      /* CURSOR_STACK */
 #define MAX_KEY     511u     /* mdb_env_get_maxkeysize() */
 
@@ -295,7 +298,9 @@ static int walk_tree(walker *w, const char *table, enum tree_kind kind, const db
     w->table = table;
     w->kind = kind;
     w->leaves_entries = w->branch_pages = w->leaf_pages = w->overflow_pages = 0;
-    if (kind == TREE_TABLE && db->flags != 0) {
+    /* Nudge opens every table without flags, and the main table too;
+       the free list carries MDB_INTEGERKEY and the environment's flags. */
+    if ((kind == TREE_FREE ? db->flags & DUP_FLAGS : db->flags) != 0) {
         return say(w, NUDGE_CHECK_DAMAGED, "%s: the table record has flags 0x%x", table, db->flags);
     }
     if (db->root == P_INVALID) {
@@ -373,7 +378,7 @@ static int check(walker *w, uint64_t want_txnid, uint64_t *txnid) {
     uint64_t need = (m->last_pg + 1) * m->psize;
     if ((uint64_t)st.st_size < need) {
         return say(w, NUDGE_CHECK_DAMAGED,
-                   "the file is %llu bytes, but its last transaction (%llu) needs %llu: the file was truncated",
+                   "the file is %llu bytes, but its last transaction (%llu) needs %llu: the file was truncated (or its meta page is damaged)",
                    (unsigned long long)st.st_size, (unsigned long long)m->txnid, (unsigned long long)need);
     }
     if (txnid) *txnid = m->txnid;

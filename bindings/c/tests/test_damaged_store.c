@@ -213,6 +213,32 @@ int main(void) {
         }
         free(d);
     }
+    /* And the two meta pages, which a uniform offset rarely hits: 64
+       random bytes within the first 256 of page 0 or 1. */
+    for (int i = 0; i < 16; i++) {
+        unsigned char *copy = malloc(len);
+        memcpy(copy, data, len);
+        size_t at = (size_t)(i % 2) * 4096 + (size_t)rand() % 192;
+        for (int k = 0; k < 64; k++) copy[at + k] = (unsigned char)rand();
+        d = damaged_copy("meta", copy, len, marker, marker_len);
+        free(copy);
+        int survived = open_in_child(d, &o);
+        CHECK(survived);
+        if (!survived) {
+            crashed++;
+            fprintf(stderr, "  meta corruption %d at byte %zu crashed the host\n", i, at);
+        } else if (o.rc != NUDGE_OK) {
+            refused++;
+            CHECK_RC(o.rc, NUDGE_ESTORE);
+            fprintf(stderr, "  meta corruption %d at byte %zu: %s\n", i, at, o.msg);
+        } else if (o.intact) {
+            intact++;
+        } else {
+            changed++;
+            fprintf(stderr, "  meta corruption %d at byte %zu: opened, a record changed\n", i, at);
+        }
+        free(d);
+    }
     fprintf(stderr, "random corruptions: %d refused, %d intact, %d opened with a record changed, %d crashed\n",
             refused, intact, changed, crashed);
 
