@@ -102,6 +102,23 @@ struct IntegrityTests {
         }
     }
 
+    /// A transaction id past Int.max in a meta page made the verify after
+    /// an unclean shutdown trap (size_t is Int in Swift).
+    @Test func aMetaPageWithAnAbsurdTransactionIdIsRefused() throws {
+        try withTempDir { dir in
+            let store = try LMDBStore(testOptions(dir, durable: true))
+            try populate(store)
+            store.close()
+            let fd = open(dir + "/data.mdb", O_RDWR)
+            var txnid = UInt64(1) << 63 | 1
+            #expect(pwrite(fd, &txnid, 8, 4096 + 16 + 128) == 8)
+            Glibc.close(fd)
+            #expect { try LMDBStore(testOptions(dir)) } throws: { error in
+                (error as! StoreError).kind == .corrupt && "\(error)".contains("meta page 1 gives a transaction id")
+            }
+        }
+    }
+
     @Test func aStoreFromBeforeMarkersGetsOneOnce() throws {
         try withTempDir { dir in
             let first = try LMDBStore(testOptions(dir, durable: true))

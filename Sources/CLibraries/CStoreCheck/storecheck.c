@@ -349,6 +349,11 @@ static int read_meta(walker *w, uint64_t off, unsigned which, meta_rec *m) {
     if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1))) {
         return say(w, NUDGE_CHECK_DAMAGED, "meta page %u gives a page size of %u", which, m->psize);
     }
+    /* LMDB hands transaction ids out as size_t, which Swift reads as Int. */
+    if (m->txnid > (UINT64_MAX >> 1)) {
+        return say(w, NUDGE_CHECK_DAMAGED, "meta page %u gives a transaction id of %llu", which,
+                   (unsigned long long)m->txnid);
+    }
     if (m->last_pg < 1 || m->last_pg > (UINT64_MAX >> 17)) {
         return say(w, NUDGE_CHECK_DAMAGED, "meta page %u gives a last page of %llu", which,
                    (unsigned long long)m->last_pg);

@@ -24,7 +24,8 @@ extension LMDBDatabase {
             let report = try withEnvironment { (environment) throws(StoreError) -> VerifyReport? in
                 let reader = try LMDBReader(environment, readOnly: true)
                 defer { reader.abort() }
-                let txnid = UInt64(mdb_txn_id(try reader.live()))
+                // size_t imports as Int; a damaged meta page can give any value.
+                let txnid = UInt64(truncatingIfNeeded: mdb_txn_id(try reader.live()))
                 guard case .sound = try DataFileCheck.run(environment.dataFile, txnid: txnid) else { return nil }
                 return VerifyReport(txnid: txnid, entries: try reader.decodeEveryRecord())
             }
