@@ -242,6 +242,24 @@ int main(void) {
     fprintf(stderr, "random corruptions: %d refused, %d intact, %d opened with a record changed, %d crashed\n",
             refused, intact, changed, crashed);
 
+    /* A store from before markers opens with its data, gets a marker, and
+       says so once. */
+    d = damaged_copy("old", data, len, NULL, 0);
+    nudge_engine *old = harness_open(d, "");
+    tevents ev = {0};
+    harness_drain(old, &ev, 0, 200);
+    int said = 0;
+    for (size_t i = 0; i < ev.count; i++)
+        said += ev.items[i].kind == NUDGE_EVENT_LOG && strstr(ev.items[i].data, "had no nudge-store marker") != NULL;
+    CHECK(said == 1);
+    CHECK(all_intact(old));
+    harness_events_free(&ev);
+    nudge_close(old);
+    char *old_marker = path2(d, "nudge-store");
+    CHECK(access(old_marker, F_OK) == 0);
+    free(old_marker);
+    free(d);
+
     /* Backup: a compacted copy with its own marker opens with the same data. */
     nudge_engine *e = harness_open(dir, "");
     char *target = path2(dir, "backup"), request[512];
