@@ -7,6 +7,7 @@
    with the same data, and verify passes on a sound store. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,17 @@ typedef struct {
     int intact;        /* on NUDGE_OK: every enablement is there, verify passed */
     char msg[400];     /* on failure: errmsg */
 } outcome;
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+/* The damaged copies are many; each is removed once checked. */
+static void discard(char *dir) {
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
 
 static char *path2(const char *dir, const char *name) {
     char *p;
@@ -170,16 +182,16 @@ int main(void) {
     for (int i = 0; i < 3; i++) {
         char *d = damaged_copy("cut", data, cuts[i], marker, marker_len);
         expect_refused(names[i], d, "was truncated");
-        free(d);
+        discard(d);
     }
 
     /* An emptied or deleted data.mdb with the marker: the loss is named. */
     char *d = damaged_copy("empty", data, 0, marker, marker_len);
     expect_refused("zero-length data.mdb", d, "is empty");
-    free(d);
+    discard(d);
     d = damaged_copy("missing", NULL, 0, marker, marker_len);
     expect_refused("deleted data.mdb", d, "is missing");
-    free(d);
+    discard(d);
 
     /* Seeded random 64-byte corruptions anywhere in the file. Without
        checksums LMDB cannot notice a changed byte inside a key or value,
@@ -211,7 +223,7 @@ int main(void) {
             changed++;
             fprintf(stderr, "  corruption %d at byte %zu: opened, a record changed\n", i, at);
         }
-        free(d);
+        discard(d);
     }
     /* And the two meta pages, which a uniform offset rarely hits: 64
        random bytes within the first 256 of page 0 or 1. */
@@ -237,7 +249,7 @@ int main(void) {
             changed++;
             fprintf(stderr, "  meta corruption %d at byte %zu: opened, a record changed\n", i, at);
         }
-        free(d);
+        discard(d);
     }
     fprintf(stderr, "random corruptions: %d refused, %d intact, %d opened with a record changed, %d crashed\n",
             refused, intact, changed, crashed);
@@ -258,7 +270,7 @@ int main(void) {
     char *old_marker = path2(d, "nudge-store");
     CHECK(access(old_marker, F_OK) == 0);
     free(old_marker);
-    free(d);
+    discard(d);
 
     /* Backup: a compacted copy with its own marker opens with the same data. */
     nudge_engine *e = harness_open(dir, "");
@@ -291,6 +303,6 @@ int main(void) {
     free(marker);
     free(data_path);
     free(marker_path);
-    free(dir);
+    discard(dir);
     return harness_finish("test_damaged_store");
 }
