@@ -119,6 +119,35 @@ struct IntegrityTests {
         }
     }
 
+    /// A damaged table name would have made LMDB create that table anew,
+    /// empty: every enablement forgotten without a word.
+    @Test func aDamagedTableNameIsRefusedNotRecreatedEmpty() throws {
+        try withTempDir { dir in
+            let store = try LMDBStore(testOptions(dir, durable: true))
+            try populate(store)
+            store.close()
+            let path = dir + "/data.mdb"
+            let fd = open(path, O_RDWR)
+            defer { Glibc.close(fd) }
+            var st = stat()
+            fstat(fd, &st)
+            var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+            #expect(pread(fd, &bytes, bytes.count, 0) == bytes.count)
+            // "reg_owner" appears only as a table name (in the live page of
+            // the main table, and in older copies of it).
+            let name = b("reg_owner")
+            let places = (0...(bytes.count - name.count)).filter { Array(bytes[$0..<$0 + name.count]) == name }
+            #expect(!places.isEmpty)
+            for at in places {
+                var changed: UInt8 = UInt8(ascii: "x")
+                #expect(pwrite(fd, &changed, 1, off_t(at + name.count - 1)) == 1)
+            }
+            #expect { try LMDBStore(testOptions(dir)) } throws: { error in
+                (error as! StoreError).kind == .corrupt && "\(error)".contains("names \"reg_ownex\"")
+            }
+        }
+    }
+
     @Test func aStoreFromBeforeMarkersGetsOneOnce() throws {
         try withTempDir { dir in
             let first = try LMDBStore(testOptions(dir, durable: true))
