@@ -148,6 +148,40 @@ static char *damaged_copy(const char *tag, const unsigned char *data, size_t len
     return dir;
 }
 
+/* How the damaged copies fared. */
+typedef struct {
+    int refused, intact, changed, crashed;
+} tally;
+
+/* 64 random bytes over data at `at`, opened in a child: it must survive,
+   and a refusal must be NUDGE_ESTORE. */
+static void corrupt_and_open(tally *t, const char *what, const unsigned char *data, size_t len, size_t at,
+                             const unsigned char *marker, size_t marker_len) {
+    unsigned char *copy = malloc(len);
+    memcpy(copy, data, len);
+    for (int k = 0; k < 64; k++) copy[at + k] = (unsigned char)rand();
+    char *d = damaged_copy("random", copy, len, marker, marker_len);
+    free(copy);
+    outcome o;
+    int survived = open_in_child(d, &o);
+    CHECK(survived);
+    if (!survived) {
+        t->crashed++;
+        fprintf(stderr, "  %s at byte %zu crashed the host\n", what, at);
+    } else if (o.rc != NUDGE_OK) {
+        t->refused++;
+        CHECK_RC(o.rc, NUDGE_ESTORE);
+        CHECK(strstr(o.msg, "data.mdb") != NULL);
+        fprintf(stderr, "  %s at byte %zu: %s\n", what, at, o.msg);
+    } else if (o.intact) {
+        t->intact++;
+    } else {
+        t->changed++;
+        fprintf(stderr, "  %s at byte %zu: opened, a record changed\n", what, at);
+    }
+    discard(d);
+}
+
 /* The damage must be refused with a message naming data.mdb and `words`. */
 static void expect_refused(const char *what, const char *dir, const char *words) {
     outcome o;
@@ -197,62 +231,15 @@ int main(void) {
        checksums LMDB cannot notice a changed byte inside a key or value,
        so such a store may open with that record changed; what may never
        happen is a crash, or an open that reports success on data it
-       cannot read. */
+       cannot read. Then the two meta pages, which a uniform offset rarely
+       hits: 64 random bytes within the first 256 of page 0 or 1. */
     srand(20261202);
-    int refused = 0, intact = 0, changed = 0, crashed = 0;
-    for (int i = 0; i < 24; i++) {
-        unsigned char *copy = malloc(len);
-        memcpy(copy, data, len);
-        size_t at = (size_t)rand() % (len - 64);
-        for (int k = 0; k < 64; k++) copy[at + k] = (unsigned char)rand();
-        d = damaged_copy("random", copy, len, marker, marker_len);
-        free(copy);
-        int survived = open_in_child(d, &o);
-        CHECK(survived);
-        if (!survived) {
-            crashed++;
-            fprintf(stderr, "  corruption %d at byte %zu crashed the host\n", i, at);
-        } else if (o.rc != NUDGE_OK) {
-            refused++;
-            CHECK_RC(o.rc, NUDGE_ESTORE);
-            CHECK(strstr(o.msg, "store") != NULL);
-            fprintf(stderr, "  corruption %d at byte %zu: %s\n", i, at, o.msg);
-        } else if (o.intact) {
-            intact++;
-        } else {
-            changed++;
-            fprintf(stderr, "  corruption %d at byte %zu: opened, a record changed\n", i, at);
-        }
-        discard(d);
-    }
-    /* And the two meta pages, which a uniform offset rarely hits: 64
-       random bytes within the first 256 of page 0 or 1. */
-    for (int i = 0; i < 16; i++) {
-        unsigned char *copy = malloc(len);
-        memcpy(copy, data, len);
-        size_t at = (size_t)(i % 2) * 4096 + (size_t)rand() % 192;
-        for (int k = 0; k < 64; k++) copy[at + k] = (unsigned char)rand();
-        d = damaged_copy("meta", copy, len, marker, marker_len);
-        free(copy);
-        int survived = open_in_child(d, &o);
-        CHECK(survived);
-        if (!survived) {
-            crashed++;
-            fprintf(stderr, "  meta corruption %d at byte %zu crashed the host\n", i, at);
-        } else if (o.rc != NUDGE_OK) {
-            refused++;
-            CHECK_RC(o.rc, NUDGE_ESTORE);
-            fprintf(stderr, "  meta corruption %d at byte %zu: %s\n", i, at, o.msg);
-        } else if (o.intact) {
-            intact++;
-        } else {
-            changed++;
-            fprintf(stderr, "  meta corruption %d at byte %zu: opened, a record changed\n", i, at);
-        }
-        discard(d);
-    }
+    tally t = {0};
+    for (int i = 0; i < 24; i++) corrupt_and_open(&t, "corruption", data, len, (size_t)rand() % (len - 64), marker, marker_len);
+    for (int i = 0; i < 16; i++)
+        corrupt_and_open(&t, "meta corruption", data, len, (size_t)(i % 2) * 4096 + (size_t)rand() % 192, marker, marker_len);
     fprintf(stderr, "random corruptions: %d refused, %d intact, %d opened with a record changed, %d crashed\n",
-            refused, intact, changed, crashed);
+            t.refused, t.intact, t.changed, t.crashed);
 
     /* A store from before markers opens with its data, gets a marker, and
        says so once. */
