@@ -17,11 +17,12 @@ let package = Package(
         .systemLibrary(name: "CLMDB", path: "Sources/CLibraries/CLMDB"),
         .systemLibrary(name: "CExpat", path: "Sources/CLibraries/CExpat"),
         .target(name: "CXMLGuard", dependencies: ["CExpat"], path: "Sources/CLibraries/CXMLGuard"),
-        .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck"),
         .systemLibrary(name: "CNudgeABI", path: "Sources/CLibraries/CNudgeABI"),
         .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
         .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
         .systemLibrary(name: "CCurl", path: "Sources/CLibraries/CCurl"),
+        // A bounded check of LMDB's data file, before LMDB maps it.
+        .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck"),
 
         // Crypto on libcrypto: hashes, secrets, the vendors' JWTs, RFC 8291.
         // Below the engine, whose app server keeps secret digests.

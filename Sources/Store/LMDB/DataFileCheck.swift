@@ -23,13 +23,13 @@ enum DataFileCheck {
         defer { close(fd) }
         var checked: UInt64 = 0
         var message = [CChar](repeating: 0, count: 512)
-        let rc = nudge_store_check(fd, txnid, &checked, &message, message.count)
+        let rc = storecheck_walk(fd, txnid, &checked, &message, message.count)
         let e = errno
         let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         switch rc {
-        case NUDGE_CHECK_OK: return .sound(txnid: checked)
-        case NUDGE_CHECK_MOVED: return .moved
-        case NUDGE_CHECK_DAMAGED:
+        case STORECHECK_OK: return .sound(txnid: checked)
+        case STORECHECK_MOVED: return .moved
+        case STORECHECK_DAMAGED:
             throw StoreError(.corrupt, "\(dataFile) is damaged: \(text); restore the store from a backup (nudge backup)")
         default:
             throw StoreError(.io, code: e, "cannot check \(dataFile): \(text)")

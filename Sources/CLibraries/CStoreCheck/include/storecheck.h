@@ -8,6 +8,9 @@
  * with pread(2) into its own buffers and checks every number before it
  * uses it, so that afterwards LMDB's cursors only meet what was checked.
  *
+ * Its names do not start with nudge_, which libnudge.so exports: this is
+ * internal to the store.
+ *
  * It follows LMDB 0.9's on-disk format (mdb.c: MDB_meta, MDB_page,
  * MDB_node, MDB_db) for a 64-bit build, the only one Nudge ships.
  */
@@ -21,11 +24,11 @@
 extern "C" {
 #endif
 
-/* nudge_store_check() results. */
-#define NUDGE_CHECK_OK       0  /* every page reachable from the meta page is sound */
-#define NUDGE_CHECK_DAMAGED  1  /* msg says what is damaged, and where */
-#define NUDGE_CHECK_MOVED    2  /* no meta page holds want_txnid any more: retry */
-#define NUDGE_CHECK_IO       3  /* pread or fstat failed; msg names the call, errno is set */
+/* storecheck_walk() results. */
+#define STORECHECK_OK       0  /* every page reachable from the meta page is sound */
+#define STORECHECK_DAMAGED  1  /* msg says what is damaged, and where */
+#define STORECHECK_MOVED    2  /* no meta page holds want_txnid any more: retry */
+#define STORECHECK_IO       3  /* pread or fstat failed; msg names the call, errno is set */
 
 /*
  * Checks the data file open on fd (read access is enough).
@@ -39,16 +42,16 @@ extern "C" {
  *             that none of its pages is reused meanwhile.
  * txnid       If not NULL, receives the checked snapshot's transaction id.
  * msg         Receives a NUL-terminated English message on any result but
- *             NUDGE_CHECK_OK, e.g. "table enable: page 37: node 2 runs past
+ *             STORECHECK_OK, e.g. "table enable: page 37: node 2 runs past
  *             the end of the page". Tables are named by their LMDB name;
  *             "the free list" and "the main table" are LMDB's own.
  * msglen      Size of msg, at least 1.
  *
- * Returns a NUDGE_CHECK_* code. Allocates memory in proportion to the
+ * Returns a STORECHECK_* code. Allocates memory in proportion to the
  * file's page count (one bit a page) and the tree depth (one page a
- * level); returns NUDGE_CHECK_IO with errno ENOMEM when that fails.
+ * level); returns STORECHECK_IO with errno ENOMEM when that fails.
  */
-int nudge_store_check(int fd, uint64_t want_txnid, uint64_t *txnid, char *msg, size_t msglen);
+int storecheck_walk(int fd, uint64_t want_txnid, uint64_t *txnid, char *msg, size_t msglen);
 
 #ifdef __cplusplus
 }
