@@ -196,10 +196,7 @@ struct xstream *xstream_new(const struct xstream_callbacks *cb, void *ctx, size_
        minutes away. The deferral guards against quadratic reparsing of
        huge tokens; here a token is bounded by max_stanza_bytes and comes
        from the server the component trusts with its secret. */
-#if XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 6)
-    /* Expat before 2.6 (Debian 12's 2.5.0) has no deferral to switch off. */
     XML_SetReparseDeferralEnabled(s->p, XML_FALSE);
-#endif
     return s;
 }
 
