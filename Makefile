@@ -36,7 +36,7 @@ check-ldd: lib
 swift-test:
 	$(SWIFT) test
 
-C_TESTS := $(OUT)/test_abi $(OUT)/test_bad_input $(OUT)/test_crash $(OUT)/test_disk_full $(OUT)/test_damaged_store
+C_TESTS := $(OUT)/test_abi $(OUT)/test_bad_input $(OUT)/test_crash $(OUT)/test_disk_full
 C_LINK  := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lnudge
 
 $(OUT)/%: bindings/c/tests/%.c bindings/c/tests/harness.c bindings/c/tests/harness.h include/nudge.h $(LIB)
@@ -46,6 +46,9 @@ $(OUT)/%: bindings/c/tests/%.c bindings/c/tests/harness.c bindings/c/tests/harne
 $(OUT)/example_host: bindings/c/example_host.c include/nudge.h $(LIB)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(C_LINK)
+
+# A store damaged every way (truncated, corrupted, emptied) never crashes the host.
+C_TESTS += $(OUT)/test_damaged_store
 
 c-test: lib $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done

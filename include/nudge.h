@@ -386,9 +386,8 @@ int nudge_stats_json(nudge_engine *e, char **json);
  *
  * reply  Receives the reply (also on errors); free it with nudge_free().
  * Returns NUDGE_OK, NUDGE_EINVAL (not JSON, unknown command, missing or
- * malformed field, a backup path that is not a new or empty directory),
- * NUDGE_EJID, NUDGE_ENOTFOUND (no such enablement; a user without push for
- * "test-push"), NUDGE_EFULL, NUDGE_ESTORE (also: verify found damage) or
+ * malformed field), NUDGE_EJID, NUDGE_ENOTFOUND (no such enablement; a
+ * user without push for "test-push"), NUDGE_EFULL, NUDGE_ESTORE or
  * NUDGE_EBUSY.
  */
 int nudge_admin(nudge_engine *e, const char *request_json, char **reply_json);
