@@ -68,6 +68,9 @@ $(OUT)/example_host: bindings/c/example_host.c include/nudge.h $(LIB)
 	@mkdir -p $(OUT)
 	$(CC) $(CFLAGS) -Iinclude $< -o $@ $(C_LINK)
 
+# A store damaged every way (truncated, corrupted, emptied) never crashes the host.
+C_TESTS += $(OUT)/test_damaged_store
+
 c-test: lib $(C_TESTS)
 	@for t in $(C_TESTS); do echo "== $$t"; $$t || exit 1; done
 

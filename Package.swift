@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
         .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
         .systemLibrary(name: "CCurl", path: "Sources/CLibraries/CCurl"),
+        // A bounded check of LMDB's data file, before LMDB maps it.
+        .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck"),
 
         // Crypto on libcrypto: hashes, secrets, the vendors' JWTs, RFC 8291.
         // Below the engine, whose app server keeps secret digests.
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "NudgeXMPP", dependencies: ["CExpat", "CXMLGuard"], path: "Sources/XMPP",
                 swiftSettings: strict),
         // 3. Store.
-        .target(name: "NudgeStore", dependencies: ["CLMDB"], path: "Sources/Store",
+        .target(name: "NudgeStore", dependencies: ["CLMDB", "CStoreCheck"], path: "Sources/Store",
                 swiftSettings: strict),
         // 4. Engine core (sans-IO) and its runtime (writer thread, events).
         .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Engine",

@@ -147,6 +147,18 @@ typedef struct nudge_engine nudge_engine;
  * restart wake push for every session that was pending when the previous
  * process stopped (if server.wake_on_start). May wait on disk.
  *
+ * A damaged store never takes the host down: before LMDB maps data.mdb,
+ * the whole file is read with pread(2) and every page of every table is
+ * checked (the file is as long as its last transaction needs, and every
+ * page number, offset and size is within bounds), so a truncated or
+ * damaged file is NUDGE_ESTORE naming the file and the table and page at
+ * fault, never SIGBUS or SIGSEGV. This reads the whole file once, like the
+ * scan of the enablements that follows. A directory whose marker file
+ * (nudge-store, written with a new store) says a store was there, but
+ * whose data.mdb is missing or empty, is NUDGE_ESTORE naming the loss,
+ * not a new empty store; a store without a marker (from an older Nudge)
+ * gets one, logged once.
+ *
  * Returns NUDGE_OK, NUDGE_EINVAL (config_json or out is NULL), NUDGE_ECONFIG,
  * NUDGE_ESTORE, NUDGE_ESCHEMA, NUDGE_ELOCKED or NUDGE_ENOMEM.
  */
@@ -393,11 +405,26 @@ int nudge_stats_json(nudge_engine *e, char **json);
  *       → {"ok":true,"queued":N}    (one push per enablement)
  *   {"command":"stats"}
  *       → {"ok":true, …the fields of nudge_stats_json()…}
+ *   {"command":"verify"}
+ *       → {"ok":true,"txnid":N,"entries":{"enable":N,…}}
+ *          Checks every page of the current snapshot as nudge_open() does,
+ *          then decodes every record of every table. A damaged store is
+ *          NUDGE_ESTORE with "error" naming the table and the page or
+ *          entry (never the key: keys hold JIDs and tokens).
+ *   {"command":"backup", "path":"/var/backups/nudge/2026-12-02"}
+ *       → {"ok":true,"path":…,"bytes":N}
+ *          Verifies, then writes a compacted copy of the store
+ *          (mdb_env_copy2 with MDB_CP_COMPACT) and its marker into path, a
+ *          directory that must not exist or must be empty (NUDGE_EINVAL
+ *          otherwise: a backup never overwrites), synced to disk. The copy
+ *          is a store: point store.path at it to restore.
  *
  * "list" and "stats" read memory and LMDB only. "remove" and "test-push"
  * change state and wait until the writer thread has committed it, so call
  * them from an administrative context (a shell command, a console), not
- * from a thread that must never block.
+ * from a thread that must never block. "verify" and "backup" read the
+ * whole store (backup also writes a copy) on the calling thread; the
+ * engine keeps serving meanwhile, and writes go on while they run.
  *
  * reply  Receives the reply (also on errors); free it with nudge_free().
  * Returns NUDGE_OK, NUDGE_EINVAL (not JSON, unknown command, missing or

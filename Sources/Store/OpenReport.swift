@@ -11,8 +11,14 @@ public struct OpenReport: Sendable, Equatable {
     /// The schema version the store was migrated from, if it was.
     public var migratedFrom: UInt32?
 
+    /// Whether this open gave an existing store (from before markers) its
+    /// `nudge-store` marker.
+    public var markerAdded: Bool
+
     /// Creates a report.
-    public init(staleReadersCleared: Int, previousShutdownClean: Bool?, schemaCreated: Bool, migratedFrom: UInt32?) {
+    public init(staleReadersCleared: Int, previousShutdownClean: Bool?, schemaCreated: Bool, migratedFrom: UInt32?,
+                markerAdded: Bool = false) {
+        self.markerAdded = markerAdded
         self.staleReadersCleared = staleReadersCleared
         self.previousShutdownClean = previousShutdownClean
         self.schemaCreated = schemaCreated

@@ -558,6 +558,14 @@ end
 function console_env.nudge:stats()
 	return admin(self, { command = "stats" });
 end
+-- verify and backup read the whole store on Prosody's thread, like any
+-- shell command that waits; the engine's writer goes on meanwhile.
+function console_env.nudge:verify()
+	return admin(self, { command = "verify" });
+end
+function console_env.nudge:backup(path)
+	return admin(self, { command = "backup", path = path });
+end
 
 -- Prosody 0.13's shell command registry (ignored by 0.12).
 for _, c in ipairs({
@@ -565,6 +573,8 @@ for _, c in ipairs({
 	{ "remove", "Remove one push enablement of a user", { "user", "jid", "node" } },
 	{ "test_push", "Send a test push to every enablement of a user", { "user" } },
 	{ "stats", "Show the push engine's counters", {} },
+	{ "verify", "Check every page and record of the push store", {} },
+	{ "backup", "Write a compacted copy of the push store into a new or empty directory", { "path" } },
 }) do
 	local args = {};
 	for i, name in ipairs(c[3]) do args[i] = { name = name, type = "string" }; end

@@ -249,6 +249,14 @@ def test_ejabberdctl_lists_tests_and_removes(ejabberd, apns_mock):
     assert "pushes" in stats and "held" in stats, stats
 
 
+def test_ejabberdctl_verifies_and_backs_up_the_store(ejabberd, apns_mock, tmp_path):
+    server = ejabberd()
+    device = ApnsDevice(apns_mock)
+    run(EJABBERD.registered_then_offline(server, device))
+    push_scenarios.verify_and_back_up(lambda: server.ctl("nudge_verify"),
+                                      lambda path: server.ctl("nudge_backup", path), tmp_path / "backup")
+
+
 def test_a_push_session_outlives_resume_timeout_and_gets_a_wake_push(ejabberd, apns_mock):
     # mod_stream_mgmt would keep hibernating sessions 1 s; the engine asks
     # for 30 for sessions with push (as mod_push_keepalive would, but a

@@ -341,6 +341,16 @@ def test_admin_shell_lists_tests_and_removes(prosody, apns_mock):
     assert code != 0, output
 
 
+def test_admin_shell_verifies_and_backs_up_the_store(prosody, apns_mock, tmp_path):
+    server = prosody()
+    device = ApnsDevice(apns_mock)
+    run(PROSODY.registered_then_offline(server, device))
+    push_scenarios.verify_and_back_up(lambda: server.shell("nudge:verify()"),
+                                      lambda path: server.shell(f"nudge:backup('{path}')"), tmp_path / "backup")
+    code, output = server.shell("nudge:backup('')")
+    assert code != 0 and "path: required" in output, output
+
+
 def test_a_push_session_outlives_smacks_hibernation_time_and_gets_a_wake_push(prosody, apns_mock):
     # mod_smacks would keep hibernating sessions 1 s; the engine asks for 30
     # for sessions with push, and wakes the phone 28 s before that runs out.

@@ -246,3 +246,16 @@ def json_config_file(directory: Path, apns_mock, **appserver) -> Path:
         "appserver": {"pubsub_host": PUSH_HOST, "backends": [apns_backend(apns_mock)], **appserver},
     }))
     return config
+
+
+def verify_and_back_up(verify, backup, target: Path) -> None:
+    """The store's admin commands through a server's own tool: verify() and
+    backup(path) run them and return (exit code, output). The backup is a
+    store (data.mdb and its marker) and is never overwritten."""
+    code, output = verify()
+    assert code == 0 and '"ok":true' in output and '"enable":1' in output, output
+    code, output = backup(str(target))
+    assert code == 0 and '"ok":true' in output, output
+    assert (target / "data.mdb").stat().st_size > 0 and (target / "nudge-store").exists()
+    code, output = backup(str(target))
+    assert code != 0 and "is not empty" in output, output

@@ -21,9 +21,16 @@ extension Engine {
             return .failure(EngineError(.invalid, "request is not JSON: \(error.message)"))
         }
         guard let command = json["command"]?.stringValue else {
-            return .failure(EngineError(.invalid, "command: required (list, remove, unregister, test-push or stats)"))
+            return .failure(EngineError(.invalid, "command: required (list, remove, unregister, test-push, stats, verify or backup)"))
         }
         if command == "stats" { return statsObject() }
+        if command == "verify" { return verify() }
+        if command == "backup" {
+            guard let path = json["path"]?.stringValue, !path.isEmpty else {
+                return .failure(EngineError(.invalid, "path: required (a new or empty directory for the backup)"))
+            }
+            return backup(to: path)
+        }
         if command == "unregister" {
             guard let node = json["node"]?.stringValue, !node.isEmpty else {
                 return .failure(EngineError(.invalid, "node: required (the registration's pubsub node)"))
@@ -55,7 +62,33 @@ extension Engine {
                     : .success(result)
             }
         default:
-            return .failure(EngineError(.invalid, "command: unknown command \"\(command)\" (list, remove, unregister, test-push or stats)"))
+            return .failure(EngineError(.invalid, "command: unknown command \"\(command)\" (list, remove, unregister, test-push, stats, verify or backup)"))
+        }
+    }
+
+    private func verify() -> Result<JSONObject, EngineError> {
+        guard let lmdb else { return .failure(EngineError(.invalid, "verify: this engine has no LMDB store")) }
+        do {
+            let report = try lmdb.verify()
+            var entries = JSONObject()
+            for (table, n) in report.entries { entries[table.rawValue] = .number(Double(n)) }
+            return .success(["txnid": .number(Double(report.txnid)), "entries": .object(entries)])
+        } catch {
+            output.log(.error, "store: verify failed: \(error.message)")
+            return .failure(EngineError(error.kind == .invalidArgument ? .invalid : .store, error.message))
+        }
+    }
+
+    private func backup(to path: String) -> Result<JSONObject, EngineError> {
+        guard let lmdb else { return .failure(EngineError(.invalid, "backup: this engine has no LMDB store")) }
+        do {
+            let bytes = try lmdb.backup(to: path)
+            output.log(.info, "store: backed up to \(path) (\(bytes) bytes)")
+            return .success(["path": .string(path), "bytes": .number(Double(bytes))])
+        } catch {
+            output.log(.error, "store: backup to \(path) failed: \(error.message)")
+            let code: ResultCode = error.kind == .invalidArgument ? .invalid : error.kind == .full ? .full : .store
+            return .failure(EngineError(code, error.message))
         }
     }
 

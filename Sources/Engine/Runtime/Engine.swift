@@ -16,7 +16,8 @@ public final class Engine: Sendable {
     public let config: Config
     let output: EngineOutput
     private let store: any Store
-    private let lmdb: LMDBStore?
+    /// The LMDB store when there is one, for admin verify and backup.
+    let lmdb: LMDBStore?
     private let writer: Writer
     private let classifier: Classifier
     private let limits: XMLLimits
@@ -52,7 +53,10 @@ public final class Engine: Sendable {
         let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock, delivery: delivery)
         let report = lmdb.openReport
         if report.previousShutdownClean == false {
-            engine.output.log(.warn, "store: the previous process did not stop cleanly; nothing acknowledged was lost")
+            engine.output.log(.warn, "store: the previous process did not stop cleanly; every page and record was verified and nothing acknowledged was lost")
+        }
+        if report.markerAdded {
+            engine.output.log(.info, "store: \(config.store.path) had no nudge-store marker (written by an older Nudge); added one, so that a lost data.mdb is reported from now on")
         }
         if report.staleReadersCleared > 0 {
             engine.output.log(.info, "store: cleared \(report.staleReadersCleared) stale reader slot(s) left by a dead process")

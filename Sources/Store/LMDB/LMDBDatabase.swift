@@ -34,6 +34,9 @@ final class LMDBDatabase: @unchecked Sendable {
     private let mapLock = ReadWriteLock()
     /// Reader slots of dead processes freed at open.
     let staleReadersCleared: Int
+    /// The marker found at open; nil for a new store or one from before
+    /// markers, until `LMDBStore` has written one.
+    var marker: StoreMarker?
 
     init(_ options: LMDBStore.Options) throws(StoreError) {
         guard !options.path.isEmpty else {
@@ -52,6 +55,7 @@ final class LMDBDatabase: @unchecked Sendable {
         durable = options.durable
         try StoreDirectory.create(directory)
         let storeLock = try StoreLock(directory: directory)
+        marker = try OpenCheck.run(directory)
         let environment = try LMDBEnvironment(directory: directory, mapSize: options.mapSizeMB << 20,
                                               durable: options.durable)
         staleReadersCleared = try environment.clearStaleReaders()
@@ -89,6 +93,12 @@ final class LMDBDatabase: @unchecked Sendable {
             }
             return StoreStats(mapSize: environment.mapSize, usedBytes: environment.usedBytes, entries: entries)
         }
+    }
+
+    /// Runs `body` on the live environment, which stays open (and its map
+    /// unchanged) until it returns; for verify and backup.
+    func withEnvironment<R>(_ body: (LMDBEnvironment) throws(StoreError) -> R) throws(StoreError) -> R {
+        try mapLock.withReadLock { () throws(StoreError) -> R in try body(try live()) }
     }
 
     /// Optionally records a clean shutdown, then closes the environment

@@ -116,6 +116,32 @@ final class LMDBEnvironment {
         }
     }
 
+    /// A table name damaged on disk would make `mdb_dbi_open` with
+    /// MDB_CREATE start that table anew, empty, without a word; so every
+    /// name in LMDB's main table must be one of `Table`'s. (The walk at
+    /// open has checked the main table's pages, so its cursor is safe.)
+    private func refuseUnknownTables(_ txn: OpaquePointer) throws(StoreError) {
+        var main: MDB_dbi = 0
+        var rc = mdb_dbi_open(txn, nil, 0, &main)
+        var cursor: OpaquePointer?
+        if rc == 0 { rc = mdb_cursor_open(txn, main, &cursor) }
+        guard rc == 0, let cursor else { throw LMDBError.make(rc, "cannot read the tables of store \(directory)") }
+        defer { mdb_cursor_close(cursor) }
+        var key = MDB_val(), value = MDB_val()
+        rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+        while rc == 0 {
+            let name = String(decoding: LMDBReader.bytes(key), as: UTF8.self)
+            guard Table(rawValue: name) != nil else {
+                throw StoreError(.corrupt, """
+                    \(dataFile) is damaged: its list of tables names "\(name.prefix(64))", which is not a table of Nudge's \
+                    (damaged, or written by a newer Nudge); restore the store from a backup (nudge backup)
+                    """)
+            }
+            rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+        }
+        if rc != MDB_NOTFOUND { throw LMDBError.make(rc, "cannot read the tables of store \(directory)") }
+    }
+
     private static func index(_ table: Table) -> Int {
         Table.allCases.firstIndex(of: table)!
     }
@@ -127,6 +153,12 @@ final class LMDBEnvironment {
         var rc = mdb_txn_begin(handle, nil, 0, &txn)
         guard rc == 0, let txn else {
             throw LMDBError.make(rc, "cannot open the tables of store \(directory)")
+        }
+        do {
+            try refuseUnknownTables(txn)
+        } catch {
+            mdb_txn_abort(txn)
+            throw error
         }
         var opened: [MDB_dbi] = []
         for table in Table.allCases {

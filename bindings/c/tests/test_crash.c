@@ -98,6 +98,13 @@ int main(void) {
         if (ev.items[i].kind == NUDGE_EVENT_LOG && strstr(ev.items[i].data, "did not stop cleanly")) warned = 1;
     CHECK(warned);
     harness_events_free(&ev);
+
+    /* The store the killed writer left passed the walk at open, and a
+       verify of every table (pages and records) passes too. */
+    char *reply = NULL;
+    CHECK_RC(nudge_admin(e, "{\"command\":\"verify\"}", &reply), NUDGE_OK);
+    CHECK(reply && strstr(reply, "\"enable\":") != NULL);
+    nudge_free(reply);
     nudge_close(e);
     free(dir);
     return harness_finish("test_crash");

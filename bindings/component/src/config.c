@@ -142,7 +142,7 @@ static int read_engine_keys(json_t *root, struct component_config *c, char **err
 }
 
 static const char *const known_keys[] = {"server_host", "server_port", "domain", "secret_file", "reconnect_min_s",
-                                          "reconnect_max_s", "stop_timeout_s", "max_backlog_bytes", NULL};
+                                          "reconnect_max_s", "stop_timeout_s", "max_backlog_bytes", "backup_dir", NULL};
 
 static int read_component(json_t *comp, struct component_config *c, char **err) {
     const char *key;
@@ -153,7 +153,7 @@ static int read_component(json_t *comp, struct component_config *c, char **err) 
         if (!known) return fail(err, "component.%s: unknown key", key);
     }
     if (get_string(comp, "server_host", 1, &c->server_host, err) || get_string(comp, "domain", 1, &c->domain, err) ||
-        get_string(comp, "secret_file", 1, &c->secret_file, err))
+        get_string(comp, "secret_file", 1, &c->secret_file, err) || get_string(comp, "backup_dir", 0, &c->backup_dir, err))
         return -1;
     double port = DEFAULT_PORT, rmin = 1000, rmax = 60000, stop = 10000, backlog = 16 << 20;
     if (get_number(comp, "server_port", 1, 65535, 1, &port, err) ||
@@ -219,6 +219,7 @@ void config_free(struct component_config *c) {
     free(c->server_host);
     free(c->domain);
     free(c->secret_file);
+    free(c->backup_dir);
     if (c->secret) explicit_bzero(c->secret, strlen(c->secret));
     free(c->secret);
     free(c->engine_json);

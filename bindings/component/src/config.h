@@ -19,6 +19,7 @@ struct component_config {
     unsigned reconnect_max_ms;  /* component.reconnect_max_s */
     unsigned stop_timeout_ms;   /* component.stop_timeout_s */
     size_t max_backlog_bytes;   /* component.max_backlog_bytes */
+    char *backup_dir;           /* component.backup_dir, or NULL: where SIGUSR2 backs up */
     size_t max_stanza_bytes;    /* the engine's limits.max_stanza_bytes */
     int log_priority;           /* from the engine's log.level */
     char *engine_json;          /* the document for nudge_open() */

@@ -1,13 +1,17 @@
 /* nudge-component: the Nudge app server as a XEP-0114 external component.
  *
  *   nudge-component [--check] CONFIG.json
+ *   nudge-component --verify CONFIG.json | --backup DIR CONFIG.json
  *
  * One thread runs one poll loop over three descriptors: the socket to the
  * XMPP server, the engine's event fd, and a signalfd. Stanzas from the
  * server go to the engine; the engine's events go to the server (queued
  * while it is away) and to the log. SIGTERM/SIGINT stop gracefully,
- * SIGUSR1 logs the counters. Exit codes: 0 after a stop, 64 usage, 77 the
- * server refused the secret or domain, 78 configuration, 1 otherwise.
+ * SIGUSR1 logs the counters, SIGUSR2 verifies the store (and backs it up
+ * into component.backup_dir if set; see maintenance.h). Exit codes: 0
+ * after a stop, 64 usage, 75 --verify/--backup while a component holds
+ * the store, 77 the server refused the secret or domain, 78
+ * configuration, 1 otherwise.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include "config.h"
 #include "link.h"
 #include "log.h"
+#include "maintenance.h"
 #include "notify.h"
 #include "nudge.h"
 #include "outq.h"
@@ -43,8 +48,13 @@ static int64_t now_ms(void) {
 
 static void usage(FILE *to) {
     fprintf(to, "usage: nudge-component [--check] CONFIG.json\n"
+                "       nudge-component --verify CONFIG.json\n"
+                "       nudge-component --backup DIR CONFIG.json\n"
                 "       nudge-component --version\n"
-                "  --check  read and check the configuration and the secret file, then exit\n");
+                "  --check   read and check the configuration and the secret file, then exit\n"
+                "  --verify  check every page and record of the store, print the result (JSON), exit\n"
+                "  --backup  write a compacted copy of the store into DIR (new or empty), exit\n"
+                "  (while the component runs, SIGUSR2 verifies and backs up into component.backup_dir)\n");
 }
 
 enum phase { RUNNING, DRAINING, CLOSING };
@@ -87,6 +97,7 @@ static void handle_signals(struct app *a, int64_t now) {
         case SIGTERM:
         case SIGINT: begin_stop(a, sig, now); break;
         case SIGUSR1: stats_log(a->engine, &a->link, &a->router); break;
+        case SIGUSR2: maintenance_live(a->engine, &a->cfg); break;
         case SIGHUP: log_msg(NC_LOG_NOTICE, "SIGHUP ignored: restart the service to read a changed configuration"); break;
         }
     }
@@ -136,10 +147,12 @@ static int run(struct app *a) {
 }
 
 int main(int argc, char **argv) {
-    int check = 0;
-    const char *path = NULL;
+    int check = 0, verify = 0;
+    const char *path = NULL, *backup = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--check") == 0) check = 1;
+        else if (strcmp(argv[i], "--verify") == 0) verify = 1;
+        else if (strcmp(argv[i], "--backup") == 0 && i + 1 < argc && argv[i + 1][0] && !backup) backup = argv[++i];
         else if (strcmp(argv[i], "--version") == 0) {
             printf("nudge-component %d.%d.%d (libnudge %s)\n", NUDGE_VERSION_MAJOR, NUDGE_VERSION_MINOR, NUDGE_VERSION_PATCH,
                    nudge_version(NULL, NULL, NULL));
@@ -152,7 +165,7 @@ int main(int argc, char **argv) {
             return EXIT_USAGE;
         } else path = argv[i];
     }
-    if (!path) {
+    if (!path || check + verify + (backup != NULL) > 1) {
         usage(stderr);
         return EXIT_USAGE;
     }
@@ -169,6 +182,11 @@ int main(int argc, char **argv) {
         log_msg(NC_LOG_NOTICE, "configuration OK: %s via %s:%s", a.cfg.domain, a.cfg.server_host, a.cfg.server_port);
         config_free(&a.cfg);
         return 0;
+    }
+    if (verify || backup) {
+        int code = maintenance_offline(&a.cfg, backup);
+        config_free(&a.cfg);
+        return code;
     }
     srandom((unsigned)(now_ms() ^ getpid()));
     a.sigfd = signals_open();

@@ -15,6 +15,7 @@ int signals_open(void) {
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
     /* Blocked before the engine starts its threads, which inherit the
        mask: the signals then reach the signalfd, not a random thread. */
     if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) return -1;

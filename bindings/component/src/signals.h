@@ -3,7 +3,7 @@
 #ifndef NC_SIGNALS_H
 #define NC_SIGNALS_H
 
-/* Blocks SIGTERM, SIGINT, SIGHUP and SIGUSR1 and returns a signalfd for
+/* Blocks SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 and returns a signalfd for
    them (-1 with errno on failure); SIGPIPE is ignored (writes use
    MSG_NOSIGNAL anyway, this covers stderr on a closed pipe). */
 int signals_open(void);

@@ -5,16 +5,19 @@
 %%%   ejabberdctl nudge_remove USER HOST SERVICE NODE
 %%%   ejabberdctl nudge_test_push USER HOST     one push per enablement
 %%%   ejabberdctl nudge_stats                   the engine's counters (JSON)
+%%%   ejabberdctl nudge_verify                  check every page and record of the store
+%%%   ejabberdctl nudge_backup PATH             compacted copy into a new or empty directory
 %%%
 %%% Each prints the engine's JSON reply (nudge_admin, include/nudge.h) and
 %%% exits non-zero when the engine answers "ok": false. remove and test-push
-%%% wait for the engine's disk commit, which a command may: they run on a
-%%% dirty scheduler, in the process ejabberd_ctl runs commands in.
+%%% wait for the engine's disk commit, and verify and backup read the whole
+%%% store, which a command may: they run on a dirty scheduler, in the
+%%% process ejabberd_ctl runs commands in.
 %%%----------------------------------------------------------------------
 -module(mod_nudge_commands).
 
 -export([register/0, unregister/0]).
--export([list/2, remove/4, test_push/2, stats/0]).
+-export([list/2, remove/4, test_push/2, stats/0, verify/0, backup/1]).
 
 -include("ejabberd_commands.hrl").
 
@@ -48,6 +51,16 @@ specs() ->
      #ejabberd_commands{name = nudge_stats, tags = [nudge, stats],
                         desc = "Print the push engine's counters and gauges (JSON)",
                         module = ?MODULE, function = stats, args = [],
+                        result = {reply, restuple}},
+     #ejabberd_commands{name = nudge_verify, tags = [nudge],
+                        desc = "Check every page and record of the push store",
+                        module = ?MODULE, function = verify, args = [],
+                        result = {reply, restuple}},
+     #ejabberd_commands{name = nudge_backup, tags = [nudge],
+                        desc = "Write a compacted copy of the push store into a new or empty directory",
+                        module = ?MODULE, function = backup, args = [{path, binary}],
+                        args_example = [<<"/var/backups/nudge/2026-12-02">>],
+                        args_desc = ["Backup directory (must not exist, or be empty)"],
                         result = {reply, restuple}}].
 
 list(User, Host) ->
@@ -68,6 +81,12 @@ stats() ->
                 {error, Code} -> {error, atom_to_list(Code)}
             end
     end.
+
+verify() ->
+    admin(#{command => verify}).
+
+backup(Path) ->
+    admin(#{command => backup, path => Path}).
 
 bare(User, Host) ->
     <<User/binary, "@", Host/binary>>.
