@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
         .systemLibrary(name: "CCurl", path: "Sources/CLibraries/CCurl"),
         // A bounded check of LMDB's data file, before LMDB maps it.
-        .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck"),
+        .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck", cSettings: hiddenC),
 
         // Crypto on libcrypto: hashes, secrets, the vendors' JWTs, RFC 8291.
         // Below the engine, whose app server keeps secret digests.
