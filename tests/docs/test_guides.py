@@ -1,0 +1,98 @@
+"""Each install guide, run as a newcomer would type it.
+
+Every shell block of README.md and bindings/*/README.md is marked
+(markdown_blocks.py): `run` blocks are run in the order they appear, with
+the `file` blocks written where the text says, on this machine seen through
+an overlay (overlay.py). A guide passes when every step exits 0 and what it
+promises is there afterwards. A block that is neither run nor skipped with
+a reason fails the first test, so a new step cannot go untested."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+import overlay
+from markdown_blocks import SHELL, blocks
+
+REPO = Path(__file__).resolve().parents[2]
+GUIDES = sorted([REPO / "README.md", *REPO.glob("bindings/*/README.md")])
+
+# What a reader brings that no guide can give them: their own APNs key
+# (the guides name AuthKey_ABC123DEFG.p8, downloaded from Apple), here a
+# fresh P-256 key in the checkout, where the reader has theirs.
+OWN_APNS_KEY = "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out AuthKey_ABC123DEFG.p8\n"
+
+
+@dataclass
+class Guide:
+    prelude: str = ""                                   # what the reader has before the first step
+    checks: list[Callable[[overlay.Result], None]] = field(default_factory=list)
+
+
+def prosody_answered_the_shell(result: overlay.Result) -> None:
+    assert '"users_enabled"' in result.output, "prosodyctl shell \"nudge:stats()\" printed no stats"
+    assert result.changed("/usr/local/lib/libnudge.so.0").is_symlink()
+    assert (result.changed("/usr/local/lib/prosody/modules") / "mod_nudge.lua").is_file()
+
+
+def demo_pushed(result: overlay.Result) -> None:
+    for line in ("the push arrives at APNs", "one follow-up when the window ends", "done; Prosody and the mock are stopped"):
+        assert line in result.output, f"the demo did not show: {line}\n{result.output[-3000:]}"
+
+
+EXPECTED = {
+    "README.md": Guide(checks=[demo_pushed]),
+    "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[prosody_answered_the_shell]),
+}
+
+
+def name(path: Path) -> str:
+    return str(path.relative_to(REPO))
+
+
+def script(guide: Path) -> str:
+    """The guide's run and file blocks as one shell script, in document order."""
+    parts = [EXPECTED[name(guide)].prelude]
+    for b in blocks(guide):
+        if b.marker == "run":
+            parts.append(f"# {name(guide)}:{b.line}\n{b.text}")
+        elif b.marker == "file":
+            target = b.argument
+            parts.append(f"# {name(guide)}:{b.line}\nmkdir -p {shlex.quote(str(Path(target).parent))}\n"
+                         f"cat > {shlex.quote(target)} <<'DOC_TEST_EOF'\n{b.text}DOC_TEST_EOF\n")
+    return "\n".join(parts)
+
+
+def test_every_shell_block_of_the_guides_is_run_or_says_why_not():
+    unmarked, misplaced = [], []
+    for guide in GUIDES:
+        for b in blocks(guide):
+            if b.language in SHELL and b.marker is None:
+                unmarked.append(b.where)
+            if b.marker == "skip" and not b.argument:
+                misplaced.append(f"{b.where}: skip without a reason")
+            if b.marker == "file" and (b.language in SHELL or not b.argument.startswith("/")):
+                misplaced.append(f"{b.where}: a file marker needs a config block and an absolute path")
+            if b.marker == "run" and b.language not in {"sh", "bash", "shell"}:
+                misplaced.append(f"{b.where}: only shell blocks run")
+    assert not unmarked, ("shell blocks without <!-- doc-test: run|skip REASON --> before them:\n"
+                          + "\n".join(unmarked))
+    assert not misplaced, "\n".join(misplaced)
+
+
+def test_every_guide_with_steps_is_run():
+    with_steps = {name(g) for g in GUIDES if any(b.marker in ("run", "file") for b in blocks(g))}
+    assert with_steps <= set(EXPECTED), f"guides whose steps no test runs: {sorted(with_steps - set(EXPECTED))}"
+
+
+@pytest.mark.parametrize("guide", sorted(EXPECTED))
+def test_the_guide_runs_as_written(guide, tmp_path):
+    result = overlay.run(script(REPO / guide), tmp_path, cwd=REPO)
+    assert result.returncode == 0, f"{guide}: a step failed (exit {result.returncode}):\n{result.output[-6000:]}"
+    for check in EXPECTED[guide].checks:
+        check(result)
