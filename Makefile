@@ -57,7 +57,7 @@ check-exports: lib
 swift-test:
 	$(SWIFT) test
 
-C_TESTS := $(OUT)/test_abi $(OUT)/test_bad_input $(OUT)/test_crash $(OUT)/test_disk_full
+C_TESTS := $(OUT)/test_abi $(OUT)/test_bad_input $(OUT)/test_crash $(OUT)/test_disk_full $(OUT)/test_fork
 C_LINK  := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lnudge
 
 $(OUT)/%: bindings/c/tests/%.c bindings/c/tests/harness.c bindings/c/tests/harness.h include/nudge.h $(LIB)

@@ -11,6 +11,8 @@
  * SHAPE
  *
  *   nudge_open()            one engine per store directory.
+ *   nudge_check_config()    the configuration errors nudge_open() would
+ *                           report, without opening (daemons, see FORK).
  *   nudge_handle_stanza()   a stanza the host routed to the engine.
  *   nudge_session_*()       session lifecycle, by full JID.
  *   nudge_stanza_held()     a stanza the user's push-enabled session cannot
@@ -56,6 +58,19 @@
  * nudge_free(). Pointers returned by nudge_event_*() accessors belong to the
  * event and live until nudge_event_free(). Strings returned by
  * nudge_strerror() and nudge_version() are static.
+ *
+ * FORK
+ *
+ * An engine belongs to the process that opened it. fork() copies its
+ * memory into the child but not its threads, and may copy its locks held,
+ * so a child cannot use it: every function that takes the parent's engine
+ * returns NUDGE_EFORKED in the child (nudge_event_fd() too, as its
+ * result) without touching its locks, threads or store, and nudge_close()
+ * returns at once. A child that needs an engine opens its own on another
+ * store directory, or after the parent has closed it (a daemon should check
+ * its configuration with nudge_check_config() before it forks, and open
+ * the engine after). The check costs one atomic load
+ * (a pthread_atfork() handler counts forks), not a system call.
  *
  * RESULT CODES
  *
@@ -107,6 +122,8 @@ extern "C" {
 #define NUDGE_EFULL     (-13) /* the disk or the store's maximum size is full;
                                  the change was not made */
 #define NUDGE_ENOMEM    (-14) /* out of memory */
+#define NUDGE_EFORKED   (-15) /* the engine was opened in another process:
+                                 this is a child after fork(); see FORK */
 
 /* ---- Engine ------------------------------------------------------------ */
 
@@ -136,12 +153,34 @@ typedef struct nudge_engine nudge_engine;
 int nudge_open(const char *config_json, nudge_engine **out, char **errmsg);
 
 /*
+ * Check a configuration as nudge_open() would, without opening the store
+ * or starting any thread: the JSON, every key, and the vendors' key files
+ * (read now, as nudge_open() reads them). What only opening can tell (the
+ * store directory, its lock, its schema) is not checked. For a host that
+ * must report configuration errors at start but open the engine later, in
+ * the process that will run it (a daemon opens after it forks; see FORK).
+ *
+ * config_json  As for nudge_open().
+ * errmsg       If not NULL, receives on failure the message nudge_open()
+ *              would give; free it with nudge_free(). NULL on success.
+ *
+ * Returns NUDGE_OK, NUDGE_EINVAL (config_json is NULL) or NUDGE_ECONFIG.
+ * May read files; never waits on the network.
+ */
+int nudge_check_config(const char *config_json, char **errmsg);
+
+/*
  * Close an engine: stop accepting calls, let the writer commit everything
  * already accepted, mark the store cleanly shut down, and free the engine.
  * Events still queued are freed; drain them first if they matter. Sessions
  * that are pending stay recorded, so that the next nudge_open() can send
  * their restart wake. e may be NULL. May wait on disk. No other call on e
  * may be running or follow.
+ *
+ * In a child after fork() (see FORK) it returns at once and frees nothing:
+ * the engine's threads are not there to stop, its memory is the child's
+ * copy, and the parent's engine and store are untouched. The child's copies
+ * of the engine's file descriptors are close-on-exec.
  */
 void nudge_close(nudge_engine *e);
 
@@ -186,7 +225,7 @@ void nudge_free(void *p);
  * NUDGE_EXML, NUDGE_ELIMIT (nothing can be replied: the stanza could not be
  * read; the details go to one log event), NUDGE_EJID (the stanza's `from`
  * is not a valid JID), or NUDGE_EBUSY (an iq was answered with a
- * resource-constraint error instead).
+ * resource-constraint error instead), NUDGE_EFORKED.
  */
 int nudge_handle_stanza(nudge_engine *e, const char *xml, size_t len);
 
@@ -195,7 +234,7 @@ int nudge_handle_stanza(nudge_engine *e, const char *xml, size_t len);
 /*
  * The session `full_jid` (user@domain/resource) is bound and connected.
  * Resets the push summary of the enablements that session made.
- * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY.
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID, NUDGE_EBUSY or NUDGE_EFORKED.
  */
 int nudge_session_online(nudge_engine *e, const char *full_jid);
 
@@ -209,24 +248,26 @@ int nudge_session_online(nudge_engine *e, const char *full_jid);
  *            sends one wake push server.wake_before_timeout_s before that
  *            time runs out.
  *
- * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY.
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID, NUDGE_EBUSY or NUDGE_EFORKED
+ * (*timeout_s is then 0).
  */
 int nudge_session_pending(nudge_engine *e, const char *full_jid, unsigned *timeout_s);
 
 /* The pending session was resumed: resets its push summary and cancels its
-   wake push. Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY. */
+   wake push. Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID, NUDGE_EBUSY or
+   NUDGE_EFORKED. */
 int nudge_session_resumed(nudge_engine *e, const char *full_jid);
 
 /* The session ended (closed, or its hibernation timed out). The user's
    enablements stay: offline messages still push. Returns NUDGE_OK,
-   NUDGE_EINVAL, NUDGE_EJID or NUDGE_EBUSY. */
+   NUDGE_EINVAL, NUDGE_EJID, NUDGE_EBUSY or NUDGE_EFORKED. */
 int nudge_session_closed(nudge_engine *e, const char *full_jid);
 
 /*
  * Tell the engine the nickname a user's session uses in a group chat, so
  * that group-chat messages that mention the user push. nick NULL forgets the
  * room. Held in memory only: hosts call it again when sessions rejoin.
- * Returns NUDGE_OK, NUDGE_EINVAL or NUDGE_EJID.
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID or NUDGE_EFORKED.
  */
 int nudge_set_room_nick(nudge_engine *e, const char *user_jid,
                         const char *room_jid, const char *nick);
@@ -261,7 +302,7 @@ int nudge_set_room_nick(nudge_engine *e, const char *user_jid,
  *
  * Returns NUDGE_OK (taken, whether or not it will push), NUDGE_EINVAL
  * (NULL argument, or flags not exactly one NUDGE_HELD_* value), NUDGE_EJID,
- * NUDGE_ETOOBIG, NUDGE_EXML, NUDGE_ELIMIT or NUDGE_EBUSY.
+ * NUDGE_ETOOBIG, NUDGE_EXML, NUDGE_ELIMIT, NUDGE_EBUSY or NUDGE_EFORKED.
  */
 int nudge_stanza_held(nudge_engine *e, const char *user_jid,
                       const char *xml, size_t len, unsigned flags);
@@ -288,7 +329,8 @@ typedef struct nudge_event nudge_event;
 /*
  * A file descriptor (an eventfd) that is readable while at least one event
  * waits. Watch it for readability in the host's event loop; never read or
- * close it. Valid until nudge_close(). Returns the fd, or NUDGE_EINVAL.
+ * close it. Valid until nudge_close(). Returns the fd, NUDGE_EINVAL or
+ * NUDGE_EFORKED.
  */
 int nudge_event_fd(nudge_engine *e);
 
@@ -300,7 +342,7 @@ int nudge_event_fd(nudge_engine *e);
  * lost with them; a dropped reply is one the client will not see.
  * ev  Receives the event on NUDGE_OK, which the caller frees with
  *     nudge_event_free(); set to NULL on NUDGE_EMPTY.
- * Returns NUDGE_OK, NUDGE_EMPTY or NUDGE_EINVAL.
+ * Returns NUDGE_OK, NUDGE_EMPTY, NUDGE_EINVAL or NUDGE_EFORKED.
  */
 int nudge_next_event(nudge_engine *e, nudge_event **ev);
 
@@ -334,7 +376,7 @@ void nudge_event_free(nudge_event *ev);
  * kind), "held" (by verdict). Keys may be added; hosts ignore unknown ones.
  * Reads memory and LMDB's page counts only; never waits on disk.
  * json  Receives the document; free it with nudge_free().
- * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_ESTORE or NUDGE_ENOMEM.
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_ESTORE, NUDGE_ENOMEM or NUDGE_EFORKED.
  */
 int nudge_stats_json(nudge_engine *e, char **json);
 
@@ -360,8 +402,8 @@ int nudge_stats_json(nudge_engine *e, char **json);
  * reply  Receives the reply (also on errors); free it with nudge_free().
  * Returns NUDGE_OK, NUDGE_EINVAL (not JSON, unknown command, missing or
  * malformed field), NUDGE_EJID, NUDGE_ENOTFOUND (no such enablement; a
- * user without push for "test-push"), NUDGE_EFULL, NUDGE_ESTORE or
- * NUDGE_EBUSY.
+ * user without push for "test-push"), NUDGE_EFULL, NUDGE_ESTORE,
+ * NUDGE_EBUSY or NUDGE_EFORKED (then *reply is NULL).
  */
 int nudge_admin(nudge_engine *e, const char *request_json, char **reply_json);
 

@@ -11,13 +11,27 @@ public typealias EnginePointer = OpaquePointer
 public typealias CString = UnsafePointer<CChar>
 public typealias OutString = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
 
-private func engine(_ p: EnginePointer?) -> Engine? {
-    p.map { Unmanaged<Engine>.fromOpaque(UnsafeRawPointer($0)).takeUnretainedValue() }
+/// Runs `body` with the engine behind a handle, or returns the code that
+/// refuses the call: EINVAL for NULL, EFORKED in a child after fork()
+/// (the engine's threads and locks are the parent's: nothing of it is
+/// touched but the generation it was opened in).
+private func withEngine(_ p: EnginePointer?, _ body: (Engine) -> Int32) -> Int32 {
+    guard let p else { return ResultCode.invalid.rawValue }
+    let engine = Unmanaged<Engine>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+    guard engine.ownedByThisProcess else { return ResultCode.forked.rawValue }
+    return body(engine)
 }
 
 /// A malloc'd copy for the caller to release with nudge_free().
 private func handOut(_ s: String, _ out: OutString?) {
     out?.pointee = strdup(s)
+}
+
+private func readConfig(_ configJSON: CString, _ errmsg: OutString?) -> Result<Config, ResultCode> {
+    do { return .success(try Config(json: String(cString: configJSON))) } catch {
+        handOut(error.message, errmsg)
+        return .failure(.config)
+    }
 }
 
 @c public func nudge_open(_ configJSON: CString?, _ out: UnsafeMutablePointer<EnginePointer?>?,
@@ -29,9 +43,9 @@ private func handOut(_ s: String, _ out: OutString?) {
         return ResultCode.invalid.rawValue
     }
     let config: Config
-    do { config = try Config(json: String(cString: configJSON)) } catch {
-        handOut(error.message, errmsg)
-        return ResultCode.config.rawValue
+    switch readConfig(configJSON, errmsg) {
+    case .success(let c): config = c
+    case .failure(let code): return code.rawValue
     }
     do {
         let delivery = config.appServer.backends.isEmpty ? nil : VendorDispatcher.factory(config)
@@ -44,9 +58,34 @@ private func handOut(_ s: String, _ out: OutString?) {
     }
 }
 
+@c public func nudge_check_config(_ configJSON: CString?, _ errmsg: OutString?) -> Int32 {
+    errmsg?.pointee = nil
+    guard let configJSON else {
+        handOut("config_json is required", errmsg)
+        return ResultCode.invalid.rawValue
+    }
+    let config: Config
+    switch readConfig(configJSON, errmsg) {
+    case .success(let c): config = c
+    case .failure(let code): return code.rawValue
+    }
+    // The key files, read as nudge_open() reads them; its warnings about
+    // their permissions are logged when the engine opens.
+    do {
+        for backend in config.appServer.backends { _ = try VendorBackends.make(backend) { _ in } }
+    } catch {
+        handOut(error.message, errmsg)
+        return error.code.rawValue
+    }
+    return ResultCode.ok.rawValue
+}
+
 @c public func nudge_close(_ e: EnginePointer?) {
     guard let e else { return }
     let unmanaged = Unmanaged<Engine>.fromOpaque(UnsafeRawPointer(e))
+    // In a child after fork() the engine is the parent's copy: closing it
+    // would join threads that do not exist here. It is left as it is.
+    guard unmanaged.takeUnretainedValue().ownedByThisProcess else { return }
     unmanaged.takeUnretainedValue().close()
     unmanaged.release()
 }
@@ -56,7 +95,7 @@ private func handOut(_ s: String, _ out: OutString?) {
 /// also why sharing them between threads is safe.
 nonisolated(unsafe) private let errorStrings: [Int32: UnsafeMutablePointer<CChar>] = {
     var table: [Int32: UnsafeMutablePointer<CChar>] = [:]
-    for code in (-14)...1 {
+    for code in (-15)...1 {
         if let r = ResultCode(rawValue: Int32(code)) { table[r.rawValue] = strdup(r.message) }
     }
     return table
@@ -81,13 +120,17 @@ nonisolated(unsafe) private let versionString = strdup(Version.string)!
 }
 
 @c public func nudge_handle_stanza(_ e: EnginePointer?, _ xml: CString?, _ len: Int) -> Int32 {
-    guard let engine = engine(e), let xml, len >= 0 else { return ResultCode.invalid.rawValue }
-    return engine.handleStanza(UnsafeRawBufferPointer(start: xml, count: len)).rawValue
+    withEngine(e) { engine in
+        guard let xml, len >= 0 else { return ResultCode.invalid.rawValue }
+        return engine.handleStanza(UnsafeRawBufferPointer(start: xml, count: len)).rawValue
+    }
 }
 
 private func session(_ e: EnginePointer?, _ jid: CString?, _ call: (Engine, String) -> ResultCode) -> Int32 {
-    guard let engine = engine(e), let jid else { return ResultCode.invalid.rawValue }
-    return call(engine, String(cString: jid)).rawValue
+    withEngine(e) { engine in
+        guard let jid else { return ResultCode.invalid.rawValue }
+        return call(engine, String(cString: jid)).rawValue
+    }
 }
 
 @c public func nudge_session_online(_ e: EnginePointer?, _ jid: CString?) -> Int32 {
@@ -112,14 +155,19 @@ private func session(_ e: EnginePointer?, _ jid: CString?, _ call: (Engine, Stri
 }
 
 @c public func nudge_set_room_nick(_ e: EnginePointer?, _ user: CString?, _ room: CString?, _ nick: CString?) -> Int32 {
-    guard let engine = engine(e), let user, let room else { return ResultCode.invalid.rawValue }
-    return engine.setRoomNick(user: String(cString: user), room: String(cString: room),
-                              nick: nick.map { String(cString: $0) }).rawValue
+    withEngine(e) { engine in
+        guard let user, let room else { return ResultCode.invalid.rawValue }
+        return engine.setRoomNick(user: String(cString: user), room: String(cString: room),
+                                  nick: nick.map { String(cString: $0) }).rawValue
+    }
 }
 
 @c public func nudge_stanza_held(_ e: EnginePointer?, _ user: CString?, _ xml: CString?, _ len: Int, _ flags: UInt32) -> Int32 {
-    guard let engine = engine(e), let user, let xml, len >= 0 else { return ResultCode.invalid.rawValue }
-    return engine.stanzaHeld(user: String(cString: user), UnsafeRawBufferPointer(start: xml, count: len), flags: flags).rawValue
+    withEngine(e) { engine in
+        guard let user, let xml, len >= 0 else { return ResultCode.invalid.rawValue }
+        return engine.stanzaHeld(user: String(cString: user), UnsafeRawBufferPointer(start: xml, count: len),
+                                 flags: flags).rawValue
+    }
 }
 
 // MARK: events
@@ -129,15 +177,17 @@ private func event(_ p: OpaquePointer?) -> Event? {
 }
 
 @c public func nudge_event_fd(_ e: EnginePointer?) -> Int32 {
-    engine(e)?.eventFD ?? ResultCode.invalid.rawValue
+    withEngine(e) { $0.eventFD }
 }
 
 @c public func nudge_next_event(_ e: EnginePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     out?.pointee = nil
-    guard let engine = engine(e), let out else { return ResultCode.invalid.rawValue }
-    guard let ev = engine.nextEvent() else { return ResultCode.empty.rawValue }
-    out.pointee = OpaquePointer(Unmanaged.passRetained(ev).toOpaque())
-    return ResultCode.ok.rawValue
+    return withEngine(e) { engine in
+        guard let out else { return ResultCode.invalid.rawValue }
+        guard let ev = engine.nextEvent() else { return ResultCode.empty.rawValue }
+        out.pointee = OpaquePointer(Unmanaged.passRetained(ev).toOpaque())
+        return ResultCode.ok.rawValue
+    }
 }
 
 @c public func nudge_event_kind(_ ev: OpaquePointer?) -> Int32 {
@@ -168,17 +218,21 @@ private func event(_ p: OpaquePointer?) -> Event? {
 
 @c public func nudge_stats_json(_ e: EnginePointer?, _ json: OutString?) -> Int32 {
     json?.pointee = nil
-    guard let engine = engine(e), let json else { return ResultCode.invalid.rawValue }
-    switch engine.statsJSON() {
-    case .success(let text): handOut(text, json); return ResultCode.ok.rawValue
-    case .failure(let error): return error.code.rawValue
+    return withEngine(e) { engine in
+        guard let json else { return ResultCode.invalid.rawValue }
+        switch engine.statsJSON() {
+        case .success(let text): handOut(text, json); return ResultCode.ok.rawValue
+        case .failure(let error): return error.code.rawValue
+        }
     }
 }
 
 @c public func nudge_admin(_ e: EnginePointer?, _ request: CString?, _ reply: OutString?) -> Int32 {
     reply?.pointee = nil
-    guard let engine = engine(e), let request else { return ResultCode.invalid.rawValue }
-    let (code, text) = engine.admin(String(cString: request))
-    handOut(text, reply)
-    return code.rawValue
+    return withEngine(e) { engine in
+        guard let request else { return ResultCode.invalid.rawValue }
+        let (code, text) = engine.admin(String(cString: request))
+        handOut(text, reply)
+        return code.rawValue
+    }
 }

@@ -8,6 +8,7 @@ import CNudgeABI
 
 func checkExportsAgainstHeader() {
     same(type(of: CNudgeABI.nudge_open), type(of: Nudge.nudge_open))
+    same(type(of: CNudgeABI.nudge_check_config), type(of: Nudge.nudge_check_config))
     same(type(of: CNudgeABI.nudge_close), type(of: Nudge.nudge_close))
     same(type(of: CNudgeABI.nudge_strerror), type(of: Nudge.nudge_strerror))
     same(type(of: CNudgeABI.nudge_version), type(of: Nudge.nudge_version))

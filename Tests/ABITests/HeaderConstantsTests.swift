@@ -12,6 +12,7 @@ import NudgeEngine
             (.store, NUDGE_ESTORE), (.schema, NUDGE_ESCHEMA), (.locked, NUDGE_ELOCKED), (.xml, NUDGE_EXML),
             (.tooBig, NUDGE_ETOOBIG), (.limit, NUDGE_ELIMIT), (.jid, NUDGE_EJID), (.notFor, NUDGE_ENOTFOR),
             (.busy, NUDGE_EBUSY), (.notFound, NUDGE_ENOTFOUND), (.full, NUDGE_EFULL), (.noMemory, NUDGE_ENOMEM),
+            (.forked, NUDGE_EFORKED),
         ]
         for (swift, c) in pairs { #expect(swift.rawValue == c, "\(swift)") }
     }

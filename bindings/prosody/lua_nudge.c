@@ -12,9 +12,16 @@
  *       message: the errmsg of nudge_open (naming the key or file at fault)
  *       or nudge.strerror(code); code: a negative nudge.E* value.
  *
+ *   nudge.check_config(config_json)   -> true | nil, message, code
+ *       nudge_check_config: the errors open would report (the keys, the
+ *       vendors' key files), without opening the store or starting threads.
+ *
  *   Engine methods. Unless noted they return true on NUDGE_OK, otherwise
  *   nil, nudge.strerror(code), code. After close every method returns
- *   nil, "engine closed", nudge.EINVAL.
+ *   nil, "engine closed", nudge.EINVAL. In a child process after fork()
+ *   (a daemon that forked after opening) every method returns
+ *   nil, nudge.strerror(nudge.EFORKED), nudge.EFORKED, and close and
+ *   __gc return without freeing the parent's engine (nudge.h, FORK).
  *
  *   engine:handle_stanza(xml)         -> true | false, "not for nudge", nudge.ENOTFOR
  *                                        | nil, message, code
@@ -53,7 +60,7 @@
  *   Module fields: nudge.version (the library's "MAJOR.MINOR.PATCH"),
  *   nudge.HELD_QUEUED, HELD_OFFLINE, HELD_ARCHIVED, the result codes
  *   nudge.OK, EMPTY, EINVAL, ECONFIG, ESTORE, ESCHEMA, ELOCKED, EXML,
- *   ETOOBIG, ELIMIT, EJID, ENOTFOR, EBUSY, ENOTFOUND, EFULL, ENOMEM, and
+ *   ETOOBIG, ELIMIT, EJID, ENOTFOR, EBUSY, ENOTFOUND, EFULL, ENOMEM, EFORKED, and
  *   nudge.strerror(code).
  *
  * Errors: a wrong argument type, or a JID, nickname or JSON text with a NUL
@@ -182,6 +189,22 @@ static int l_open(lua_State *L) {
         owned_free(err);
         return n;
     }
+    return 1;
+}
+
+static int l_check_config(lua_State *L) {
+    const char *config = check_cstring(L, 1);
+    owned *err = owned_new(L, 0);
+    char *msg = NULL;
+    int rc = nudge_check_config(config, &msg);
+    err->p = msg;
+    if (rc != NUDGE_OK) {
+        int n = fail(L, err->p ? err->p : nudge_strerror(rc), rc);
+        owned_free(err);
+        return n;
+    }
+    owned_free(err);
+    lua_pushboolean(L, 1);
     return 1;
 }
 
@@ -392,6 +415,7 @@ static const luaL_Reg engine_methods[] = {
 
 static const luaL_Reg module_functions[] = {
     {"open", l_open},
+    {"check_config", l_check_config},
     {"strerror", l_strerror},
     {NULL, NULL},
 };
@@ -416,6 +440,7 @@ static const struct {
     {"ENOTFOUND", NUDGE_ENOTFOUND},
     {"EFULL", NUDGE_EFULL},
     {"ENOMEM", NUDGE_ENOMEM},
+    {"EFORKED", NUDGE_EFORKED},
     {"HELD_QUEUED", NUDGE_HELD_QUEUED},
     {"HELD_OFFLINE", NUDGE_HELD_OFFLINE},
     {"HELD_ARCHIVED", NUDGE_HELD_ARCHIVED},

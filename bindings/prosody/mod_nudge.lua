@@ -66,6 +66,31 @@ if not nudge then
 	error("mod_nudge: cannot load nudge.so: " .. tostring(load_err));
 end
 
+-- ---- Other push modules -------------------------------------------------------
+
+-- Another XEP-0357 module on the same host would answer the same enable and
+-- push for every message a second time. Checked before anything is hooked:
+-- a module whose load fails keeps the hooks it made.
+local conflicting = { cloud_notify = "mod_cloud_notify" };
+
+if not is_component then
+	local configured = modulemanager.get_modules_for_host(module.host);
+	for name, title in pairs(conflicting) do
+		if configured:contains(name) or modulemanager.is_loaded(module.host, name) then
+			error(("mod_nudge: %s is loaded on %s too, and both would push for every message; "
+				.. "remove one of them from modules_enabled"):format(title, module.host), 0);
+		end
+	end
+	-- Loaded later (module:load in the shell, a config reload): refused.
+	module:hook("module-loaded", function (event)
+		local title = conflicting[event.module];
+		if not title or event.host ~= module.host then return; end
+		module:log("error", "%s cannot run next to mod_nudge on %s: both would push for every message; "
+			.. "unloading %s (remove it from modules_enabled)", title, module.host, title);
+		modulemanager.unload(module.host, event.module);
+	end);
+end
+
 -- ---- Process-wide state ------------------------------------------------------
 
 -- Shared by every host that loads the module, and kept across reloads:
@@ -106,36 +131,41 @@ local function route(xml, target)
 	module:send(stanza, origin);
 end
 
+-- One engine event. Routing runs other modules' handlers (module:send), so
+-- it may raise an error that is not ours.
+local function handle_event(kind, data, target, level)
+	if kind == "stanza" then
+		route(data, target);
+	elseif kind == "log" then
+		engine_log(level or "info", "%s", data);
+	elseif kind == "disabled" then
+		-- No push state is kept here; the engine has dropped the enablement.
+		engine_log("info", "Push disabled for %s: %s", tostring(target), data);
+	else
+		engine_log("debug", "Unknown engine event %s: %s", tostring(kind), tostring(data));
+	end
+end
+
 local function drain()
 	local engine = state.engine;
+	-- The engine opens only once every host is loaded (see Load), so a
+	-- restart wake's answer never comes back before the host that takes
+	-- it has hooked it.
 	if not engine or state.draining then return; end
-	-- While Prosody starts, hosts load one by one: a stanza routed now (a
-	-- restart wake opens the engine with the first host) could come back
-	-- before the host that takes its answer has hooked it. The events wait
-	-- in the engine's queue until every host is loaded (start_time is set
-	-- once they are, and stays set when the module is loaded later).
-	if not prosody.start_time then return; end
 	-- Routing a stanza can call back into the engine (and so here); the outer
 	-- loop picks up whatever that adds.
 	state.draining = true;
-	local ok, err = pcall(function ()
-		for kind, data, target, level in engine:events() do
-			if kind == "stanza" then
-				route(data, target);
-			elseif kind == "log" then
-				engine_log(level or "info", "%s", data);
-			elseif kind == "disabled" then
-				-- No push state is kept here; the engine has dropped the enablement.
-				engine_log("info", "Push disabled for %s: %s", tostring(target), data);
-			else
-				engine_log("debug", "Unknown engine event %s: %s", tostring(kind), tostring(data));
-			end
+	for kind, data, target, level in engine:events() do
+		-- Each event in its own protected call: an error in one (another
+		-- module's handler) is logged once, and the rest of the batch is
+		-- still routed now, not left waiting for the next wake-up.
+		local ok, err = xpcall(function () handle_event(kind, data, target, level); end, debug.traceback);
+		if not ok then
+			engine_log("error", "Error while handling an engine %s event (to %s): %s", tostring(kind),
+				tostring(target), tostring(err));
 		end
-	end);
-	state.draining = nil;
-	if not ok then
-		engine_log("error", "Error while handling engine events: %s", tostring(err));
 	end
+	state.draining = nil;
 end
 
 -- One engine call, then the events it produced.
@@ -331,12 +361,19 @@ local function close_engine()
 end
 
 -- Opens the engine, or keeps the open one if its configuration is the same.
-local function ensure_engine()
+-- check_only: check the configuration as opening would, and open nothing.
+local function ensure_engine(check_only)
 	local text, err, doc, source = build_config();
 	if not text then return nil, err; end
 	if state.engine and state.config_json == text then return true; end
 	if source == "options" and #doc.server.domains == 0 then
 		return nil, "no VirtualHost loads mod_nudge: load it on the VirtualHosts whose users get push (server.domains)";
+	end
+	if check_only then
+		local ok, cerr = nudge.check_config(text);
+		if not ok then return nil, explain(cerr, source); end
+		state.config = doc; -- what the load of this host needs to know (the register host)
+		return true;
 	end
 	if state.engine then
 		module:log("info", "Push engine configuration changed; reopening");
@@ -419,7 +456,14 @@ end);
 state.hosts[module.host] = is_component and "component" or "local";
 state.drain = drain;
 do
-	local ok, err = ensure_engine();
+	-- While Prosody starts (hosts load before start_time is set) the engine
+	-- is not opened: mod_posix forks on server-started to daemonize
+	-- (prosodyctl start, prosody -D), and the engine's threads would stay
+	-- in the parent, which exits, leaving the daemon an engine that refuses
+	-- every call. The configuration is checked now, so that its errors
+	-- still stop the start. Loaded into a running server (or reloaded), it
+	-- opens at once.
+	local ok, err = ensure_engine(not prosody.start_time);
 	if not ok then
 		state.hosts[module.host] = nil;
 		module:log("error", "%s", err);
@@ -437,9 +481,17 @@ function module.unload()
 	end
 end
 
+-- While Prosody starts, the engine is only checked (see Load): it opens
+-- here, after mod_posix (priority 0) has daemonized, in the process that
+-- serves. Once per start, whichever host's instance comes first.
 module:hook_global("server-started", function ()
+	if not state.opened_at_start then
+		state.opened_at_start = true;
+		local ok, err = ensure_engine();
+		if not ok then engine_log("error", "Cannot open the push engine: %s", err); end
+	end
 	state.drain();
-end);
+end, -100);
 
 module:hook_global("server-stopping", function ()
 	state.stopping = true;

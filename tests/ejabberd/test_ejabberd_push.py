@@ -386,3 +386,39 @@ def test_hosts_with_different_options_are_refused(ejabberd, apns_mock):
     assert server.wait_exit() != 0
     text = server.diagnostics()
     assert f"mod_nudge on {other}: the options differ from those of another host" in text, text
+
+
+def test_mod_nudge_next_to_mod_push_and_mod_push_keepalive_is_refused_naming_them(ejabberd, apns_mock):
+    # As Debian's default ejabberd.yml has them; both modules would push for every message.
+    config = modules(nudge_options(apns_mock), extra={"mod_push": {}, "mod_push_keepalive": {}})
+    server = ejabberd(module_config=config, wait=False)
+    assert server.wait_exit() != 0
+    text = server.diagnostics()
+    assert re.search(r"mod_nudge on example\.net: mod_push and mod_push_keepalive are configured on example\.net "
+                     r"too, and both would push for every message; remove mod_push and mod_push_keepalive from "
+                     r"the modules section of ejabberd\.yml", text), text
+    assert "Push engine" not in text
+
+
+def test_an_event_the_engine_process_cannot_handle_is_logged_once_and_the_next_are_handled(ejabberd, apns_mock):
+    # The process that owns the engine handles each event in its own catch:
+    # one it cannot handle (here a log level it does not know, as a newer
+    # NIF could send) neither ends it, which would close the engine, nor
+    # stops the events after it.
+    server = ejabberd()
+    device = ApnsDevice(apns_mock)
+    code, before = server.rpc_eval("whereis(mod_nudge_engine)")
+    assert code == 0 and before.startswith("<"), before
+    code, output = server.rpc_eval('mod_nudge_engine ! {nudge_event, log, no_such_level, <<"an odd line">>}')
+    assert code == 0, output
+    server.wait_for_log(r"Error while handling an engine log event", DEADLINE_S)
+    assert server.rpc_eval("whereis(mod_nudge_engine)") == (0, before)
+
+    async def scenario():
+        await EJABBERD.registered_then_offline(server, device)
+        await EJABBERD.desk_writes(server, device, "after the odd event")
+
+    run(scenario())
+    log = server.log_text()
+    assert log.count("Error while handling an engine log event") == 1, "logged once"
+    assert "Push engine closed" not in log

@@ -6,6 +6,8 @@ end-to-end tests.
     server.c2s_port, server.log_text(), server.wait_for_log("pattern")
     server.shell("nudge:stats()")   # prosodyctl shell, returns its output
     server.stop()               # SIGTERM, then waits
+    server.start_daemon()       # as Debian starts it: prosodyctl start (prosody -D)
+    server.stop()               # then prosodyctl stop, and waits for the pid to go
 
 Everything the server writes (data, store, log, pid, admin socket) stays in
 the directory; it listens on loopback only, on free ports, and never touches
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 from ports import free_port, port_accepts
 from processes import terminate
-from waiting import wait_for_lines, wait_until
+from waiting import WaitTimeout, wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -67,6 +70,7 @@ class ProsodyServer:
                  options: dict | None = None, component_options: dict | None = None,
                  users: dict[str, str] | None = None, modules: list[str] | None = None,
                  global_options: dict | None = None, external_components: dict[str, str] | None = None,
+                 external_component_options: dict[str, dict] | None = None,
                  extra_config: str = "", plugin_paths: list[Path] | None = None, lua_cpath: str | None = None,
                  host_modules: list[str] | None = None, log_level: str = "debug"):
         self.dir = Path(directory) / "prosody"
@@ -81,6 +85,7 @@ class ProsodyServer:
         self.global_options = global_options or {}
         self.users = users or {}
         self.external_components = external_components or {}   # XEP-0114: name -> secret
+        self.external_component_options = external_component_options or {}   # name -> its section's options
         self.extra_config = extra_config   # Lua appended to the configuration
         self.modules = modules
         # Where mod_nudge.lua is (with nudge.so beside it, by default), and
@@ -98,6 +103,8 @@ class ProsodyServer:
         self.console_path = self.dir / "console.log"
         self.socket_path = self.dir / "admin.sock"
         self.process: subprocess.Popen | None = None
+        self.daemon_pid: int | None = None   # with start_daemon(): the detached process
+        self.stopped_by_itself: bool | None = None   # stop() of a daemon: without SIGKILL
 
     # ---- configuration ------------------------------------------------------
 
@@ -150,6 +157,8 @@ class ProsodyServer:
             lines.append("")
             lines.append(f"Component {lua(name)}")
             lines.append(f"    component_secret = {lua(secret)}")
+            for key, value in self.external_component_options.get(name, {}).items():
+                lines.append(f"    {key} = {lua(value)}")
         if self.extra_config:
             lines += ["", self.extra_config]
         return "\n".join(lines) + "\n"
@@ -166,11 +175,7 @@ class ProsodyServer:
     def start(self, *, wait: bool = True) -> "ProsodyServer":
         self.config_path.write_text(self.config_text())
         self.write_users()
-        env = dict(os.environ)
-        env.pop("LUA_CPATH", None)
-        env.pop("LUA_CPATH_5_4", None)   # mod_nudge finds nudge.so beside itself
-        if self.lua_cpath:
-            env["LUA_CPATH_5_4"] = self.lua_cpath
+        env = self.environment()
         console = open(self.console_path, "ab")
         self.process = subprocess.Popen(["prosody", "-F", "--config", str(self.config_path)], cwd=self.dir, env=env,
                                         stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
@@ -179,22 +184,81 @@ class ProsodyServer:
             self.wait_ready()
         return self
 
+    def environment(self) -> dict:
+        env = dict(os.environ)
+        env.pop("LUA_CPATH", None)
+        env.pop("LUA_CPATH_5_4", None)   # mod_nudge finds nudge.so beside itself
+        if self.lua_cpath:
+            env["LUA_CPATH_5_4"] = self.lua_cpath
+        return env
+
+    def start_daemon(self) -> "ProsodyServer":
+        """Starts Prosody the way Debian's init script and prosodyctl do: it
+        loads its hosts, then mod_posix forks and the parent exits
+        (prosodyctl start runs prosody -D and waits for the pidfile)."""
+        self.config_path.write_text(self.config_text())
+        self.write_users()
+        with open(self.console_path, "ab") as console:
+            started = subprocess.run(["prosodyctl", "--config", str(self.config_path), "start"], cwd=self.dir,
+                                     env=self.environment(), stdin=subprocess.DEVNULL, stdout=console,
+                                     stderr=subprocess.STDOUT, timeout=STARTUP_TIMEOUT_S)
+        if started.returncode != 0:
+            raise RuntimeError(f"prosodyctl start exited with {started.returncode}:\n{self.diagnostics()}")
+        pidfile = self.dir / "prosody.pid"
+        wait_until(lambda: pidfile.exists() and pidfile.read_text().strip().isdigit(), STARTUP_TIMEOUT_S,
+                   what="prosody's pidfile")
+        self.daemon_pid = int(pidfile.read_text().strip())
+        self.wait_ready()
+        return self
+
+    def daemon_alive(self) -> bool:
+        try:
+            os.kill(self.daemon_pid, 0)
+        except ProcessLookupError:
+            return False
+        # A zombie is gone too; the daemon is not our child, but check /proc.
+        try:
+            return Path(f"/proc/{self.daemon_pid}/stat").read_text().split(") ")[1][0] != "Z"
+        except (FileNotFoundError, IndexError):
+            return False
+
+    def alive(self) -> bool:
+        if self.daemon_pid is not None:
+            return self.daemon_alive()
+        return self.process.poll() is None
+
+    def stop_daemon(self) -> bool:
+        """prosodyctl stop, then up to STOP_TIMEOUT_S for the daemon to exit;
+        SIGKILL if it does not. Returns whether it exited by itself."""
+        subprocess.run(["prosodyctl", "--config", str(self.config_path), "stop"], cwd=self.dir,
+                       env=self.environment(), stdin=subprocess.DEVNULL, capture_output=True, timeout=STOP_TIMEOUT_S)
+        try:
+            wait_until(lambda: not self.daemon_alive(), STOP_TIMEOUT_S, what="the daemon to exit")
+            return True
+        except WaitTimeout:
+            os.kill(self.daemon_pid, signal.SIGKILL)
+            return False
+
     def wait_c2s_port(self) -> None:
         def up():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"prosody exited with {self.process.returncode}:\n{self.diagnostics()}")
+            if not self.alive():
+                raise RuntimeError(f"prosody exited:\n{self.diagnostics()}")
             return port_accepts(self.c2s_port)
         wait_until(up, STARTUP_TIMEOUT_S, what="prosody's c2s port")
 
     def wait_ready(self) -> None:
         self.wait_c2s_port()
-        # Hosts, and their modules, are loaded before the port opens; with
-        # mod_nudge, wait for its own line too: the engine is open, or its
-        # error is logged.
+        # Hosts, and their modules, are loaded before the port opens, but
+        # mod_nudge opens its engine once Prosody has started: wait for
+        # that line too, or for its error (at load, or at the open).
         if "nudge" in self.host_modules:
-            self.wait_for_log(r"Push engine .* open for|mod_nudge: ", STARTUP_TIMEOUT_S)
+            self.wait_for_log(r"Push engine .* open for|Cannot open the push engine|: mod_nudge: ", STARTUP_TIMEOUT_S)
 
     def stop(self) -> int | None:
+        if self.daemon_pid is not None:
+            if self.daemon_alive():
+                self.stopped_by_itself = self.stop_daemon()
+            return None
         if self.process is None:
             return None
         terminate(self.process, STOP_TIMEOUT_S)

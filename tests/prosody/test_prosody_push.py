@@ -14,9 +14,9 @@ import pytest
 
 import push_scenarios
 from devices import ApnsDevice
-from prosody_env import DOMAIN, PASSWORD, PUSH_HOST, enablements, engine_stats, push_options
+from prosody_env import DOMAIN, PASSWORD, PROSODY, PUSH_HOST, enablements, engine_stats, push_options
 from harness import REPO
-from push_steps import DEADLINE_S, ServerKind, hibernate, logged, offline, pushes_until, run
+from push_steps import DEADLINE_S, hibernate, logged, offline, pushes_until, run
 from waiting import wait_until
 from xmpp import Client, IqError, form
 
@@ -24,11 +24,6 @@ JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
 MERCUTIO = f"mercutio@{DOMAIN}"
 
-# What is Prosody's own: the counters and enablements come through the
-# admin shell, devices register with ad-hoc commands on the user's own
-# domain, and mod_c2s logs the end of a session.
-PROSODY = ServerKind(client=Client, read_stats=engine_stats, register_at=DOMAIN, enablements=enablements,
-                     session_closed=lambda server, jid: logged(server, rf"Unbinding resource for {jid}"))
 stats_until = PROSODY.stats_until
 register_and_enable = PROSODY.register_and_enable
 
@@ -416,3 +411,23 @@ def test_the_engine_counters_are_prosody_metrics(prosody, apns_mock):
     for label in ("reason=message", "outcome=accepted", "outcome=duplicate", "kind=used"):
         assert label in lines, f"{label} missing:\n{output}"
     assert "prosody_mod_nudge/deliveries" in lines, output
+
+
+# ---- another push module on the same host --------------------------------------
+
+def test_mod_nudge_next_to_mod_cloud_notify_is_refused_naming_it(prosody, apns_mock):
+    server = prosody(host_modules=["nudge", "cloud_notify"], component=None, wait=False)
+    server.wait_for_log(r"Error initializing module 'nudge' on 'example\.net': mod_nudge: mod_cloud_notify is loaded "
+                        r"on example\.net too, and both would push for every message; remove one of them", DEADLINE_S)
+    assert "Push engine" not in server.log_text()
+
+
+def test_mod_cloud_notify_loaded_next_to_mod_nudge_is_unloaded(prosody, apns_mock):
+    server = prosody()
+    server.shell("module:load('cloud_notify', 'example.net')")
+    server.wait_for_log(r"mod_cloud_notify cannot run next to mod_nudge on example\.net: .*unloading mod_cloud_notify",
+                        DEADLINE_S)
+    code, output = server.shell(">require 'core.modulemanager'.is_loaded('example.net', 'cloud_notify') "
+                                "and 'still loaded' or 'not loaded'")
+    assert code == 0 and "not loaded" in output, output
+    assert engine_stats(server)["ok"]

@@ -29,6 +29,8 @@ public final class Engine: Sendable {
     /// may no longer call in, but the vendors' answers to deliveries in
     /// flight are still recorded (appserver.shutdown_grace_s).
     private let writerStopped = Atomic<Bool>(false)
+    /// The process generation the engine was opened in (ForkGeneration).
+    private let generation = ForkGeneration.current()
 
     /// Opens the LMDB store named by the configuration. `delivery` makes
     /// the delivery layer; it reports each job's outcome through the
@@ -122,6 +124,11 @@ public final class Engine: Sendable {
     }
 
     deinit { close() }
+
+    /// False in a child process after fork(): the engine's threads stayed
+    /// in the parent and its locks may be copied held, so the ABI refuses
+    /// every call with NUDGE_EFORKED instead of touching them.
+    @inline(__always) public var ownedByThisProcess: Bool { ForkGeneration.now == generation }
 
     private var isOpen: Bool { !closed.load(ordering: .acquiring) }
 

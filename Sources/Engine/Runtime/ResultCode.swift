@@ -17,6 +17,7 @@ public enum ResultCode: Int32, Sendable, Error {
     case notFound = -12
     case full = -13
     case noMemory = -14
+    case forked = -15
 
     public var message: String {
         switch self {
@@ -36,6 +37,7 @@ public enum ResultCode: Int32, Sendable, Error {
         case .notFound: return "no such user or registration"
         case .full: return "the disk or the store's maximum size is full"
         case .noMemory: return "out of memory"
+        case .forked: return "the engine was opened in another process; open a new one after fork"
         }
     }
 }

@@ -71,6 +71,10 @@ static void bad_config(const char *json, const char *needle) {
         fprintf(stderr, "config %s: message \"%s\" does not name \"%s\"\n", json, err ? err : "(null)", needle);
     }
     nudge_free(err);
+    /* nudge_check_config() reports the same, without opening anything. */
+    CHECK_RC(nudge_check_config(json, &err), NUDGE_ECONFIG);
+    CHECK(err && strstr(err, needle));
+    nudge_free(err);
 }
 
 int main(void) {
@@ -88,7 +92,28 @@ int main(void) {
                "server.notify_on");
     bad_config("{\"store\": {\"path\": \"/tmp/x\"}, \"server\": {\"domains\": [\"example.net\"]}, \"log\": {\"level\": 3}}",
                "log.level");
+    bad_config("{\"store\": {\"path\": \"/tmp/x\"}, \"server\": {\"domains\": [\"example.net\"]}, \"appserver\": "
+               "{\"pubsub_host\": \"push.example.net\", \"backends\": [{\"type\": \"apns\", \"app\": \"a\", "
+               "\"topic\": \"t\", \"key_file\": \"/nonexistent/AuthKey.p8\", \"key_id\": \"ABC123DEFG\", "
+               "\"team_id\": \"DEF123GHIJ\"}]}}", "appserver.backends[0].key_file");
     CHECK_RC(nudge_open(NULL, &e, NULL), NUDGE_EINVAL);
+    CHECK_RC(nudge_check_config(NULL, NULL), NUDGE_EINVAL);
+    /* A good configuration passes the check, and the check opens nothing. */
+    {
+        char *unopened = harness_tempdir("check");
+        char *store = NULL;
+        if (asprintf(&store, "%s/store", unopened) < 0) abort();
+        char *json = harness_config(store, "");
+        char *err = (char *)1;
+        CHECK_RC(nudge_check_config(json, &err), NUDGE_OK);
+        CHECK(err == NULL);
+        FILE *f = fopen(store, "r");
+        CHECK(f == NULL);
+        if (f) fclose(f);
+        free(json);
+        free(store);
+        free(unopened);
+    }
 
     char *dir = harness_tempdir("bad");
     e = harness_open(dir, "");

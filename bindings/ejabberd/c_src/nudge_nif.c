@@ -37,6 +37,9 @@
  * Locking: calls hold a read lock on the resource, close holds the write
  * lock, so no call runs on an engine being closed ("No other call on e may
  * be running or follow", nudge.h); after close every call is {error, closed}.
+ *
+ * Codes: the atoms of CODES below (einval, econfig, …, enomem, eforked);
+ * a code this binding predates comes as its integer.
  */
 #include <errno.h>
 #include <poll.h>
@@ -72,6 +75,9 @@ static const struct { int code; const char *name; } CODES[] = {
     { NUDGE_ESTORE, "estore" }, { NUDGE_ESCHEMA, "eschema" }, { NUDGE_ELOCKED, "elocked" }, { NUDGE_EXML, "exml" },
     { NUDGE_ETOOBIG, "etoobig" }, { NUDGE_ELIMIT, "elimit" }, { NUDGE_EJID, "ejid" }, { NUDGE_ENOTFOR, "enotfor" },
     { NUDGE_EBUSY, "ebusy" }, { NUDGE_ENOTFOUND, "enotfound" }, { NUDGE_EFULL, "efull" }, { NUDGE_ENOMEM, "enomem" },
+    /* Not expected under BEAM, which never forks with NIFs loaded; a port
+       program or a test that forks sees it rather than a hang. */
+    { NUDGE_EFORKED, "eforked" },
 };
 #define NCODES (sizeof CODES / sizeof CODES[0])
 

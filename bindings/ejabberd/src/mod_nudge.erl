@@ -44,6 +44,25 @@
 %% ---- gen_mod ---------------------------------------------------------------
 
 start(Host, Opts) ->
+    case conflicting(Host) of
+        [] -> start_engine(Host, Opts);
+        Modules ->
+            Names = lists:join(" and ", [atom_to_list(M) || M <- Modules]),
+            Why = lists:flatten(io_lib:format(
+                    "~ts ~ts configured on ~ts too, and both would push for every message; remove ~ts from the "
+                    "modules section of ejabberd.yml (Debian's default one enables mod_push and mod_push_keepalive)",
+                    [Names, case Modules of [_] -> "is"; _ -> "are" end, Host, Names])),
+            ?ERROR_MSG("mod_nudge on ~ts: ~ts", [Host, Why]),
+            {error, Why}
+    end.
+
+%% ejabberd's own XEP-0357 modules, configured or running on Host: they
+%% would answer the same enable and push a second time for every message.
+conflicting(Host) ->
+    Configured = [element(1, M) || M <- ejabberd_option:modules(Host)],
+    [M || M <- [mod_push, mod_push_keepalive], lists:member(M, Configured) orelse gen_mod:is_loaded(Host, M)].
+
+start_engine(Host, Opts) ->
     case mod_nudge_config:build(Opts) of
         {ok, Json, Doc} ->
             case mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Doc)) of

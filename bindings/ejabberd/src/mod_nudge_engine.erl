@@ -120,18 +120,8 @@ handle_call(_Request, _From, State) ->
 handle_cast(_Msg, State) ->
     {noreply, State}.
 
-handle_info({nudge_event, stanza, Xml, To}, State) ->
-    route_event(Xml, To),
-    {noreply, State};
-handle_info({nudge_event, disabled, Json, User}, State) ->
-    %% No push state is kept here: the engine has dropped the enablement.
-    ?INFO_MSG("Push disabled for ~ts: ~ts", [User, Json]),
-    {noreply, State};
-handle_info({nudge_event, log, Level, Line}, State) ->
-    log(Level, Line),
-    {noreply, State};
-handle_info({nudge_event, Kind, Data, _Target}, State) ->
-    ?DEBUG("Unknown engine event ~p: ~ts", [Kind, Data]),
+handle_info({nudge_event, _, _, _} = Event, State) ->
+    handle_event(Event),
     {noreply, State};
 handle_info(Info, State) ->
     ?WARNING_MSG("Unexpected message: ~p", [Info]),
@@ -152,27 +142,44 @@ code_change(_OldVsn, State, _Extra) ->
 %% ---- Events -----------------------------------------------------------------
 
 %% The event thread's last drain (the answers to the last calls) may arrive
-%% after close; they are routed still.
+%% after close; they are handled still.
 route_remaining() ->
     receive
-        {nudge_event, stanza, Xml, To} -> route_event(Xml, To), route_remaining();
-        {nudge_event, log, Level, Line} -> log(Level, Line), route_remaining()
+        {nudge_event, _, _, _} = Event -> handle_event(Event), route_remaining()
     after 0 -> ok
     end.
 
+%% One event, caught on its own: an error in it (a stanza that cannot be
+%% routed, an event this process does not know how to read) is logged once,
+%% and this process, which owns the engine, goes on with the next. The
+%% event's data is not logged: a publish carries its node's secret.
+handle_event({nudge_event, Kind, _, Target} = Event) ->
+    try event(Event)
+    catch Class:Why:Stack ->
+            ?ERROR_MSG("Error while handling an engine ~p event (about ~p):~n** ~ts",
+                       [Kind, Target, misc:format_exception(2, Class, Why, Stack)])
+    end.
+
+event({nudge_event, stanza, Xml, _To}) ->
+    route_event(Xml);
+event({nudge_event, disabled, Json, User}) ->
+    %% No push state is kept here: the engine has dropped the enablement.
+    ?INFO_MSG("Push disabled for ~ts: ~ts", [User, Json]);
+event({nudge_event, log, Level, Line}) ->
+    log(Level, Line);
+event({nudge_event, Kind, Data, _Target}) ->
+    ?DEBUG("Unknown engine event ~p: ~ts", [Kind, Data]).
+
 %% A stanza the engine wants routed: results and errors to local sessions,
 %% publishes to app servers (remote, or the engine's own pubsub host), the
-%% app server's answers.
-route_event(Xml, To) ->
-    try
-        El = fxml_stream:parse_element(Xml),
-        Pkt = xmpp:decode(El, ?NS_CLIENT, [ignore_els]),
-        case waiter(Pkt) of
-            none -> ejabberd_router:route(Pkt);
-            Pid -> Pid ! {?MODULE, xmpp:get_id(Pkt), Pkt}
-        end
-    catch Class:Why ->
-            ?ERROR_MSG("Cannot route a stanza from the push engine to ~ts: ~p:~p", [To, Class, Why])
+%% app server's answers. ejabberd_router:route/1 catches what the route
+%% itself raises (another module's hook); what is left is ours.
+route_event(Xml) ->
+    El = fxml_stream:parse_element(Xml),
+    Pkt = xmpp:decode(El, ?NS_CLIENT, [ignore_els]),
+    case waiter(Pkt) of
+        none -> ejabberd_router:route(Pkt);
+        Pid -> Pid ! {?MODULE, xmpp:get_id(Pkt), Pkt}
     end.
 
 waiter(#iq{type = T, id = <<"nudge-adhoc-", _/binary>> = Id}) when T == result; T == error ->

@@ -69,7 +69,7 @@ test("module fields", function()
     assert(nudge.version:match("^%d+%.%d+%.%d+$"), nudge.version)
     local codes = { OK = 0, EMPTY = 1, EINVAL = -1, ECONFIG = -2, ESTORE = -3, ESCHEMA = -4,
         ELOCKED = -5, EXML = -6, ETOOBIG = -7, ELIMIT = -8, EJID = -9, ENOTFOR = -10,
-        EBUSY = -11, ENOTFOUND = -12, EFULL = -13, ENOMEM = -14 }
+        EBUSY = -11, ENOTFOUND = -12, EFULL = -13, ENOMEM = -14, EFORKED = -15 }
     for name, value in pairs(codes) do assert(nudge[name] == value, name) end
     assert(nudge.HELD_QUEUED == 1 and nudge.HELD_OFFLINE == 2 and nudge.HELD_ARCHIVED == 4)
     assert(nudge.strerror(nudge.EJID) == "malformed JID, or bare where a full JID is required")
@@ -83,6 +83,15 @@ test("open with a bad config names the key", function()
     assert(msg:find("server.coalesce_window_s", 1, true), msg)
     msg = returns_failure(nudge.ECONFIG, nudge.open("{}"))
     assert(msg:find("store.path", 1, true), msg)
+end)
+
+test("check_config: the errors of open, without opening", function()
+    local msg = returns_failure(nudge.ECONFIG,
+        nudge.check_config(config(tempdir(), ',"coalesce_window_s":"x"')))
+    assert(msg:find("server.coalesce_window_s", 1, true), msg)
+    local path = tempdir()
+    assert(nudge.check_config(config(path)) == true)
+    assert(io.open(path) == nil, "check_config created the store")
 end)
 
 test("wrong argument types are Lua errors", function()
