@@ -24,7 +24,8 @@ from pathlib import Path
 from ejabberd_env import DOMAIN, modules, nudge_options
 from ejabberd_server import EjabberdServer
 from ports import port_accepts
-from waiting import wait_for_lines, wait_until
+from daemon_log import DaemonLog
+from waiting import wait_until
 
 CONFIG = Path("/etc/ejabberd/ejabberd.yml")
 LOG = Path("/var/log/ejabberd/ejabberd.log")
@@ -36,7 +37,9 @@ def epmd_running() -> bool:
     return subprocess.run(["epmd", "-names"], capture_output=True).returncode == 0
 
 
-class SystemEjabberd:
+class SystemEjabberd(DaemonLog):
+    log_path = LOG
+
     def __init__(self, mock):
         self._scratch = tempfile.mkdtemp(prefix="nudge-packages-ejabberd-")
         # The default store path (/var/lib/ejabberd/nudge), as an operator has it.
@@ -49,17 +52,14 @@ class SystemEjabberd:
         self.epmd_was_running = epmd_running()
         self.run_dir_existed = RUN_DIR.exists()
         self.users: dict[str, str] = {}
-        self.log_mark = 0
         self.started = False
 
     def start(self) -> "SystemEjabberd":
-        CONFIG.write_text("# Written by tests/packages (the original comes back when the test ends)\n"
-                          + json.dumps(self.config, indent=2) + "\n")
-        os.chown(CONFIG, self.original_stat.st_uid, self.original_stat.st_gid)
-        CONFIG.chmod(self.original_stat.st_mode & 0o7777)
+        self._write_config(("# Written by tests/packages (the original comes back when the test ends)\n"
+                            + json.dumps(self.config, indent=2) + "\n").encode())
         # What systemd does at boot (ejabberd's tmpfiles.d); this machine may run no init system.
         subprocess.run(["systemd-tmpfiles", "--create", "/usr/lib/tmpfiles.d/ejabberd.conf"], check=True)
-        self.log_mark = LOG.stat().st_size if LOG.exists() else 0
+        self.mark_log()
         self.started = True
         started = self.ctl("start")
         assert started[0] == 0, f"ejabberdctl start: {started[1]}\n{self.diagnostics()}"
@@ -67,6 +67,12 @@ class SystemEjabberd:
         assert ready[0] == 0, f"ejabberdctl started: {ready[1]}\n{self.diagnostics()}"
         wait_until(lambda: port_accepts(self.c2s_port), TIMEOUT_S, what="ejabberd's c2s port")
         return self
+
+    def _write_config(self, content: bytes) -> None:
+        """ejabberd.yml with the original's owner and mode (root:ejabberd 0640 on Debian)."""
+        CONFIG.write_bytes(content)
+        os.chown(CONFIG, self.original_stat.st_uid, self.original_stat.st_gid)
+        CONFIG.chmod(self.original_stat.st_mode & 0o7777)
 
     def ctl(self, *args: str, timeout: float = TIMEOUT_S) -> tuple[int, str]:
         result = subprocess.run(["ejabberdctl", *args], capture_output=True, text=True, timeout=timeout,
@@ -94,23 +100,7 @@ class SystemEjabberd:
             self.ctl("unregister", user, DOMAIN)
         self.users = {}
         self.stop()
-        CONFIG.write_bytes(self.original)
-        os.chown(CONFIG, self.original_stat.st_uid, self.original_stat.st_gid)
-        CONFIG.chmod(self.original_stat.st_mode & 0o7777)
+        self._write_config(self.original)
         shutil.rmtree(self._scratch, ignore_errors=True)
         if not self.run_dir_existed:
             shutil.rmtree(RUN_DIR, ignore_errors=True)
-
-    def log_text(self) -> str:
-        try:
-            with open(LOG, errors="replace") as log:
-                log.seek(self.log_mark)
-                return log.read()
-        except FileNotFoundError:
-            return ""
-
-    def diagnostics(self) -> str:
-        return f"--- {LOG} ---\n{self.log_text()[-8000:]}"
-
-    def wait_for_log(self, pattern: str, timeout: float = 20, count: int = 1) -> list[str]:
-        return wait_for_lines(self.log_text, pattern, timeout, count, context=self.diagnostics)

@@ -21,7 +21,8 @@ from harness import datamanager_encode, lua
 from ports import free_port, port_accepts
 from prosody_env import DOMAIN, PUSH_HOST
 from vendor_backends import apns_backend
-from waiting import wait_for_lines, wait_until
+from daemon_log import DaemonLog
+from waiting import wait_until
 
 CONFIG = Path("/etc/prosody/conf.d/nudge.cfg.lua")
 PIDFILE = Path("/run/prosody/prosody.pid")
@@ -33,12 +34,13 @@ DATA = Path("/var/lib/prosody")
 TIMEOUT_S = 60
 
 
-class SystemProsody:
+class SystemProsody(DaemonLog):
+    log_path = LOG
+
     def __init__(self, mock):
         self.mock = mock
         self.c2s_port = free_port()
         self.component_port = free_port()
-        self.log_mark = 0
         self.users: dict[str, str] = {}
         self.host_data_existed = (DATA / datamanager_encode(DOMAIN)).exists()
         self.run_dir_existed = RUN_DIR.exists()
@@ -75,7 +77,7 @@ class SystemProsody:
         # before starting it; this machine may run no init system.
         RUN_DIR.mkdir(exist_ok=True)
         shutil.chown(RUN_DIR, "prosody", "adm")
-        self.log_mark = LOG.stat().st_size if LOG.exists() else 0
+        self.mark_log()
         started = subprocess.run(["prosodyctl", "start"], capture_output=True, text=True, timeout=TIMEOUT_S,
                                  stdin=subprocess.DEVNULL)
         assert started.returncode == 0, f"prosodyctl start: {started.stdout}{started.stderr}\n{self.diagnostics()}"
@@ -121,20 +123,6 @@ class SystemProsody:
             shutil.rmtree(RUN_DIR, ignore_errors=True)
         if not self.host_data_existed:
             shutil.rmtree(DATA / datamanager_encode(DOMAIN), ignore_errors=True)
-
-    def log_text(self) -> str:
-        try:
-            with open(LOG, errors="replace") as log:
-                log.seek(self.log_mark)
-                return log.read()
-        except FileNotFoundError:
-            return ""
-
-    def diagnostics(self) -> str:
-        return f"--- {LOG} ---\n{self.log_text()[-8000:]}"
-
-    def wait_for_log(self, pattern: str, timeout: float = 20, count: int = 1) -> list[str]:
-        return wait_for_lines(self.log_text, pattern, timeout, count, context=self.diagnostics)
 
     def shell(self, command: str, timeout: float = 30) -> tuple[int, str]:
         result = subprocess.run(["prosodyctl", "shell", command], capture_output=True, text=True, timeout=timeout,

@@ -14,14 +14,17 @@ from package_build import PACKAGES
 
 INVOLVED = PACKAGES + ["prosody", "ejabberd", "lua5.4", "liblmdb0", "libjansson4"]
 CONFIG_DIRS = [Path("/etc/prosody"), Path("/etc/ejabberd")]
-# Where the packages put files, beside what Prosody, ejabberd and Lua own.
+# Where the packages put files, beside what Prosody, ejabberd and Lua own,
+# and where the servers keep mod_nudge's stores by default.
 PACKAGE_PATHS = ["/usr/lib/x86_64-linux-gnu/libnudge.so*", "/usr/include/nudge.h",
                  "/usr/lib/x86_64-linux-gnu/pkgconfig/nudge.pc", "/usr/lib/x86_64-linux-gnu/lua/5.4/nudge.so",
                  "/usr/lib/prosody/modules/mod_nudge.lua", "/usr/lib/x86_64-linux-gnu/nudge-*",
                  "/usr/bin/nudge-component", "/lib/systemd/system/nudge-component.service",
                  "/usr/lib/sysusers.d/nudge-component.conf", "/etc/nudge", "/var/lib/nudge-component",
                  "/usr/share/doc/libnudge*", "/usr/share/doc/*-mod-nudge", "/usr/share/doc/nudge-component",
-                 "/var/lib/prosody/nudge", "/var/lib/ejabberd/nudge"]
+                 "/var/lib/prosody/nudge", "/var/lib/ejabberd/nudge",
+                 # and what starting the daemons without an init system makes
+                 "/run/prosody", "/run/ejabberd", "/var/log/prosody/nudge-packages-test.log"]
 
 
 def package_states() -> dict[str, str]:

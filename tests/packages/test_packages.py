@@ -5,13 +5,10 @@ push arrives at the vendor mock, and the system is as it was before."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from component_process import NudgeComponent
 from devices import ApnsDevice
