@@ -77,12 +77,15 @@ c-test: lib $(C_TESTS)
 # ABI, through real Prosody and ejabberd, and through nudge-component next
 # to both), in .venv (scripts/test makes it). NUDGE_REQUIRE_PROSODY and
 # NUDGE_REQUIRE_EJABBERD make a missing server an error instead of a skip.
+# tests/packages builds the Debian packages (debian/) in a copy of the
+# tracked files, installs them into this machine and purges them (as root:
+# NUDGE_REQUIRE_PACKAGES makes anything missing an error).
 py-test: lib
 	$(MAKE) -C bindings/prosody
 	$(MAKE) -C bindings/ejabberd
 	$(MAKE) -C bindings/component
-	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
-		tests/mocks tests/host tests/e2e tests/prosody tests/ejabberd tests/component
+	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 NUDGE_REQUIRE_PACKAGES=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
+		tests/mocks tests/host tests/e2e tests/prosody tests/ejabberd tests/component tests/packages
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib
