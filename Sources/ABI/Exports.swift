@@ -27,27 +27,32 @@ private func handOut(_ s: String, _ out: OutString?) {
     out?.pointee = strdup(s)
 }
 
-private func readConfig(_ configJSON: CString, _ errmsg: OutString?) -> Result<Config, ResultCode> {
-    do { return .success(try Config(json: String(cString: configJSON))) } catch {
-        handOut(error.message, errmsg)
-        return .failure(.config)
+/// The configuration of config_json, with the vendors' key files read as
+/// opening reads them (their permission warnings are logged by the open).
+private func checkedConfig(_ configJSON: CString?) -> Result<Config, EngineError> {
+    guard let configJSON else { return .failure(EngineError(.invalid, "config_json is required")) }
+    let config: Config
+    do { config = try Config(json: String(cString: configJSON)) } catch {
+        return .failure(EngineError(.config, error.message))
     }
+    do {
+        for backend in config.appServer.backends { _ = try VendorBackends.make(backend) { _ in } }
+    } catch {
+        return .failure(error)
+    }
+    return .success(config)
 }
 
 @c public func nudge_open(_ configJSON: CString?, _ out: UnsafeMutablePointer<EnginePointer?>?,
                           _ errmsg: OutString?) -> Int32 {
     errmsg?.pointee = nil
     out?.pointee = nil
-    guard let configJSON, let out else {
+    guard configJSON != nil, let out else {
         handOut("config_json and out are required", errmsg)
         return ResultCode.invalid.rawValue
     }
-    let config: Config
-    switch readConfig(configJSON, errmsg) {
-    case .success(let c): config = c
-    case .failure(let code): return code.rawValue
-    }
     do {
+        let config = try checkedConfig(configJSON).get()
         let delivery = config.appServer.backends.isEmpty ? nil : VendorDispatcher.factory(config)
         let e = try Engine.open(config, delivery: delivery)
         out.pointee = EnginePointer(Unmanaged.passRetained(e).toOpaque())
@@ -60,24 +65,12 @@ private func readConfig(_ configJSON: CString, _ errmsg: OutString?) -> Result<C
 
 @c public func nudge_check_config(_ configJSON: CString?, _ errmsg: OutString?) -> Int32 {
     errmsg?.pointee = nil
-    guard let configJSON else {
-        handOut("config_json is required", errmsg)
-        return ResultCode.invalid.rawValue
-    }
-    let config: Config
-    switch readConfig(configJSON, errmsg) {
-    case .success(let c): config = c
-    case .failure(let code): return code.rawValue
-    }
-    // The key files, read as nudge_open() reads them; its warnings about
-    // their permissions are logged when the engine opens.
-    do {
-        for backend in config.appServer.backends { _ = try VendorBackends.make(backend) { _ in } }
-    } catch {
+    switch checkedConfig(configJSON) {
+    case .success: return ResultCode.ok.rawValue
+    case .failure(let error):
         handOut(error.message, errmsg)
         return error.code.rawValue
     }
-    return ResultCode.ok.rawValue
 }
 
 @c public func nudge_close(_ e: EnginePointer?) {

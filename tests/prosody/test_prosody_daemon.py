@@ -13,6 +13,14 @@ from push_steps import JULIET, hibernate, pushes_until, run
 from server_fixtures import stop_servers
 
 
+async def a_message_to_a_pending_session_pushes(server, device, body: str) -> None:
+    a, b = await PROSODY.enabled(server, device)
+    await hibernate(server, a)
+    b.say(JULIET, body)
+    await pushes_until(device, lambda p: len(p) == 1, "the push of the message")
+    await b.offline()
+
+
 @pytest.fixture
 def daemon(tmp_path, apns_mock, request):
     server = ProsodyServer(tmp_path, options=push_options(apns_mock), users=USERS)
@@ -24,14 +32,7 @@ def test_a_daemonized_prosody_pushes_answers_the_shell_and_stops(daemon, apns_mo
     daemon.start_daemon()
     device = ApnsDevice(apns_mock)
 
-    async def scenario():
-        a, b = await PROSODY.enabled(daemon, device)
-        await hibernate(daemon, a)
-        b.say(JULIET, "while you were daemonized")
-        await pushes_until(device, lambda p: len(p) == 1, "the push of the message")
-        await b.offline()
-
-    run(scenario())
+    run(a_message_to_a_pending_session_pushes(daemon, device, "while you were daemonized"))
 
     # The admin shell reaches the daemon's engine, and a test push arrives.
     assert len(enablements(daemon, JULIET)) == 1
@@ -58,15 +59,6 @@ def test_loaded_into_a_running_server_and_reloaded_the_engine_opens_at_once(tmp_
         code, output = server.shell("module:reload('nudge', 'example.net')")
         assert code == 0, output
         assert admin(server, "nudge:stats()")["ok"]
-        device = ApnsDevice(apns_mock)
-
-        async def scenario():
-            a, b = await PROSODY.enabled(server, device)
-            await hibernate(server, a)
-            b.say(JULIET, "after a reload")
-            await pushes_until(device, lambda p: len(p) == 1, "the push of the message")
-            await b.offline()
-
-        run(scenario())
+        run(a_message_to_a_pending_session_pushes(server, ApnsDevice(apns_mock), "after a reload"))
     finally:
         stop_servers([server], request)
