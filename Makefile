@@ -8,11 +8,13 @@ CFLAGS     ?= -O2 -g -Wall -Wextra -Werror -std=c11
 BUILD      := .build/release
 LIB        := $(BUILD)/libnudge.so
 OUT        := out
-SWIFT_LIB_FLAGS := -c release --product nudge -Xswiftc -static-stdlib -Xswiftc -use-ld=lld
+# No $ORIGIN RUNPATH (SwiftPM's default): the library needs nothing beside
+# it, and an installed one must search only the system's paths.
+SWIFT_LIB_FLAGS := -c release --product nudge --disable-local-rpath -Xswiftc -static-stdlib -Xswiftc -use-ld=lld
 VERSION    := $(shell sed -n 's/^\#define NUDGE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nudge.h | paste -sd.)
 ABI_MAJOR  := 0
 
-.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-apns bench-webpush install clean
+.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-apns bench-webpush install print-version clean
 
 all: lib
 
@@ -78,12 +80,15 @@ c-test: lib $(C_TESTS)
 # ABI, through real Prosody and ejabberd, and through nudge-component next
 # to both), in .venv (scripts/test makes it). NUDGE_REQUIRE_PROSODY and
 # NUDGE_REQUIRE_EJABBERD make a missing server an error instead of a skip.
+# tests/packages builds the Debian packages (debian/) in a copy of the
+# tracked files, installs them into this machine and purges them (as root:
+# NUDGE_REQUIRE_PACKAGES makes anything missing an error).
 py-test: lib
 	$(MAKE) -C bindings/prosody
 	$(MAKE) -C bindings/ejabberd
 	$(MAKE) -C bindings/component
-	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
-		tests/mocks tests/host tests/e2e tests/prosody tests/ejabberd tests/component
+	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 NUDGE_REQUIRE_PACKAGES=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
+		tests/mocks tests/host tests/e2e tests/prosody tests/ejabberd tests/component tests/packages
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib
@@ -124,14 +129,25 @@ bench-apns: lib $(OUT)/bench_delivery
 bench-webpush: lib $(OUT)/bench_delivery
 	bench/run_webpush.sh
 
+# LIBDIR and INCLUDEDIR as GNU's libdir and includedir (debian/rules
+# passes the multiarch LIBDIR); nudge.pc names them relative to ${prefix}.
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PC_PATH     = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
 install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 0755 $(LIB) $(DESTDIR)$(PREFIX)/lib/libnudge.so.$(VERSION)
-	ln -sf libnudge.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnudge.so.$(ABI_MAJOR)
-	ln -sf libnudge.so.$(ABI_MAJOR) $(DESTDIR)$(PREFIX)/lib/libnudge.so
-	install -m 0644 include/nudge.h $(DESTDIR)$(PREFIX)/include/nudge.h
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0755 $(LIB) $(DESTDIR)$(LIBDIR)/libnudge.so.$(VERSION)
+	ln -sf libnudge.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libnudge.so.$(ABI_MAJOR)
+	ln -sf libnudge.so.$(ABI_MAJOR) $(DESTDIR)$(LIBDIR)/libnudge.so
+	install -m 0644 include/nudge.h $(DESTDIR)$(INCLUDEDIR)/nudge.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-		bindings/c/nudge.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nudge.pc
+		-e 's|@LIBDIR@|$(call PC_PATH,$(LIBDIR))|g' -e 's|@INCLUDEDIR@|$(call PC_PATH,$(INCLUDEDIR))|g' \
+		bindings/c/nudge.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/nudge.pc
+
+# For debian/rules, which checks that debian/changelog names this version.
+print-version:
+	@echo $(VERSION)
 
 clean:
 	rm -rf .build $(OUT)
