@@ -9,6 +9,8 @@ a reason fails the first test, so a new step cannot go untested."""
 
 from __future__ import annotations
 
+import glob
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +47,22 @@ def demo_pushed(result: overlay.Result) -> None:
         assert line in result.output, f"the demo did not show: {line}\n{result.output[-3000:]}"
 
 
+def component_installed(result: overlay.Result) -> None:
+    assert result.changed("/usr/local/bin/nudge-component").is_file()
+    unit = result.changed("/etc/systemd/system/nudge-component.service").read_text()
+    assert "ExecStart=/usr/local/bin/nudge-component" in unit
+    assert result.changed("/etc/nudge/component.sample.json").is_file()
+
+
+def ejabberd_module_installed(result: overlay.Result) -> None:
+    installed = result.changed("/usr/lib/x86_64-linux-gnu")
+    assert list(installed.glob("nudge-*/ebin/mod_nudge.beam")) and list(installed.glob("nudge-*/priv/lib/nudge_nif.so"))
+
+
 EXPECTED = {
     "README.md": Guide(checks=[demo_pushed]),
+    "bindings/component/README.md": Guide(checks=[component_installed]),
+    "bindings/ejabberd/README.md": Guide(checks=[ejabberd_module_installed]),
     "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[prosody_answered_the_shell]),
 }
 
@@ -96,3 +112,31 @@ def test_the_guide_runs_as_written(guide, tmp_path):
     assert result.returncode == 0, f"{guide}: a step failed (exit {result.returncode}):\n{result.output[-6000:]}"
     for check in EXPECTED[guide].checks:
         check(result)
+
+
+PATH_IN_TEXT = re.compile(r"`([A-Za-z0-9_.{},*-]+/[A-Za-z0-9_.{},*/-]*)`")
+
+
+def brace_expansions(token: str) -> list[str]:
+    found = re.search(r"\{([^{}]*)\}", token)
+    if not found:
+        return [token]
+    return [x for alternative in found.group(1).split(",")
+            for x in brace_expansions(token[:found.start()] + alternative + token[found.end():])]
+
+
+def test_every_file_of_this_repository_a_guide_names_exists():
+    """A path in backticks that starts with a folder of the checkout (or of
+    the guide's folder) names a file or folder that is there once the test
+    command has built everything."""
+    tops = {p.name for p in REPO.iterdir()}
+    missing = []
+    for guide in GUIDES:
+        for token in PATH_IN_TEXT.findall(guide.read_text()):
+            first = token.split("/")[0]
+            if first not in tops and not (guide.parent / first).exists():
+                continue    # a path on the system, or a placeholder
+            for path in brace_expansions(token):
+                if not any(glob.glob(str(base / path)) for base in (guide.parent, REPO)):
+                    missing.append(f"{name(guide)}: {token}")
+    assert not missing, "guides name files that do not exist:\n" + "\n".join(sorted(set(missing)))
