@@ -100,6 +100,22 @@ import NudgeXMPP
         #expect(send(e, "<iq type='result' id='\(id)' from='push.remote.example' to='juliet@example.net'/>") == .notFor)
     }
 
+    @Test func anAppServersOwnErrorTypeDoesNotBecomeAStatsLabel() throws {
+        let e = try engine()
+        defer { e.close() }
+        _ = send(e, "<iq type='set' id='en' from='juliet@example.net/phone'><enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='n'/></iq>")
+        _ = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='result'") }
+        _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='1'><body>hi</body></message>", Engine.heldOffline)
+        let publish = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='set'") }.last!
+        let id = try #require(try XMLParser.parse(publish.text)[attribute: "id"])
+        let odd = "<iq type='error' id='\(id)' from='push.remote.example' to='juliet@example.net'><error type='x-label-bomb'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+        #expect(send(e, odd) == .ok)
+        _ = waitFor(e) { $0.kind == .disabled }
+        let stats = try e.statsJSON().get()
+        #expect(stats.contains("\"publish_other\":1"))
+        #expect(!stats.contains("x-label-bomb"))
+    }
+
     @Test func answersFromAnotherJIDAreNotTaken() throws {
         let e = try engine()
         defer { e.close() }
