@@ -8,10 +8,12 @@ elapsed time alone.
 import asyncio
 import secrets
 import subprocess
+import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
 
+import openmetrics
 import push_scenarios
 from devices import ApnsDevice
 from prosody_env import DOMAIN, PASSWORD, PUSH_HOST, enablements, engine_stats, push_options
@@ -416,3 +418,34 @@ def test_the_engine_counters_are_prosody_metrics(prosody, apns_mock):
     for label in ("reason=message", "outcome=accepted", "outcome=duplicate", "kind=used"):
         assert label in lines, f"{label} missing:\n{output}"
     assert "prosody_mod_nudge/deliveries" in lines, output
+
+
+def test_prosodys_openmetrics_endpoint_shows_the_push_figures(prosody, apns_mock):
+    modules = ["roster", "saslauth", "disco", "carbons", "mam", "smacks", "offline", "ping", "adhoc", "admin_shell",
+               "http", "http_openmetrics"]
+    server = prosody(modules=modules, global_options={"statistics": "internal", "statistics_interval": "manual",
+                                                      "openmetrics_allow_ips": ["127.0.0.1"]})
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        await PROSODY.registered_then_offline(server, device)
+        await PROSODY.desk_writes(server, device, "scraped")
+        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
+
+    run(scenario())
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.http_port}/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+        text = response.read().decode()
+        samples = openmetrics.parse(text)
+    p = "prosody_mod_nudge__"
+    assert openmetrics.value(samples, p + "deliveries_total") == 1
+    assert openmetrics.value(samples, p + "vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, p + "pushes_total", reason="message") >= 1
+    assert openmetrics.value(samples, p + "held_stanzas_judged_total", outcome="accepted") >= 1
+    assert openmetrics.value(samples, p + "outbox") == 0
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_count") == 1
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le="+Inf") == 1
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le="300") == 1
+    assert 0 < openmetrics.value(samples, p + "delivery_latency_seconds_sum") < 300
+    names = openmetrics.assert_fixed_labels(samples, p)
+    assert {"vendor_answers", "delivery_latency_seconds", "pushes", "outbox", "retries"} - names <= {"retries"}, names
