@@ -12,6 +12,7 @@ import secrets
 
 import pytest
 
+import openmetrics
 import push_scenarios
 from devices import ApnsDevice
 from ejabberd_env import (DOMAIN, PASSWORD, PUSH_HOST, USERS, enablements, engine_stats, listing, modules,
@@ -386,3 +387,30 @@ def test_hosts_with_different_options_are_refused(ejabberd, apns_mock):
     assert server.wait_exit() != 0
     text = server.diagnostics()
     assert f"mod_nudge on {other}: the options differ from those of another host" in text, text
+
+
+def test_ejabberdctl_nudge_metrics_shows_the_push_figures_as_openmetrics(ejabberd, apns_mock):
+    server = ejabberd()
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        await EJABBERD.registered_then_offline(server, device)
+        await EJABBERD.desk_writes(server, device, "scraped")
+        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
+
+    run(scenario())
+    code, output = server.ctl("nudge_metrics")
+    assert code == 0, output
+    samples = openmetrics.parse(output)
+    assert openmetrics.value(samples, "nudge_deliveries_total") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_pushes_total", reason="message") >= 1
+    assert openmetrics.value(samples, "nudge_held_stanzas_judged_total", outcome="accepted") >= 1
+    assert openmetrics.value(samples, "nudge_outbox") == 0
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="+Inf") == 1
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="300") == 1
+    assert 0 < openmetrics.value(samples, "nudge_delivery_latency_seconds_sum") < 300
+    assert openmetrics.value(samples, "nudge_store_bytes", kind="used") > 0
+    names = openmetrics.assert_fixed_labels(samples, "nudge_")
+    assert {"vendor_answers", "delivery_latency_seconds", "pushes", "outbox", "deliveries", "users_enabled"} <= names
