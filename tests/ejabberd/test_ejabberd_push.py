@@ -393,12 +393,7 @@ def test_ejabberdctl_nudge_metrics_shows_the_push_figures_as_openmetrics(ejabber
     server = ejabberd()
     device = ApnsDevice(apns_mock)
 
-    async def scenario():
-        await EJABBERD.registered_then_offline(server, device)
-        await EJABBERD.desk_writes(server, device, "scraped")
-        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
-
-    run(scenario())
+    run(EJABBERD.delivered_offline(server, device, "scraped"))
     code, output = server.ctl("nudge_metrics")
     assert code == 0, output
     samples = openmetrics.parse(output)

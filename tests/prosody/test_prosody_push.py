@@ -401,12 +401,7 @@ def test_the_engine_counters_are_prosody_metrics(prosody, apns_mock):
     server = prosody(global_options={"statistics": "internal", "statistics_interval": "manual"})
     device = ApnsDevice(apns_mock)
 
-    async def scenario():
-        await PROSODY.registered_then_offline(server, device)
-        await PROSODY.desk_writes(server, device, "counted")
-        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
-
-    run(scenario())
+    run(PROSODY.delivered_offline(server, device, "counted"))
     # The shell collects on demand (statistics_interval = "manual"); the
     # gauges show their values, the counters their labels (as rates).
     code, output = server.shell("stats:show('mod_nudge')")
@@ -427,12 +422,7 @@ def test_prosodys_openmetrics_endpoint_shows_the_push_figures(prosody, apns_mock
                                                       "openmetrics_allow_ips": ["127.0.0.1"]})
     device = ApnsDevice(apns_mock)
 
-    async def scenario():
-        await PROSODY.registered_then_offline(server, device)
-        await PROSODY.desk_writes(server, device, "scraped")
-        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
-
-    run(scenario())
+    run(PROSODY.delivered_offline(server, device, "scraped"))
     with urllib.request.urlopen(f"http://127.0.0.1:{server.http_port}/metrics", timeout=10) as response:
         assert response.headers["Content-Type"].startswith("application/openmetrics-text")
         text = response.read().decode()
