@@ -122,6 +122,18 @@ import NudgeXMPP
         #expect(!stats.contains("x-label-bomb"))
     }
 
+    @Test func aPublishTheAppServerAsksToRetryIsCountedAsARetry() throws {
+        let e = try engine()
+        defer { e.close() }
+        let id = try publishToRemoteAppServer(e)
+        let wait = "<iq type='error' id='\(id)' from='push.remote.example' to='juliet@example.net'><error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+        #expect(send(e, wait) == .ok)
+        _ = waitFor(e) { $0.kind == .log && $0.text.contains("asked to wait") }
+        let stats = try e.statsJSON().get()
+        #expect(stats.contains("\"retries\":{\"publish\":1}"))
+        #expect(stats.contains("\"publish_wait\":1"))
+    }
+
     @Test func answersFromAnotherJIDAreNotTaken() throws {
         let e = try engine()
         defer { e.close() }
