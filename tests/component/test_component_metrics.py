@@ -3,7 +3,6 @@ its own: its configuration errors, and how it answers what is not a
 scrape. No XMPP server is needed: the component serves it while it tries
 to connect. The scrape after a push is in test_component_prosody.py."""
 
-import signal
 import socket
 import time
 
@@ -81,3 +80,16 @@ def test_a_silent_client_does_not_stall_the_loop_and_is_dropped_after_its_deadli
         assert silent.recv(100) == b""   # closed at the deadline, unanswered
         assert time.monotonic() - started < 10
     assert get(port)[0] == 200
+
+
+def test_the_ipv6_loopback_address_serves_too(component):
+    port = free_port()
+    c = component(server_port=free_port(), component={"metrics_address": f"[::1]:{port}"})
+    c.start()
+    c.wait_for_log(r"^<6>metrics: serving GET /metrics on \[::1\]:\d+")
+    with socket.create_connection(("::1", port), timeout=10) as s:
+        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n") and data.endswith(b"# EOF\n"), data[:200]
