@@ -385,7 +385,18 @@ void nudge_event_free(nudge_event *ev);
  * app server), "outbox" (deliveries not yet done: waiting or in flight),
  * "store" {"map_bytes", "used_bytes"}. Counters since open: "deliveries",
  * and objects of counts by label: "pushes" (by reason), "errors" (by
- * kind), "held" (by verdict). Keys may be added; hosts ignore unknown ones.
+ * kind), "held" (by verdict), "retries" (by kind: "delivery", a vendor
+ * answered retry; "publish", an app server asked to wait or could not be
+ * reached), "vendor_answers" {vendor: {verdict: n}} with vendor one of
+ * apns, fcm, webpush, wns, ubports, other and verdict one of delivered,
+ * retry (also transport failures and 5xx), token_gone, rejected,
+ * config_error. "delivery_latency": a histogram of the time from a
+ * notification's entry into the outbox (the publish's acceptance) to the
+ * vendor's 2xx, {"bounds_ms": [fixed upper bounds], "buckets": [cumulative
+ * counts, one per bound], "count", "sum_ms"}; count includes the +Inf
+ * bucket. Every label value comes from a fixed set: an app server's error
+ * type outside RFC 6120's counts as "publish_other" in "errors".
+ * Keys may be added; hosts ignore unknown ones.
  * Reads memory and LMDB's page counts only; never waits on disk.
  * json  Receives the document; free it with nudge_free().
  * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_ESTORE, NUDGE_ENOMEM or NUDGE_EFORKED.

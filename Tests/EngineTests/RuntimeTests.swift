@@ -100,14 +100,44 @@ import NudgeXMPP
         #expect(send(e, "<iq type='result' id='\(id)' from='push.remote.example' to='juliet@example.net'/>") == .notFor)
     }
 
-    @Test func answersFromAnotherJIDAreNotTaken() throws {
-        let e = try engine()
-        defer { e.close() }
+    /// Juliet enables push at a remote app server and a message is held for
+    /// her: returns the id of the publish the engine sends it.
+    private func publishToRemoteAppServer(_ e: Engine) throws -> String {
         _ = send(e, "<iq type='set' id='en' from='juliet@example.net/phone'><enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='n'/></iq>")
         _ = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='result'") }
         _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='1'><body>hi</body></message>", Engine.heldOffline)
         let publish = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='set'") }.last!
-        let id = try #require(try XMLParser.parse(publish.text)[attribute: "id"])
+        return try #require(try XMLParser.parse(publish.text)[attribute: "id"])
+    }
+
+    @Test func anAppServersOwnErrorTypeDoesNotBecomeAStatsLabel() throws {
+        let e = try engine()
+        defer { e.close() }
+        let id = try publishToRemoteAppServer(e)
+        let odd = "<iq type='error' id='\(id)' from='push.remote.example' to='juliet@example.net'><error type='x-label-bomb'><bad-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+        #expect(send(e, odd) == .ok)
+        _ = waitFor(e) { $0.kind == .disabled }
+        let stats = try e.statsJSON().get()
+        #expect(stats.contains("\"publish_other\":1"))
+        #expect(!stats.contains("x-label-bomb"))
+    }
+
+    @Test func aPublishTheAppServerAsksToRetryIsCountedAsARetry() throws {
+        let e = try engine()
+        defer { e.close() }
+        let id = try publishToRemoteAppServer(e)
+        let wait = "<iq type='error' id='\(id)' from='push.remote.example' to='juliet@example.net'><error type='wait'><resource-constraint xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
+        #expect(send(e, wait) == .ok)
+        _ = waitFor(e) { $0.kind == .log && $0.text.contains("asked to wait") }
+        let stats = try e.statsJSON().get()
+        #expect(stats.contains("\"retries\":{\"publish\":1}"))
+        #expect(stats.contains("\"publish_wait\":1"))
+    }
+
+    @Test func answersFromAnotherJIDAreNotTaken() throws {
+        let e = try engine()
+        defer { e.close() }
+        let id = try publishToRemoteAppServer(e)
         let forged = "<iq type='error' id='\(id)' from='mallory@evil.example' to='juliet@example.net'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"
         #expect(send(e, forged) == .notFor)
         #expect(send(e, "<iq type='result' id='\(id)' from='push.remote.example' to='juliet@example.net'/>") == .ok)

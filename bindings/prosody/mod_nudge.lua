@@ -421,7 +421,54 @@ local labelled = {
 	pushes = global:metric("counter", "pushes", "", "Pushes published, by reason", { "reason" }),
 	errors = global:metric("counter", "errors", "", "Errors, by kind", { "kind" }),
 	held = global:metric("counter", "held_stanzas_judged", "", "Stanzas held for pending users, by outcome", { "outcome" }),
+	retries = global:metric("counter", "retries", "", "Deliveries and publishes to be tried again, by kind", { "kind" }),
 };
+local vendor_answers = global:metric("counter", "vendor_answers", "",
+	"Vendor answers (and transport failures), by vendor and verdict", { "vendor", "verdict" });
+
+-- The engine's latency histogram has fixed bounds (nudge.h); Prosody's
+-- wants them at declaration, in seconds.
+local LATENCY_BOUNDS_MS = { 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000 };
+local latency_buckets = {};
+for i, ms in ipairs(LATENCY_BOUNDS_MS) do latency_buckets[i] = ms / 1000; end
+local latency = global:metric("histogram", "delivery_latency", "seconds",
+	"From a notification's entry into the outbox to the vendor's acceptance", {}, { buckets = latency_buckets }):with_labels();
+local latency_seen = { buckets = {}, count = 0, sum_ms = 0 };
+
+-- Prosody's histograms take one observation at a time; the engine hands
+-- totals. The observations that are new since the last collection are
+-- replayed into their buckets, each at a value inside its bucket chosen so
+-- that the sum matches the engine's too (exact unless some fell beyond the
+-- last bound).
+local function feed_latency(h)
+	if type(h) ~= "table" or type(h.buckets) ~= "table" or tonumber(h.count) == nil then return; end
+	local n_bounds = #LATENCY_BOUNDS_MS;
+	local function cumulative(doc, i)
+		if i == 0 then return 0; end
+		return tonumber(i <= n_bounds and doc.buckets[i] or doc.count) or 0;
+	end
+	local function range(i)   -- whole milliseconds that land in bucket i
+		local lo = i == 1 and 0 or LATENCY_BOUNDS_MS[i - 1] + 1;
+		return lo, LATENCY_BOUNDS_MS[i] or lo;
+	end
+	local new, low, high = {}, 0, 0;
+	for i = 1, n_bounds + 1 do
+		new[i] = (cumulative(h, i) - cumulative(h, i - 1)) - (cumulative(latency_seen, i) - cumulative(latency_seen, i - 1));
+		if new[i] < 0 then   -- the engine was opened again: its totals restarted
+			latency_seen = { buckets = {}, count = 0, sum_ms = 0 };
+			return feed_latency(h);
+		end
+		local lo, hi = range(i);
+		low, high = low + new[i] * lo, high + new[i] * hi;
+	end
+	local sum = (tonumber(h.sum_ms) or 0) - latency_seen.sum_ms;
+	local t = high > low and math.max(0, math.min(1, (sum - low) / (high - low))) or 0;
+	for i, n in ipairs(new) do
+		local lo, hi = range(i);
+		for _ = 1, n do latency:sample((lo + t * (hi - lo)) / 1000); end
+	end
+	latency_seen = { buckets = h.buckets, count = tonumber(h.count), sum_ms = tonumber(h.sum_ms) or 0 };
+end
 
 local function update_metrics()
 	local engine = state.engine;
@@ -440,6 +487,12 @@ local function update_metrics()
 			family:with_labels(label):set(tonumber(total) or 0);
 		end
 	end
+	for vendor, verdicts in pairs(type(doc.vendor_answers) == "table" and doc.vendor_answers or {}) do
+		for verdict, total in pairs(type(verdicts) == "table" and verdicts or {}) do
+			vendor_answers:with_labels(vendor, verdict):set(tonumber(total) or 0);
+		end
+	end
+	feed_latency(doc.delivery_latency);
 end
 
 -- Every host's instance hooks the event; one of them (the latest loaded,

@@ -9,8 +9,11 @@ Every wait is for a condition, with a deadline."""
 import secrets
 import signal
 
+import openmetrics
 from component_process import PUSH_HOST
 from component_flow import push_while_pending, refused_log, run, start_component
+from metrics_scrape import get
+from ports import free_port
 
 # mod_smacks, when the phone's TCP connection is gone and its session kept.
 HIBERNATING = "Session going into hibernation"
@@ -58,3 +61,27 @@ def test_a_wrong_secret_is_refused_by_prosody_with_exit_77(prosody, component):
     log = refused_log(component, prosody(), "not-prosodys-secret")
     assert "check component.secret_file" in log and "not-prosodys-secret" not in log
     assert PUSH_HOST in log
+
+
+def test_the_metrics_endpoint_shows_the_push(prosody, component, apns_mock):
+    server = prosody()
+    port = free_port()
+    c = start_component(lambda **kw: component(component={"metrics_address": f"127.0.0.1:{port}"}, **kw), server,
+                        apns_mock)
+    run(push_while_pending(server, apns_mock, secrets.token_hex(32), None, "scraped", "phone", HIBERNATING))
+    c.stats_until(lambda s: s["deliveries"] >= 1, "the engine to count the delivery")
+
+    status, headers, body = get(port)
+    assert status == 200 and headers["content-type"].startswith("application/openmetrics-text; version=1.0.0")
+    samples = openmetrics.parse(body.decode())
+    assert openmetrics.value(samples, "nudge_deliveries_total") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_registrations") == 1
+    assert openmetrics.value(samples, "nudge_outbox") == 0
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="+Inf") == 1
+    assert 0 < openmetrics.value(samples, "nudge_delivery_latency_seconds_sum") < 300
+    assert openmetrics.value(samples, "nudge_component_connected") == 1
+    assert openmetrics.value(samples, "nudge_component_stanzas_in_total") >= 2
+    names = openmetrics.assert_fixed_labels(samples, "nudge_")
+    assert {"vendor_answers", "delivery_latency_seconds", "outbox", "deliveries", "component_connected"} <= names

@@ -12,6 +12,7 @@ import secrets
 
 import pytest
 
+import openmetrics
 import push_scenarios
 from devices import ApnsDevice
 from ejabberd_env import (DOMAIN, PASSWORD, PUSH_HOST, USERS, enablements, engine_stats, listing, modules,
@@ -443,3 +444,25 @@ def test_an_event_the_engine_process_cannot_handle_is_logged_once_and_the_next_a
     log = server.log_text()
     assert log.count("Error while handling an engine log event") == 1, "logged once"
     assert "Push engine closed" not in log
+
+
+def test_ejabberdctl_nudge_metrics_shows_the_push_figures_as_openmetrics(ejabberd, apns_mock):
+    server = ejabberd()
+    device = ApnsDevice(apns_mock)
+
+    run(EJABBERD.delivered_offline(server, device, "scraped"))
+    code, output = server.ctl("nudge_metrics")
+    assert code == 0, output
+    samples = openmetrics.parse(output)
+    assert openmetrics.value(samples, "nudge_deliveries_total") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_pushes_total", reason="message") >= 1
+    assert openmetrics.value(samples, "nudge_held_stanzas_judged_total", outcome="accepted") >= 1
+    assert openmetrics.value(samples, "nudge_outbox") == 0
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="+Inf") == 1
+    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="300") == 1
+    assert 0 < openmetrics.value(samples, "nudge_delivery_latency_seconds_sum") < 300
+    assert openmetrics.value(samples, "nudge_store_bytes", kind="used") > 0
+    names = openmetrics.assert_fixed_labels(samples, "nudge_")
+    assert {"vendor_answers", "delivery_latency_seconds", "pushes", "outbox", "deliveries", "users_enabled"} <= names

@@ -98,6 +98,7 @@ class ProsodyServer:
         self.log_level = log_level   # benchmarks log less: debug lines cost CPU
         self.c2s_port = free_port()
         self.component_port = free_port()
+        self.http_port = free_port()   # served only if mod_http is loaded
         self.config_path = self.dir / "prosody.cfg.lua"
         self.log_path = self.dir / "prosody.log"
         self.console_path = self.dir / "console.log"
@@ -129,7 +130,8 @@ class ProsodyServer:
             "c2s_direct_tls_ports = {}",
             "s2s_ports = {}",
             "s2s_direct_tls_ports = {}",
-            "http_ports = {}",
+            f"http_ports = {{ {self.http_port} }}",
+            "http_interfaces = { \"127.0.0.1\" }",
             "https_ports = {}",
             "modules_disabled = { \"s2s\", \"s2s_auth_certs\", \"tls\" }",
             "authentication = \"internal_plain\"",

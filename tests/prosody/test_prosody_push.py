@@ -8,10 +8,12 @@ elapsed time alone.
 import asyncio
 import secrets
 import subprocess
+import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
 
+import openmetrics
 import push_scenarios
 from devices import ApnsDevice
 from prosody_env import DOMAIN, PASSWORD, PROSODY, PUSH_HOST, enablements, engine_stats, push_options
@@ -417,12 +419,7 @@ def test_the_engine_counters_are_prosody_metrics(prosody, apns_mock):
     server = prosody(global_options={"statistics": "internal", "statistics_interval": "manual"})
     device = ApnsDevice(apns_mock)
 
-    async def scenario():
-        await PROSODY.registered_then_offline(server, device)
-        await PROSODY.desk_writes(server, device, "counted")
-        await stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
-
-    run(scenario())
+    run(PROSODY.delivered_offline(server, device, "counted"))
     # The shell collects on demand (statistics_interval = "manual"); the
     # gauges show their values, the counters their labels (as rates).
     code, output = server.shell("stats:show('mod_nudge')")
@@ -454,3 +451,33 @@ def test_mod_cloud_notify_loaded_next_to_mod_nudge_is_unloaded(prosody, apns_moc
                                 "and 'still loaded' or 'not loaded'")
     assert code == 0 and "not loaded" in output, output
     assert engine_stats(server)["ok"]
+
+
+def test_prosodys_openmetrics_endpoint_shows_the_push_figures(prosody, apns_mock):
+    modules = ["roster", "saslauth", "disco", "carbons", "mam", "smacks", "offline", "ping", "adhoc", "admin_shell",
+               "http", "http_openmetrics"]
+    server = prosody(modules=modules, global_options={"statistics": "internal", "statistics_interval": "manual",
+                                                      "openmetrics_allow_ips": ["127.0.0.1"]})
+    device = ApnsDevice(apns_mock)
+
+    run(PROSODY.delivered_offline(server, device, "scraped"))
+    with urllib.request.urlopen(f"http://127.0.0.1:{server.http_port}/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+        text = response.read().decode()
+        samples = openmetrics.parse(text)
+    p = "prosody_mod_nudge__"
+    assert openmetrics.value(samples, p + "deliveries_total") == 1
+    assert openmetrics.value(samples, p + "vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, p + "pushes_total", reason="message") >= 1
+    assert openmetrics.value(samples, p + "held_stanzas_judged_total", outcome="accepted") >= 1
+    assert openmetrics.value(samples, p + "outbox") == 0
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_count") == 1
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le="+Inf") == 1
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le="300") == 1
+    # Replayed into Prosody's histogram, the engine's figures stay exact.
+    engine = engine_stats(server)["delivery_latency"]
+    assert openmetrics.value(samples, p + "delivery_latency_seconds_sum") == pytest.approx(engine["sum_ms"] / 1000)
+    for bound_ms, count in zip(engine["bounds_ms"], engine["buckets"]):
+        assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le=f"{bound_ms / 1000:g}") == count
+    names = openmetrics.assert_fixed_labels(samples, p)
+    assert {"vendor_answers", "delivery_latency_seconds", "pushes", "outbox", "retries"} - names <= {"retries"}, names

@@ -115,6 +115,13 @@ class ServerKind:
         await b.offline()
         return pushes
 
+    async def delivered_offline(self, server, device, body: str) -> None:
+        """registered_then_offline(), desk_writes(body), and then the engine
+        counting the vendor's acceptance: the one push the metrics tests look at."""
+        await self.registered_then_offline(server, device)
+        await self.desk_writes(server, device, body)
+        await self.stats_until(server, lambda s: s["deliveries"] >= 1, "the delivery")
+
     async def enabled(self, server, device):
         """Juliet's phone and Romeo's desk online, the phone registered and
         push enabled. Returns (phone, desk)."""

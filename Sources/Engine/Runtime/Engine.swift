@@ -318,6 +318,8 @@ public final class Engine: Sendable {
     /// The delivery layer's verdict on a job, from its thread.
     public func deliveryFinished(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
         guard !writerStopped.load(ordering: .acquiring) else { return }
+        let latency = outcome == .delivered ? max(0, clock.now() - job.createdAt) : nil
+        output.stats.vendorAnswered(vendor: job.registration.vendor, outcome, latencyMs: latency)
         if submit(.deliveryFinished(seq: job.seq, revision: job.revision, outcome), orRefuse: nil) != .ok {
             output.log(.warn, "push: the outcome of delivery \(job.seq) could not be recorded now; it will be sent again")
         }
@@ -369,12 +371,13 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
         case .indexAdd(let key, let resource): index.add(key, resource: resource)
         case .indexRemove(let key): index.remove(key)
         case .pushed(let reason): stats.pushed(reason)
-        case .publishFailed(let kind): stats.error("publish_" + kind)
+        case .publishFailed(let kind): stats.publishFailed(kind)
         case .dispatch(let job):
             if let dispatcher { dispatcher.dispatch(job) } else {
                 log(.error, "push: a notification for node \(Redact.token(job.node)) is queued but no delivery layer runs")
             }
         case .delivered: stats.pushed(nil, delivered: true)
+        case .schedule(.retry, _): stats.publishRetried()
         case .schedule, .adminResult, .pendingJob: break   // the writer keeps these
         }
     }

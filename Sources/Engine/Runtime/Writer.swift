@@ -141,6 +141,7 @@ final class Writer: @unchecked Sendable {
             for action in actions {
                 if case .schedule(let key, let at) = action {
                     timers.insert(key, at: at)
+                    sink.apply(action)   // the sink counts retries
                 } else if case .adminResult(let object) = action {
                     adminResult = object
                 } else if case .pendingJob = action {

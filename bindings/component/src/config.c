@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,7 +144,49 @@ static int read_engine_keys(json_t *root, struct component_config *c, char **err
 }
 
 static const char *const known_keys[] = {"server_host", "server_port", "domain", "secret_file", "reconnect_min_s",
-                                          "reconnect_max_s", "stop_timeout_s", "max_backlog_bytes", "backup_dir", NULL};
+                                          "reconnect_max_s", "stop_timeout_s", "max_backlog_bytes", "backup_dir", "metrics_address", NULL};
+
+/* "127.0.0.1:9464" or "[::1]:9464": a numeric loopback address (no name to
+   resolve at start) and a port. Only loopback: the endpoint has no
+   authentication, and a proxy in front is where access is decided. */
+static int read_metrics_address(json_t *comp, struct component_config *c, char **err) {
+    if (!json_object_get(comp, "metrics_address")) return 0;
+    if (get_string(comp, "metrics_address", 0, &c->metrics_address, err)) return -1;
+    const char *text = c->metrics_address, *colon = strrchr(text, ':');
+    char host[INET6_ADDRSTRLEN + 2] = "";
+    size_t hlen = colon ? (size_t)(colon - text) : 0;
+    int v6 = hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']';
+    if (v6) text++, hlen -= 2;
+    if (!colon || hlen == 0 || hlen >= sizeof host)
+        return fail(err, "component.metrics_address: expected \"ADDRESS:PORT\" (e.g. \"127.0.0.1:9464\" or \"[::1]:9464\"), got \"%s\"",
+                    c->metrics_address);
+    memcpy(host, text, hlen);
+    char *end = NULL;
+    errno = 0;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (!colon[1] || *end || errno || port < 1 || port > 65535 || colon[1] == '-' || colon[1] == '+')
+        return fail(err, "component.metrics_address: expected a port from 1 to 65535 after the address, got \"%s\"", colon + 1);
+    memset(&c->metrics_addr, 0, sizeof c->metrics_addr);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&c->metrics_addr;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&c->metrics_addr;
+    if (!v6 && inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        c->metrics_addr_len = sizeof *in4;
+        if ((ntohl(in4->sin_addr.s_addr) >> 24) != 127) goto not_loopback;
+    } else if (v6 && inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        c->metrics_addr_len = sizeof *in6;
+        if (!IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) goto not_loopback;
+    } else {
+        return fail(err, "component.metrics_address: \"%s\" is not a numeric IP address (IPv6 in brackets)", host);
+    }
+    return 0;
+not_loopback:
+    return fail(err, "component.metrics_address: %s is not a loopback address (127.0.0.0/8 or ::1): the endpoint has no "
+                     "authentication; put a proxy in front of a loopback address to publish it", host);
+}
 
 static int read_component(json_t *comp, struct component_config *c, char **err) {
     const char *key;
@@ -162,6 +206,7 @@ static int read_component(json_t *comp, struct component_config *c, char **err) 
         get_number(comp, "stop_timeout_s", 0, 3600, 1000, &stop, err) ||
         get_number(comp, "max_backlog_bytes", 65536, 1 << 30, 1, &backlog, err))
         return -1;
+    if (read_metrics_address(comp, c, err)) return -1;
     if (port != floor(port)) return fail(err, "component.server_port: expected an integer, got %g", port);
     if (rmax < rmin) return fail(err, "component.reconnect_max_s: must be at least component.reconnect_min_s (%g)", rmin / 1000);
     if (strlen(c->domain) > 1023) return fail(err, "component.domain: longer than 1023 bytes (RFC 7622)");
@@ -223,5 +268,6 @@ void config_free(struct component_config *c) {
     if (c->secret) explicit_bzero(c->secret, strlen(c->secret));
     free(c->secret);
     free(c->engine_json);
+    free(c->metrics_address);
     memset(c, 0, sizeof *c);
 }

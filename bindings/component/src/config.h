@@ -8,6 +8,7 @@
 #define NC_CONFIG_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 struct component_config {
     char *server_host;          /* component.server_host */
@@ -23,6 +24,9 @@ struct component_config {
     size_t max_stanza_bytes;    /* the engine's limits.max_stanza_bytes */
     int log_priority;           /* from the engine's log.level */
     char *engine_json;          /* the document for nudge_open() */
+    char *metrics_address;      /* component.metrics_address, or NULL: no metrics endpoint */
+    struct sockaddr_storage metrics_addr;   /* its loopback address and port */
+    socklen_t metrics_addr_len;
 };
 
 /*

@@ -4,7 +4,8 @@
  *   nudge-component --verify CONFIG.json | --backup DIR CONFIG.json
  *
  * One thread runs one poll loop over three descriptors: the socket to the
- * XMPP server, the engine's event fd, and a signalfd. Stanzas from the
+ * XMPP server, the engine's event fd, and a signalfd (and, with
+ * component.metrics_address, the metrics endpoint's). Stanzas from the
  * server go to the engine; the engine's events go to the server (queued
  * while it is away) and to the log. SIGTERM/SIGINT stop gracefully,
  * SIGUSR1 logs the counters, SIGUSR2 verifies the store (and backs it up
@@ -28,8 +29,10 @@
 #include "link.h"
 #include "log.h"
 #include "maintenance.h"
+#include "metrics.h"
 #include "notify.h"
 #include "nudge.h"
+#include "openmetrics.h"
 #include "outq.h"
 #include "router.h"
 #include "signals.h"
@@ -65,6 +68,8 @@ struct app {
     struct outq queue;
     struct router router;
     struct link link;
+    struct metrics metrics;
+    struct openmetrics_source metrics_source;
     int sigfd;
     enum phase phase;
     int64_t stop_deadline;
@@ -117,13 +122,14 @@ static int stop_step(struct app *a, int64_t now) {
 }
 
 static int poll_timeout(const struct app *a, int64_t now) {
-    int t = link_timeout_ms(&a->link, now);
+    int t = link_timeout_ms(&a->link, now), m = metrics_timeout_ms(&a->metrics, now);
+    if (m >= 0 && (t < 0 || m < t)) t = m;
     if (a->phase != RUNNING && (t < 0 || t > DRAIN_POLL_MS)) t = DRAIN_POLL_MS;
     return t;
 }
 
 static int run(struct app *a) {
-    struct pollfd fds[3] = {{.fd = a->sigfd, .events = POLLIN}, {.fd = nudge_event_fd(a->engine), .events = POLLIN}, {.fd = -1}};
+    struct pollfd fds[5] = {{.fd = a->sigfd, .events = POLLIN}, {.fd = nudge_event_fd(a->engine), .events = POLLIN}, {.fd = -1}};
     for (;;) {
         int64_t now = now_ms();
         link_tick(&a->link, now);
@@ -133,7 +139,8 @@ static int run(struct app *a) {
         if (a->phase != RUNNING && stop_step(a, now)) return 0;
         fds[2].fd = link_fd(&a->link, &fds[2].events);
         fds[2].revents = 0;
-        int n = poll(fds, 3, poll_timeout(a, now));
+        metrics_fds(&a->metrics, &fds[3]);
+        int n = poll(fds, 5, poll_timeout(a, now));
         if (n < 0 && errno != EINTR) {
             log_msg(NC_LOG_ERR, "poll: %s", strerror(errno));
             return 1;
@@ -141,6 +148,7 @@ static int run(struct app *a) {
         now = now_ms();
         if (n > 0 && (fds[0].revents & POLLIN)) handle_signals(a, now);
         if (n > 0 && fds[2].fd >= 0 && fds[2].revents) link_io(&a->link, fds[2].revents, now);
+        if (n >= 0) metrics_io(&a->metrics, &fds[3], now);
         /* The event fd needs no handling of its own: events are drained at
            the top of every turn, and after every stanza handed in. */
     }
@@ -207,6 +215,16 @@ int main(int argc, char **argv) {
     outq_init(&a.queue, a.cfg.max_backlog_bytes);
     a.router = (struct router){.engine = a.engine, .queue = &a.queue, .domain = a.cfg.domain};
     link_init(&a.link, &a.cfg, &a.queue, (struct link_hooks){hook_stanza, hook_too_big}, &a);
+    a.metrics_source = (struct openmetrics_source){.engine = a.engine, .link = &a.link, .router = &a.router};
+    if (metrics_open(&a.metrics, &a.cfg, openmetrics_render, &a.metrics_source, &err) != 0) {
+        log_msg(NC_LOG_ERR, "configuration error: %s", err ? err : "out of memory");
+        free(err);
+        link_free(&a.link);
+        nudge_close(a.engine);
+        outq_free(&a.queue);
+        config_free(&a.cfg);
+        return EXIT_CONFIG;
+    }
     log_msg(NC_LOG_NOTICE, "nudge-component %d.%d.%d (libnudge %s) serving %s through %s:%s", NUDGE_VERSION_MAJOR,
             NUDGE_VERSION_MINOR, NUDGE_VERSION_PATCH, nudge_version(NULL, NULL, NULL), a.cfg.domain, a.cfg.server_host,
             a.cfg.server_port);
@@ -222,6 +240,7 @@ int main(int argc, char **argv) {
 
     link_close_stream(&a.link, now_ms(), 0);
     link_free(&a.link);
+    metrics_close(&a.metrics);
     router_drain_events(&a.router);
     /* nudge_close lets deliveries in flight finish (the engine's own
        deadline) and keeps the rest in the store for the next start. */

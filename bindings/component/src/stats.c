@@ -6,7 +6,7 @@
 
 #include "log.h"
 
-static const char *state_name(enum link_state s) {
+const char *stats_state_name(enum link_state s) {
     switch (s) {
     case LINK_IDLE: return "disconnected";
     case LINK_CONNECTING: return "connecting";
@@ -18,7 +18,7 @@ static const char *state_name(enum link_state s) {
     return "?";
 }
 
-static json_t *engine_stats(nudge_engine *e) {
+json_t *stats_engine_json(nudge_engine *e) {
     char *text = NULL;
     int rc = nudge_stats_json(e, &text);
     if (rc != NUDGE_OK) {
@@ -31,10 +31,10 @@ static json_t *engine_stats(nudge_engine *e) {
 }
 
 void stats_log(nudge_engine *e, const struct link *l, const struct router *r) {
-    json_t *obj = engine_stats(e);
+    json_t *obj = stats_engine_json(e);
     if (!obj) return;
     json_object_set_new(obj, "component",
-                        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "state", state_name(l->state), "connections",
+                        json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "state", stats_state_name(l->state), "connections",
                                   (json_int_t)l->sessions, "queued", (json_int_t)l->queue->count, "queued_bytes",
                                   (json_int_t)l->queue->bytes, "dropped", (json_int_t)l->queue->dropped, "stanzas_in",
                                   (json_int_t)r->in, "stanzas_out", (json_int_t)r->out, "refused", (json_int_t)r->refused));
@@ -45,7 +45,7 @@ void stats_log(nudge_engine *e, const struct link *l, const struct router *r) {
 }
 
 int stats_engine_settled(nudge_engine *e) {
-    json_t *obj = engine_stats(e);
+    json_t *obj = stats_engine_json(e);
     if (!obj) return 1;   /* nothing to wait on that can be known */
     /* The engine writes its gauges as JSON numbers that may have a fraction. */
     double writer = json_number_value(json_object_get(obj, "writer_queue"));

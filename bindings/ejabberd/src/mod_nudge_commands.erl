@@ -5,6 +5,7 @@
 %%%   ejabberdctl nudge_remove USER HOST SERVICE NODE
 %%%   ejabberdctl nudge_test_push USER HOST     one push per enablement
 %%%   ejabberdctl nudge_stats                   the engine's counters (JSON)
+%%%   ejabberdctl nudge_metrics                 the same as OpenMetrics text (mod_nudge_metrics)
 %%%   ejabberdctl nudge_verify                  check every page and record of the store
 %%%   ejabberdctl nudge_backup PATH             compacted copy into a new or empty directory
 %%%
@@ -17,7 +18,7 @@
 -module(mod_nudge_commands).
 
 -export([register/0, unregister/0]).
--export([list/2, remove/4, test_push/2, stats/0, verify/0, backup/1]).
+-export([list/2, remove/4, test_push/2, stats/0, metrics/0, verify/0, backup/1]).
 
 -include("ejabberd_commands.hrl").
 
@@ -52,6 +53,11 @@ specs() ->
                         desc = "Print the push engine's counters and gauges (JSON)",
                         module = ?MODULE, function = stats, args = [],
                         result = {reply, restuple}},
+     #ejabberd_commands{name = nudge_metrics, tags = [nudge, stats],
+                        desc = "Print the push engine's counters and gauges as OpenMetrics text",
+                        longdesc = "For a collector that reads text, such as node_exporter's textfile collector.",
+                        module = ?MODULE, function = metrics, args = [],
+                        result = {reply, restuple}},
      #ejabberd_commands{name = nudge_verify, tags = [nudge],
                         desc = "Check every page and record of the push store",
                         module = ?MODULE, function = verify, args = [],
@@ -73,11 +79,21 @@ test_push(User, Host) ->
     admin(#{command => 'test-push', user => bare(User, Host)}).
 
 stats() ->
+    with_stats(fun binary_to_list/1).
+
+metrics() ->
+    with_stats(fun(Json) ->
+                       Text = mod_nudge_metrics:render(jiffy:decode(Json, [return_maps])),
+                       %% ejabberd_ctl prints a restuple's text with a newline of its own.
+                       string:trim(unicode:characters_to_list(Text), trailing, "\n")
+               end).
+
+with_stats(Format) ->
     case mod_nudge_engine:engine() of
         undefined -> {error, "the push engine is not running"};
         Engine ->
             case nudge_nif:stats(Engine) of
-                {ok, Json} -> {ok, binary_to_list(Json)};
+                {ok, Json} -> {ok, Format(Json)};
                 {error, Code} -> {error, atom_to_list(Code)}
             end
     end.
