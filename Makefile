@@ -69,7 +69,9 @@ lua-test: lib
 erl-test: lib
 	$(MAKE) -C bindings/ejabberd test
 
-test: swift-test check-ldd c-test lua-test erl-test py-test
+test: swift-test check-ldd c-test lua-test erl-test py-test fuzz-smoke
+
+include fuzz/fuzz.mk
 
 # Real Prosody with mod_nudge, slixmpp clients and the APNs mock (needs the
 # .venv that scripts/demo makes).
