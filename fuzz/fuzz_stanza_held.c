@@ -54,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *room = user ? part(&p, end) : NULL;
     if (!room || !*user) {
         free(user);
+        free(room);
         return -1;   /* not in the input format: keep it out of the corpus */
     }
     unsigned flags = user[0] == 'q' ? NUDGE_HELD_QUEUED : user[0] == 'o' ? NUDGE_HELD_OFFLINE
