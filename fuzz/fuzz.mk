@@ -57,7 +57,7 @@ fuzz-smoke: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 fuzz-run-%: fuzz
 	@mkdir -p $(FUZZ_OUT)/artifacts $(FUZZ_OUT)/corpus/$*
 	@echo "== $* ($(FUZZ_TIME) s)"
-	@$(FUZZ_OUT)/$* -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -dict=fuzz/xmpp.dict \
+	@$(FUZZ_OUT)/$* -max_total_time=$(FUZZ_TIME) -timeout=20 -print_final_stats=1 -dict=fuzz/xmpp.dict \
 		-artifact_prefix=$(FUZZ_OUT)/artifacts/$*- $(FUZZ_OPTS_$*) \
 		$(FUZZ_OUT)/corpus/$* fuzz/corpus/$* > $(FUZZ_OUT)/$*.log 2>&1; rc=$$?; \
 	grep -E '^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' $(FUZZ_OUT)/$*.log; \

@@ -8,24 +8,10 @@
 #include "support.h"
 
 static nudge_engine *engine;
-static char *store;
-
-static void shut(void) {
-    nudge_close(engine);
-    fuzz_rmtree(store);
-    free(store);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc; (void)argv;
-    store = fuzz_tempdir("stanza");
-    char *json = fuzz_engine_config(store);
-    engine = fuzz_open(json);
-    free(json);
-    fuzz_enable_users(engine);
-    /* Closing at exit lets LeakSanitizer see only what a closed engine
-       really lost. */
-    atexit(shut);
+    engine = fuzz_engine_start("stanza");
     return 0;
 }
 

@@ -19,22 +19,10 @@
 #include "support.h"
 
 static nudge_engine *engine;
-static char *store;
-
-static void shut(void) {
-    nudge_close(engine);
-    fuzz_rmtree(store);
-    free(store);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc; (void)argv;
-    store = fuzz_tempdir("held");
-    char *json = fuzz_engine_config(store);
-    engine = fuzz_open(json);
-    free(json);
-    fuzz_enable_users(engine);
-    atexit(shut);
+    engine = fuzz_engine_start("held");
     return 0;
 }
 

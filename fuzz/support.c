@@ -164,3 +164,22 @@ void fuzz_enable_users(nudge_engine *e) {
         nudge_session_pending(e, "romeo@example.net/pc", &timeout) != NUDGE_OK) abort();
     fuzz_drain(e);
 }
+
+static nudge_engine *started;
+static char *started_store;
+
+static void stop_started(void) {
+    nudge_close(started);
+    fuzz_rmtree(started_store);
+    free(started_store);
+}
+
+nudge_engine *fuzz_engine_start(const char *tag) {
+    started_store = fuzz_tempdir(tag);
+    char *json = fuzz_engine_config(started_store);
+    started = fuzz_open(json);
+    free(json);
+    fuzz_enable_users(started);
+    atexit(stop_started);
+    return started;
+}

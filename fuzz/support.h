@@ -44,4 +44,10 @@ char *fuzz_exchange(nudge_engine *e, const char *xml, const char *needle, int ti
    romeo@example.net/pc. Aborts if any step is refused. */
 void fuzz_enable_users(nudge_engine *e);
 
+/* The engine of a stanza target: a store in a fresh directory named after
+   tag, fuzz_engine_config(), fuzz_enable_users(). Closed, and its store
+   removed, at exit, so that LeakSanitizer sees only what a closed engine
+   really lost. */
+nudge_engine *fuzz_engine_start(const char *tag);
+
 #endif
