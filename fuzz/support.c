@@ -65,16 +65,46 @@ nudge_engine *fuzz_open(const char *json) {
     return e;
 }
 
+/* The value of attribute `name` on the root element of xml (either quote
+   style), copied into out; 0 if absent or too long. */
+static int root_attr(const char *xml, const char *name, char *out, size_t cap) {
+    const char *end = strchr(xml, '>');
+    size_t n = strlen(name);
+    for (const char *p = xml; end && (p = strstr(p, name)) && p < end; p += n) {
+        if (p[-1] != ' ' || p[n] != '=' || (p[n + 1] != '\'' && p[n + 1] != '"')) continue;
+        const char *v = p + n + 2, *q = strchr(v, p[n + 1]);
+        if (!q || (size_t)(q - v) >= cap) return 0;
+        memcpy(out, v, (size_t)(q - v));
+        out[q - v] = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* A publish to the remote app server gets its result, as a remote app
+   server would send it: otherwise every publish would time out, the
+   retries would run out, and the engine would rightly disable juliet's
+   push, ending the paths worth fuzzing after a few minutes. */
+static void answer_publish(nudge_engine *e, const char *xml, const char *target) {
+    char id[128], from[128], type[8];
+    if (!target || strcmp(target, "push.remote.example") != 0 || strncmp(xml, "<iq", 3) != 0 ||
+        !root_attr(xml, "type", type, sizeof type) || strcmp(type, "set") != 0 ||
+        !root_attr(xml, "id", id, sizeof id) || !root_attr(xml, "from", from, sizeof from)) return;
+    char reply[512];
+    snprintf(reply, sizeof reply, "<iq type='result' id='%s' from='push.remote.example' to='%s'/>", id, from);
+    nudge_handle_stanza(e, reply, strlen(reply));
+}
+
 size_t fuzz_drain(nudge_engine *e) {
     size_t n = 0;
     nudge_event *ev = NULL;
     while (nudge_next_event(e, &ev) == NUDGE_OK) {
         /* Read what a host reads, so the accessors run on every event. */
         size_t len = 0;
-        (void)nudge_event_data(ev, &len);
-        (void)nudge_event_target(ev);
+        const char *data = nudge_event_data(ev, &len);
+        const char *target = nudge_event_target(ev);
         (void)nudge_event_level(ev);
-        (void)nudge_event_kind(ev);
+        if (nudge_event_kind(ev) == NUDGE_EVENT_STANZA) answer_publish(e, data, target);
         nudge_event_free(ev);
         n++;
     }

@@ -27,7 +27,8 @@ char *fuzz_engine_config(const char *dir);
 /* nudge_open() on json; aborts with the error if it fails. */
 nudge_engine *fuzz_open(const char *json);
 
-/* Takes and frees every waiting event. Returns how many there were. */
+/* Takes and frees every waiting event, answering publishes to the remote
+   app server with a result. Returns how many events there were. */
 size_t fuzz_drain(nudge_engine *e);
 
 /* Sends one stanza (NUL-terminated), then waits up to timeout_ms until an
