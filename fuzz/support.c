@@ -155,6 +155,9 @@ static void expect_result(nudge_engine *e, const char *xml, const char *id) {
     free(reply);
 }
 
+/* romeo's registration at the built-in app server, for fuzz_substitute. */
+static char *romeo_node, *romeo_secret;
+
 void fuzz_enable_users(nudge_engine *e) {
     expect_result(e,
         "<iq type='set' id='en-juliet' from='juliet@example.net/phone' to='juliet@example.net'>"
@@ -185,9 +188,11 @@ void fuzz_enable_users(nudge_engine *e) {
                  "<field var='secret'><value>%s</value></field></x></enable></iq>", node, secret) < 0) abort();
     expect_result(e, enable, "en-romeo");
     free(enable);
-    free(node);
-    free(secret);
     free(reply);
+    free(romeo_node);
+    free(romeo_secret);
+    romeo_node = node;
+    romeo_secret = secret;
 
     unsigned timeout = 0;
     if (nudge_session_pending(e, "juliet@example.net/phone", &timeout) != NUDGE_OK ||
@@ -212,4 +217,24 @@ nudge_engine *fuzz_engine_start(const char *tag) {
     fuzz_enable_users(started);
     atexit(stop_started);
     return started;
+}
+
+char *fuzz_substitute(const uint8_t *data, size_t size, size_t *out_len) {
+    static const char *tokens[] = { "@NODE@", "@SECRET@" };
+    const char *values[] = { romeo_node ? romeo_node : "", romeo_secret ? romeo_secret : "" };
+    if (!memmem(data, size, "@NODE@", 6) && !memmem(data, size, "@SECRET@", 8)) return NULL;
+    char *out = NULL;
+    FILE *f = open_memstream(&out, out_len);
+    for (size_t i = 0; i < size;) {
+        size_t t = 0;
+        while (t < 2 && (size - i < strlen(tokens[t]) || memcmp(data + i, tokens[t], strlen(tokens[t])) != 0)) t++;
+        if (t < 2) {
+            fputs(values[t], f);
+            i += strlen(tokens[t]);
+        } else {
+            fputc(data[i++], f);
+        }
+    }
+    fclose(f);
+    return out;
 }

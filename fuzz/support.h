@@ -5,6 +5,7 @@
 #define NUDGE_FUZZ_SUPPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "nudge.h"
 
 /* A fresh directory under $TMPDIR (or /tmp); the caller frees the string.
@@ -44,6 +45,12 @@ char *fuzz_exchange(nudge_engine *e, const char *xml, const char *needle, int ti
    Both have a pending session: juliet@example.net/phone and
    romeo@example.net/pc. Aborts if any step is refused. */
 void fuzz_enable_users(nudge_engine *e);
+
+/* The input with "@NODE@" and "@SECRET@" replaced by romeo's node and
+   secret at the built-in app server, so that seeds can publish to a real
+   registration (whose node and secret are random): a new buffer the
+   caller frees, its length in *out_len; NULL if neither token is there. */
+char *fuzz_substitute(const uint8_t *data, size_t size, size_t *out_len);
 
 /* The engine of a stanza target: a store in a fresh directory named after
    tag, fuzz_engine_config(), fuzz_enable_users(). Closed, and its store
