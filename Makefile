@@ -110,7 +110,7 @@ install: lib
 		bindings/c/nudge.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nudge.pc
 
 clean:
-	rm -rf .build $(OUT)
+	rm -rf .build $(FUZZ_SCRATCH) $(OUT)
 	$(MAKE) -C bindings/prosody clean
 	$(MAKE) -C bindings/ejabberd clean
 	$(MAKE) -C bindings/component clean
