@@ -1,10 +1,11 @@
 # libFuzzer targets (fuzz/README.md). Included by the top-level Makefile;
 # paths are relative to the repository root.
 #
-# The library is built a second time, in its own scratch path, with
-# coverage (inline 8-bit counters, PC table, comparisons) and ASan in the
-# Swift code, and coverage, ASan and UBSan in its C code, so the fuzzer is
-# guided by the engine's branches, not only the harness's. The harness is
+# The library is built a second time, with the release build's flags, in
+# its own scratch path, adding coverage (inline 8-bit counters, PC table,
+# comparisons) and ASan to the Swift code, and coverage, ASan and UBSan to
+# its C code, so the fuzzer is guided by the engine's branches, not only
+# the harness's. The harness is
 # built by Debian's clang-14 with -fsanitize=fuzzer,address,undefined: its
 # libFuzzer and sanitizer runtimes (linked into the executable) serve the
 # library's instrumentation too.
@@ -16,7 +17,7 @@ FUZZ_LIBDIR  := $(FUZZ_SCRATCH)/release
 FUZZ_OUT     := $(OUT)/fuzz
 FUZZ_TARGETS := fuzz_handle_stanza fuzz_stanza_held fuzz_config
 FUZZ_BINS    := $(addprefix $(FUZZ_OUT)/,$(FUZZ_TARGETS))
-FUZZ_SWIFT_FLAGS := -c release --product nudge --scratch-path $(FUZZ_SCRATCH) -Xswiftc -static-stdlib \
+FUZZ_SWIFT_FLAGS := $(SWIFT_LIB_FLAGS) --scratch-path $(FUZZ_SCRATCH) \
 	-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
 	-Xcc -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_CFLAGS  := -g -O1 -Wall -Wextra -Werror -std=c11 -Iinclude \
@@ -43,6 +44,9 @@ fuzz-lib:
 	@if [ "$$(cat $(FUZZ_SCRATCH)/fuzz-flags 2>/dev/null)" != "$(FUZZ_SWIFT_FLAGS)" ]; then rm -rf $(FUZZ_SCRATCH); fi
 	$(SWIFT) build $(FUZZ_SWIFT_FLAGS)
 	@echo "$(FUZZ_SWIFT_FLAGS)" > $(FUZZ_SCRATCH)/fuzz-flags
+	@# What links -lnudge loads the library by its SONAME, if it has one.
+	@soname=$$(readelf -d $(FUZZ_LIBDIR)/libnudge.so | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p'); \
+	if [ -n "$$soname" ] && [ "$$soname" != libnudge.so ]; then ln -sf libnudge.so $(FUZZ_LIBDIR)/$$soname; fi
 
 $(FUZZ_OUT)/%: fuzz/%.c fuzz/support.c fuzz/support.h include/nudge.h | fuzz-lib
 	@mkdir -p $(FUZZ_OUT)
