@@ -98,7 +98,9 @@ lua-test: lib
 erl-test: lib
 	$(MAKE) -C bindings/ejabberd test
 
-test: swift-test check-ldd check-exports c-test lua-test erl-test py-test
+test: swift-test check-ldd check-exports c-test lua-test erl-test py-test fuzz-smoke
+
+include fuzz/fuzz.mk
 
 # Real Prosody with mod_nudge, slixmpp clients and the APNs mock (needs the
 # .venv that scripts/demo makes).
@@ -150,7 +152,7 @@ print-version:
 	@echo $(VERSION)
 
 clean:
-	rm -rf .build $(OUT)
+	rm -rf .build $(FUZZ_SCRATCH) $(OUT)
 	$(MAKE) -C bindings/prosody clean
 	$(MAKE) -C bindings/ejabberd clean
 	$(MAKE) -C bindings/component clean
