@@ -424,7 +424,7 @@ local labelled = {
 	retries = global:metric("counter", "retries", "", "Deliveries and publishes to be tried again, by kind", { "kind" }),
 };
 local vendor_answers = global:metric("counter", "vendor_answers", "",
-	"Vendor answers (and transport failures), by vendor and verdict", { "vendor", "verdict" });
+	"Vendor answers (and transport failures), by vendor, verdict and HTTP status", { "vendor", "verdict", "status" });
 
 -- The engine's latency histogram has fixed bounds (nudge.h); Prosody's
 -- wants them at declaration, in seconds.
@@ -488,8 +488,10 @@ local function update_metrics()
 		end
 	end
 	for vendor, verdicts in pairs(type(doc.vendor_answers) == "table" and doc.vendor_answers or {}) do
-		for verdict, total in pairs(type(verdicts) == "table" and verdicts or {}) do
-			vendor_answers:with_labels(vendor, verdict):set(tonumber(total) or 0);
+		for verdict, statuses in pairs(type(verdicts) == "table" and verdicts or {}) do
+			for status, total in pairs(type(statuses) == "table" and statuses or {}) do
+				vendor_answers:with_labels(vendor, verdict, status):set(tonumber(total) or 0);
+			end
 		end
 	end
 	feed_latency(doc.delivery_latency);

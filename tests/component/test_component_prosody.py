@@ -75,7 +75,7 @@ def test_the_metrics_endpoint_shows_the_push(prosody, component, apns_mock):
     assert status == 200 and headers["content-type"].startswith("application/openmetrics-text; version=1.0.0")
     samples = openmetrics.parse(body.decode())
     assert openmetrics.value(samples, "nudge_deliveries_total") == 1
-    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, "nudge_registrations") == 1
     assert openmetrics.value(samples, "nudge_outbox") == 0
     assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1

@@ -455,7 +455,7 @@ def test_ejabberdctl_nudge_metrics_shows_the_push_figures_as_openmetrics(ejabber
     assert code == 0, output
     samples = openmetrics.parse(output)
     assert openmetrics.value(samples, "nudge_deliveries_total") == 1
-    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, "nudge_pushes_total", reason="message") >= 1
     assert openmetrics.value(samples, "nudge_held_stanzas_judged_total", outcome="accepted") >= 1
     assert openmetrics.value(samples, "nudge_outbox") == 0

@@ -467,7 +467,7 @@ def test_prosodys_openmetrics_endpoint_shows_the_push_figures(prosody, apns_mock
         samples = openmetrics.parse(text)
     p = "prosody_mod_nudge__"
     assert openmetrics.value(samples, p + "deliveries_total") == 1
-    assert openmetrics.value(samples, p + "vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, p + "vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, p + "pushes_total", reason="message") >= 1
     assert openmetrics.value(samples, p + "held_stanzas_judged_total", outcome="accepted") >= 1
     assert openmetrics.value(samples, p + "outbox") == 0

@@ -97,17 +97,22 @@ static void engine_part(FILE *f, json_t *s) {
             value(f, json_number_value(n));
         }
     }
-    meta(f, "nudge_vendor_answers", "counter", NULL, "Vendor answers (and transport failures), by vendor and verdict");
-    const char *vendor, *verdict;
-    json_t *verdicts, *n;
+    meta(f, "nudge_vendor_answers", "counter", NULL,
+         "Vendor answers (and transport failures), by vendor, verdict and HTTP status");
+    const char *vendor, *verdict, *status;
+    json_t *verdicts, *statuses, *n;
     json_object_foreach(json_object_get(s, "vendor_answers"), vendor, verdicts) {
-        json_object_foreach(verdicts, verdict, n) {
-            fputs("nudge_vendor_answers_total{", f);
-            label(f, "vendor", vendor);
-            fputc(',', f);
-            label(f, "verdict", verdict);
-            fputc('}', f);
-            value(f, json_number_value(n));
+        json_object_foreach(verdicts, verdict, statuses) {
+            json_object_foreach(statuses, status, n) {
+                fputs("nudge_vendor_answers_total{", f);
+                label(f, "vendor", vendor);
+                fputc(',', f);
+                label(f, "verdict", verdict);
+                fputc(',', f);
+                label(f, "status", status);
+                fputc('}', f);
+                value(f, json_number_value(n));
+            }
         }
     }
     latency(f, json_object_get(s, "delivery_latency"));

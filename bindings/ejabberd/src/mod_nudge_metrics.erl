@@ -35,10 +35,11 @@ render(Stats) ->
      counter("deliveries", "Pushes delivered to a vendor", [{[], num(Stats, <<"deliveries">>)}]),
      [counter(Name, Help, [{[{Label, K}], V} || {K, V} <- sorted(maps:get(Key, Stats, #{}))])
       || {Key, Name, Label, Help} <- ?LABELLED],
-     counter("vendor_answers", "Vendor answers (and transport failures), by vendor and verdict",
-             [{[{"vendor", Vendor}, {"verdict", Verdict}], N}
+     counter("vendor_answers", "Vendor answers (and transport failures), by vendor, verdict and HTTP status",
+             [{[{"vendor", Vendor}, {"verdict", Verdict}, {"status", Status}], N}
               || {Vendor, Verdicts} <- sorted(maps:get(<<"vendor_answers">>, Stats, #{})),
-                 {Verdict, N} <- sorted(Verdicts)]),
+                 {Verdict, Statuses} <- sorted(Verdicts),
+                 {Status, N} <- sorted(Statuses)]),
      latency(maps:get(<<"delivery_latency">>, Stats, #{})),
      "# EOF\n"].
 

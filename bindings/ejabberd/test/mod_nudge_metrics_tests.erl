@@ -13,9 +13,11 @@ ends_with_eof_test() ->
     ?assertEqual("# EOF\n", lists:nthtail(length(text(#{})) - 6, text(#{}))).
 
 counters_carry_total_and_labels_test() ->
-    L = lines(#{<<"deliveries">> => 3, <<"vendor_answers">> => #{<<"fcm">> => #{<<"retry">> => 2}}}),
+    L = lines(#{<<"deliveries">> => 3,
+                <<"vendor_answers">> => #{<<"fcm">> => #{<<"retry">> => #{<<"503">> => 2, <<"none">> => 1}}}}),
     ?assert(lists:member("nudge_deliveries_total 3", L)),
-    ?assert(lists:member("nudge_vendor_answers_total{vendor=\"fcm\",verdict=\"retry\"} 2", L)).
+    ?assert(lists:member("nudge_vendor_answers_total{vendor=\"fcm\",verdict=\"retry\",status=\"503\"} 2", L)),
+    ?assert(lists:member("nudge_vendor_answers_total{vendor=\"fcm\",verdict=\"retry\",status=\"none\"} 1", L)).
 
 label_values_are_escaped_test() ->
     L = lines(#{<<"errors">> => #{<<"a\"b\\c\nd">> => 1}}),
