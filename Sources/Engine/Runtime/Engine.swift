@@ -320,7 +320,7 @@ public final class Engine: Sendable {
     /// connection, TLS or timeout failure, or a request never sent).
     public func deliveryFinished(_ job: DeliveryJob, _ outcome: DeliveryOutcome, httpStatus: Int?) {
         guard !writerStopped.load(ordering: .acquiring) else { return }
-        let latency = outcome == .delivered ? max(0, clock.now() - job.createdAt) : nil
+        let latency = outcome == .delivered ? max(0, clock.now() - job.stanzaAt) : nil
         output.stats.vendorAnswered(vendor: job.registration.vendor, outcome, httpStatus: httpStatus, latencyMs: latency)
         if submit(.deliveryFinished(seq: job.seq, revision: job.revision, outcome), orRefuse: nil) != .ok {
             output.log(.warn, "push: the outcome of delivery \(job.seq) could not be recorded now; it will be sent again")

@@ -35,7 +35,8 @@ final class Stats: @unchecked Sendable {
 
     /// A vendor's answer (or the transport's failure) as the delivery
     /// layer classified it, with the answer's HTTP status (nil: none
-    /// arrived); `latencyMs` is set for a delivered job.
+    /// arrived); `latencyMs`, the stanza-to-vendor latency, is set for a
+    /// delivered job.
     func vendorAnswered(vendor: String, _ outcome: DeliveryOutcome, httpStatus: Int?, latencyMs: Millis?) {
         let verdict = Labels.verdict(outcome)
         let status = Labels.httpStatus(httpStatus)
@@ -117,8 +118,10 @@ enum Labels {
     }
 }
 
-/// Time from a job's entry into the outbox to the vendor's acceptance,
-/// in fixed buckets so that every host can show it as a histogram.
+/// Time from the stanza behind a push reaching the engine (the held
+/// message; for a remote server's publish, its acceptance) to the vendor's
+/// acceptance, in fixed buckets so that every host can show it as a
+/// histogram.
 struct LatencyHistogram {
     /// Upper bounds in milliseconds; a last, implicit bucket is +Inf.
     static let boundsMs: [Millis] = [100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000]
