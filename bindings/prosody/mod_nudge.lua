@@ -431,8 +431,8 @@ local vendor_answers = global:metric("counter", "vendor_answers", "",
 local LATENCY_BOUNDS_MS = { 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000 };
 local latency_buckets = {};
 for i, ms in ipairs(LATENCY_BOUNDS_MS) do latency_buckets[i] = ms / 1000; end
-local latency = global:metric("histogram", "delivery_latency", "seconds",
-	"From a notification's entry into the outbox to the vendor's acceptance", {}, { buckets = latency_buckets }):with_labels();
+local latency = global:metric("histogram", "stanza_to_vendor_latency", "seconds",
+	"From the stanza behind a push reaching the engine to the vendor's acceptance", {}, { buckets = latency_buckets }):with_labels();
 local latency_seen = { buckets = {}, count = 0, sum_ms = 0 };
 
 -- Prosody's histograms take one observation at a time; the engine hands
@@ -494,7 +494,7 @@ local function update_metrics()
 			end
 		end
 	end
-	feed_latency(doc.delivery_latency);
+	feed_latency(doc.stanza_to_vendor_latency);
 end
 
 -- Every host's instance hooks the event; one of them (the latest loaded,

@@ -78,10 +78,10 @@ def test_the_metrics_endpoint_shows_the_push(prosody, component, apns_mock):
     assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, "nudge_registrations") == 1
     assert openmetrics.value(samples, "nudge_outbox") == 0
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="+Inf") == 1
-    assert 0 < openmetrics.value(samples, "nudge_delivery_latency_seconds_sum") < 300
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_bucket", le="+Inf") == 1
+    assert 0 < openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_sum") < 300
     assert openmetrics.value(samples, "nudge_component_connected") == 1
     assert openmetrics.value(samples, "nudge_component_stanzas_in_total") >= 2
     names = openmetrics.assert_fixed_labels(samples, "nudge_")
-    assert {"vendor_answers", "delivery_latency_seconds", "outbox", "deliveries", "component_connected"} <= names
+    assert {"vendor_answers", "stanza_to_vendor_latency_seconds", "outbox", "deliveries", "component_connected"} <= names

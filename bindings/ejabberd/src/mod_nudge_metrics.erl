@@ -40,7 +40,7 @@ render(Stats) ->
               || {Vendor, Verdicts} <- sorted(maps:get(<<"vendor_answers">>, Stats, #{})),
                  {Verdict, Statuses} <- sorted(Verdicts),
                  {Status, N} <- sorted(Statuses)]),
-     latency(maps:get(<<"delivery_latency">>, Stats, #{})),
+     latency(maps:get(<<"stanza_to_vendor_latency">>, Stats, #{})),
      "# EOF\n"].
 
 store(Store) ->
@@ -50,9 +50,9 @@ store(Store) ->
      sample(Family, [{"kind", <<"map">>}], num(Store, <<"map_bytes">>))].
 
 latency(#{<<"bounds_ms">> := Bounds, <<"buckets">> := Buckets} = H) when length(Bounds) =:= length(Buckets) ->
-    Family = "nudge_delivery_latency_seconds",
+    Family = "nudge_stanza_to_vendor_latency_seconds",
     Count = num(H, <<"count">>),
-    [meta(Family, "histogram", "From a notification's entry into the outbox to the vendor's acceptance"),
+    [meta(Family, "histogram", "From the stanza behind a push reaching the engine to the vendor's acceptance"),
      "# UNIT ", Family, " seconds\n",
      [sample(Family ++ "_bucket", [{"le", seconds(B)}], N) || {B, N} <- lists:zip(Bounds, Buckets)],
      sample(Family ++ "_bucket", [{"le", "+Inf"}], Count),
