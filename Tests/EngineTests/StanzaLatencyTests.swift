@@ -9,8 +9,12 @@ import NudgeXMPP
 @Suite struct StanzaLatency {
     private static let juliet = "juliet@example.net/phone"
 
-    private func harness() -> CoreHarness {
-        CoreHarness { c in c.appServer.backends = [TestBackends.apns] }
+    /// Juliet's phone, registered at this engine's app server, enabled there and pending.
+    private func pendingAtOwnAppServer() throws -> CoreHarness {
+        let h = CoreHarness { c in c.appServer.backends = [TestBackends.apns] }
+        try h.enable(at: try h.register())
+        try h.run(.sessionPending(try JID(Self.juliet)))
+        return h
     }
 
     private func message(_ n: Int) -> String {
@@ -28,9 +32,7 @@ import NudgeXMPP
     }
 
     @Test func aHeldStanzaIsMeasuredFromWhenItWasHeld() throws {
-        let h = harness()
-        try h.enable(at: try h.register())
-        try h.run(.sessionPending(try JID(Self.juliet)))
+        let h = try pendingAtOwnAppServer()
         let t0 = h.now
         try h.held(Self.juliet, message(1))
         let (seq, job) = try #require(try jobs(h).first)
@@ -43,9 +45,7 @@ import NudgeXMPP
     }
 
     @Test func aFollowUpIsMeasuredFromItsFirstStanzaNotYetPushed() throws {
-        let h = harness()
-        try h.enable(at: try h.register())
-        try h.run(.sessionPending(try JID(Self.juliet)))
+        let h = try pendingAtOwnAppServer()
         try h.held(Self.juliet, message(1))
         let (first, _) = try #require(try jobs(h).first)
         try h.run(.deliveryFinished(seq: first, revision: 0, .delivered))
@@ -67,9 +67,7 @@ import NudgeXMPP
     }
 
     @Test func aSummaryReplacingAWaitingJobKeepsItsFirstStanza() throws {
-        let h = harness()
-        try h.enable(at: try h.register())
-        try h.run(.sessionPending(try JID(Self.juliet)))
+        let h = try pendingAtOwnAppServer()
         let t0 = h.now
         try h.held(Self.juliet, message(1))
         h.advance(seconds: 30)   // past the coalescing window: pushes at once, into the waiting job
@@ -81,7 +79,7 @@ import NudgeXMPP
     }
 
     @Test func aRemotePublishIsMeasuredFromItsAcceptance() throws {
-        let h = harness()
+        let h = CoreHarness { c in c.appServer.backends = [TestBackends.apns] }
         let reg = try h.register()
         h.advance(seconds: 1)
         let accepted = h.now
