@@ -387,14 +387,21 @@ void nudge_event_free(nudge_event *ev);
  * and objects of counts by label: "pushes" (by reason), "errors" (by
  * kind), "held" (by verdict), "retries" (by kind: "delivery", a vendor
  * answered retry; "publish", an app server asked to wait or could not be
- * reached), "vendor_answers" {vendor: {verdict: n}} with vendor one of
- * apns, fcm, webpush, wns, ubports, other and verdict one of delivered,
- * retry (also transport failures and 5xx), token_gone, rejected,
- * config_error. "delivery_latency": a histogram of the time from a
- * notification's entry into the outbox (the publish's acceptance) to the
- * vendor's 2xx, {"bounds_ms": [fixed upper bounds], "buckets": [cumulative
- * counts, one per bound], "count", "sum_ms"}; count includes the +Inf
- * bucket. Every label value comes from a fixed set: an app server's error
+ * reached), "vendor_answers" {vendor: {verdict: {status: n}}} with vendor
+ * one of apns, fcm, webpush, wns, ubports, other; verdict (what becomes of
+ * the job) one of delivered, retry (also transport failures and 5xx),
+ * token_gone, rejected, config_error; and status (what the vendor said)
+ * one of the statuses vendors document, 200, 201, 400, 401, 403, 404,
+ * 406, 410, 413, 429, 500, 503, else other_2xx, other_3xx, other_4xx,
+ * other_5xx, or other (outside 200-599), or none when no HTTP answer
+ * arrived (connection, TLS or timeout failure, or a request never sent).
+ * "stanza_to_vendor_latency": a histogram of the time from the stanza
+ * behind a push reaching the engine (the held message reported through
+ * nudge_stanza_held; for a publish from a remote server, its acceptance;
+ * for a wake or test push, its publishing) to the vendor's 2xx; a
+ * coalesced follow-up counts from its first stanza not yet pushed.
+ * {"bounds_ms": [fixed upper bounds], "buckets": [cumulative counts, one
+ * per bound], "count", "sum_ms"}; count includes the +Inf bucket. Every label value comes from a fixed set: an app server's error
  * type outside RFC 6120's counts as "publish_other" in "errors".
  * Keys may be added; hosts ignore unknown ones.
  * Reads memory and LMDB's page counts only; never waits on disk.

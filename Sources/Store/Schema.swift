@@ -5,7 +5,7 @@
 /// either completes together with the new version number or not at all.
 public enum Schema {
     /// The schema this build of Nudge reads and writes.
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     /// A migration rewrites the store from one version to the next inside
     /// the open's write transaction. Like any write body it may run more
@@ -13,7 +13,12 @@ public enum Schema {
     public typealias Migration = @Sendable (any StoreWriter) throws -> Void
 
     /// Migrations keyed by the version they start from (N → N+1).
-    static let migrations: [UInt32: Migration] = [:]
+    ///
+    /// 1 → 2: outbox and summary records gained a field (format 2: when
+    /// the stanza behind a push arrived). Their decoders still read
+    /// format 1, so nothing is rewritten; the bump is what stops an older
+    /// Nudge from opening a store that holds format 2 records.
+    static let migrations: [UInt32: Migration] = [1: { _ in }]
 
     /// Keys of the `meta` table.
     enum MetaKey {

@@ -82,7 +82,7 @@ struct LMDBLifecycleTests {
             for _ in 0..<2 {
                 let error = storeError { _ = try LMDBStore(testOptions(dir)) }
                 #expect(error == StoreError(.schemaTooNew,
-                                            "store schema 7 is newer than this Nudge (1); upgrade Nudge or restore a backup"))
+                                            "store schema 7 is newer than this Nudge (2); upgrade Nudge or restore a backup"))
             }
         }
     }

@@ -67,7 +67,7 @@ struct RecordTests {
         let bytes = Self.summary.encode()
         #expect(try SummaryRecord(decoding: bytes) == Self.summary)
         #expect(try SummaryRecord(decoding: SummaryRecord.empty.encode()) == .empty)
-        #expect(SummaryRecord.empty.encode() == [1, 0, 0, 0, 0, 0, 0, 0])
+        #expect(SummaryRecord.empty.encode() == [2, 0, 0, 0, 0, 0, 0, 0, 0])
         expectTruncationsFail(bytes, "summary") { b throws(StoreError) in _ = try SummaryRecord(decoding: b) }
     }
 

@@ -424,15 +424,15 @@ local labelled = {
 	retries = global:metric("counter", "retries", "", "Deliveries and publishes to be tried again, by kind", { "kind" }),
 };
 local vendor_answers = global:metric("counter", "vendor_answers", "",
-	"Vendor answers (and transport failures), by vendor and verdict", { "vendor", "verdict" });
+	"Vendor answers (and transport failures), by vendor, verdict and HTTP status", { "vendor", "verdict", "status" });
 
 -- The engine's latency histogram has fixed bounds (nudge.h); Prosody's
 -- wants them at declaration, in seconds.
 local LATENCY_BOUNDS_MS = { 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000 };
 local latency_buckets = {};
 for i, ms in ipairs(LATENCY_BOUNDS_MS) do latency_buckets[i] = ms / 1000; end
-local latency = global:metric("histogram", "delivery_latency", "seconds",
-	"From a notification's entry into the outbox to the vendor's acceptance", {}, { buckets = latency_buckets }):with_labels();
+local latency = global:metric("histogram", "stanza_to_vendor_latency", "seconds",
+	"From the stanza behind a push reaching the engine to the vendor's acceptance", {}, { buckets = latency_buckets }):with_labels();
 local latency_seen = { buckets = {}, count = 0, sum_ms = 0 };
 
 -- Prosody's histograms take one observation at a time; the engine hands
@@ -488,11 +488,13 @@ local function update_metrics()
 		end
 	end
 	for vendor, verdicts in pairs(type(doc.vendor_answers) == "table" and doc.vendor_answers or {}) do
-		for verdict, total in pairs(type(verdicts) == "table" and verdicts or {}) do
-			vendor_answers:with_labels(vendor, verdict):set(tonumber(total) or 0);
+		for verdict, statuses in pairs(type(verdicts) == "table" and verdicts or {}) do
+			for status, total in pairs(type(statuses) == "table" and statuses or {}) do
+				vendor_answers:with_labels(vendor, verdict, status):set(tonumber(total) or 0);
+			end
 		end
 	end
-	feed_latency(doc.delivery_latency);
+	feed_latency(doc.stanza_to_vendor_latency);
 end
 
 -- Every host's instance hooks the event; one of them (the latest loaded,

@@ -70,10 +70,11 @@ async def enable(client: Client, fields: dict) -> None:
 
 
 async def push_while_pending(server, mock, token: str, fields: dict | None, body: str, resource: str,
-                             hibernating: str) -> dict:
+                             hibernating: str, status: int = 200) -> dict:
     """Juliet's phone registers (unless fields are given) and enables push,
     goes pending (the server logs `hibernating`, a pattern with {resource}),
-    Romeo writes `body`, and its push reaches the APNs mock. Then the phone
+    Romeo writes `body`, and its push reaches the APNs mock, which answers
+    it with `status` (scripted by the test when not 200). Then the phone
     resumes and closes its stream, so that no session is left pending."""
     a = Client(f"juliet@{DOMAIN}/{resource}", PASSWORD, stream_management=True)
     b = Client(f"romeo@{DOMAIN}/desk", PASSWORD)
@@ -89,7 +90,7 @@ async def push_while_pending(server, mock, token: str, fields: dict | None, body
     await asyncio.to_thread(server.wait_for_log, pattern, DEADLINE_S, before + 1)
     b.say(f"juliet@{DOMAIN}", body)
     push = await push_with_body(mock, token, body)
-    assert push["answer"]["status"] == 200, push
+    assert push["answer"]["status"] == status, push
     assert push["headers"]["apns-topic"] == mock.topics[0]
     assert push["headers"]["apns-push-type"] == "alert"
     await a.resume(server.c2s_port)

@@ -53,7 +53,7 @@ def test_the_endpoint_serves_openmetrics_and_refuses_other_paths_and_methods(com
     samples = openmetrics.parse(body.decode())
     assert openmetrics.value(samples, "nudge_component_connected") == 0
     assert openmetrics.value(samples, "nudge_deliveries_total") == 0
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 0
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_count") == 0
     openmetrics.assert_fixed_labels(samples, "nudge_")
 
     assert get(port, "/metrics?format=x")[0] == 200

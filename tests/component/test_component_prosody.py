@@ -75,13 +75,33 @@ def test_the_metrics_endpoint_shows_the_push(prosody, component, apns_mock):
     assert status == 200 and headers["content-type"].startswith("application/openmetrics-text; version=1.0.0")
     samples = openmetrics.parse(body.decode())
     assert openmetrics.value(samples, "nudge_deliveries_total") == 1
-    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, "nudge_registrations") == 1
     assert openmetrics.value(samples, "nudge_outbox") == 0
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="+Inf") == 1
-    assert 0 < openmetrics.value(samples, "nudge_delivery_latency_seconds_sum") < 300
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_bucket", le="+Inf") == 1
+    assert 0 < openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_sum") < 300
     assert openmetrics.value(samples, "nudge_component_connected") == 1
     assert openmetrics.value(samples, "nudge_component_stanzas_in_total") >= 2
     names = openmetrics.assert_fixed_labels(samples, "nudge_")
-    assert {"vendor_answers", "delivery_latency_seconds", "outbox", "deliveries", "component_connected"} <= names
+    assert {"vendor_answers", "stanza_to_vendor_latency_seconds", "outbox", "deliveries", "component_connected"} <= names
+
+
+def test_the_metrics_count_a_vendor_error_by_its_status_and_the_latency_from_the_stanza(prosody, component, apns_mock):
+    server = prosody()
+    port = free_port()
+    c = start_component(lambda **kw: component(component={"metrics_address": f"127.0.0.1:{port}"}, **kw), server,
+                        apns_mock)
+    apns_mock.control.script([{"status": 503, "reason": "ServiceUnavailable", "retry_after": 1}, {"status": 200}])
+    run(push_while_pending(server, apns_mock, secrets.token_hex(32), None, "after a 503", "phone", HIBERNATING, 503))
+    c.stats_until(lambda s: s["deliveries"] >= 1, "the engine to count the delivery after the retry")
+
+    samples = openmetrics.parse(get(port)[2].decode())
+    answers = {dict(labels)["status"]: (dict(labels)["verdict"], v) for (name, labels), v in samples.items()
+               if name == "nudge_vendor_answers_total"}
+    assert answers == {"503": ("retry", 1), "200": ("delivered", 1)}, answers
+    # One observation, from the held stanza: it spans the second the vendor asked to wait.
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_bucket", le="0.5") == 0
+    assert 1 <= openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_sum") < 300
+    openmetrics.assert_fixed_labels(samples, "nudge_")

@@ -455,14 +455,14 @@ def test_ejabberdctl_nudge_metrics_shows_the_push_figures_as_openmetrics(ejabber
     assert code == 0, output
     samples = openmetrics.parse(output)
     assert openmetrics.value(samples, "nudge_deliveries_total") == 1
-    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, "nudge_vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, "nudge_pushes_total", reason="message") >= 1
     assert openmetrics.value(samples, "nudge_held_stanzas_judged_total", outcome="accepted") >= 1
     assert openmetrics.value(samples, "nudge_outbox") == 0
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_count") == 1
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="+Inf") == 1
-    assert openmetrics.value(samples, "nudge_delivery_latency_seconds_bucket", le="300") == 1
-    assert 0 < openmetrics.value(samples, "nudge_delivery_latency_seconds_sum") < 300
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_count") == 1
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_bucket", le="+Inf") == 1
+    assert openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_bucket", le="300") == 1
+    assert 0 < openmetrics.value(samples, "nudge_stanza_to_vendor_latency_seconds_sum") < 300
     assert openmetrics.value(samples, "nudge_store_bytes", kind="used") > 0
     names = openmetrics.assert_fixed_labels(samples, "nudge_")
-    assert {"vendor_answers", "delivery_latency_seconds", "pushes", "outbox", "deliveries", "users_enabled"} <= names
+    assert {"vendor_answers", "stanza_to_vendor_latency_seconds", "pushes", "outbox", "deliveries", "users_enabled"} <= names

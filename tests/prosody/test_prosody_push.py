@@ -467,17 +467,17 @@ def test_prosodys_openmetrics_endpoint_shows_the_push_figures(prosody, apns_mock
         samples = openmetrics.parse(text)
     p = "prosody_mod_nudge__"
     assert openmetrics.value(samples, p + "deliveries_total") == 1
-    assert openmetrics.value(samples, p + "vendor_answers_total", vendor="apns", verdict="delivered") == 1
+    assert openmetrics.value(samples, p + "vendor_answers_total", vendor="apns", verdict="delivered", status="200") == 1
     assert openmetrics.value(samples, p + "pushes_total", reason="message") >= 1
     assert openmetrics.value(samples, p + "held_stanzas_judged_total", outcome="accepted") >= 1
     assert openmetrics.value(samples, p + "outbox") == 0
-    assert openmetrics.value(samples, p + "delivery_latency_seconds_count") == 1
-    assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le="+Inf") == 1
-    assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le="300") == 1
+    assert openmetrics.value(samples, p + "stanza_to_vendor_latency_seconds_count") == 1
+    assert openmetrics.value(samples, p + "stanza_to_vendor_latency_seconds_bucket", le="+Inf") == 1
+    assert openmetrics.value(samples, p + "stanza_to_vendor_latency_seconds_bucket", le="300") == 1
     # Replayed into Prosody's histogram, the engine's figures stay exact.
-    engine = engine_stats(server)["delivery_latency"]
-    assert openmetrics.value(samples, p + "delivery_latency_seconds_sum") == pytest.approx(engine["sum_ms"] / 1000)
+    engine = engine_stats(server)["stanza_to_vendor_latency"]
+    assert openmetrics.value(samples, p + "stanza_to_vendor_latency_seconds_sum") == pytest.approx(engine["sum_ms"] / 1000)
     for bound_ms, count in zip(engine["bounds_ms"], engine["buckets"]):
-        assert openmetrics.value(samples, p + "delivery_latency_seconds_bucket", le=f"{bound_ms / 1000:g}") == count
+        assert openmetrics.value(samples, p + "stanza_to_vendor_latency_seconds_bucket", le=f"{bound_ms / 1000:g}") == count
     names = openmetrics.assert_fixed_labels(samples, p)
-    assert {"vendor_answers", "delivery_latency_seconds", "pushes", "outbox", "retries"} - names <= {"retries"}, names
+    assert {"vendor_answers", "stanza_to_vendor_latency_seconds", "pushes", "outbox", "retries"} - names <= {"retries"}, names

@@ -25,6 +25,9 @@ FIXED_LABELS = {
     "outcome": {"accepted", "not_enabled", "not_important", "duplicate"},
     "vendor": {"apns", "fcm", "webpush", "wns", "ubports", "other"},
     "verdict": {"delivered", "retry", "token_gone", "rejected", "config_error"},
+    # The statuses vendors document (Stats.swift, Labels.httpStatuses), their classes, and no answer at all.
+    "status": {"200", "201", "400", "401", "403", "404", "406", "410", "413", "429", "500", "503",
+               "other_2xx", "other_3xx", "other_4xx", "other_5xx", "other", "none"},
     "retry_kind": {"delivery", "publish"},
     "store_kind": {"used", "map"},
     "error_kind": {"bad_jid", "registration_rate", "stanza_too_big", "bad_xml", "stanza_limit", "queue_full",
@@ -38,6 +41,7 @@ LABEL_SETS = {
     ("held_stanzas_judged", "outcome"): "outcome",
     ("vendor_answers", "vendor"): "vendor",
     ("vendor_answers", "verdict"): "verdict",
+    ("vendor_answers", "status"): "status",
     ("retries", "kind"): "retry_kind",
     ("store_bytes", "kind"): "store_kind",
     ("errors", "kind"): "error_kind",

@@ -12,7 +12,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     private let transport: HTTPTransport
     /// By "vendor/app", the way registrations name their backend.
     private let backends: [String: any VendorBackend]
-    private let report: @Sendable (DeliveryJob, DeliveryOutcome) -> Void
+    private let report: DeliveryReport
     private let clock: any Clock
     private let shutdownGraceMs: Int
     private let state = Mutex(State())
@@ -36,7 +36,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     }
 
     init(config: Config, log: any EngineLog, clock: any Clock,
-         report: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void) throws(EngineError) {
+         report: @escaping DeliveryReport) throws(EngineError) {
         var backends: [String: any VendorBackend] = [:]
         for b in config.appServer.backends {
             backends[Self.key(b.vendor.rawValue, b.app)] = try VendorBackends.make(b) { log.log(.warn, $0) }
@@ -56,7 +56,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
         guard state.withLock({ $0.inFlight.insert(job.seq).inserted }) else { return }
         let key = Self.key(job.registration.vendor, job.registration.app)
         guard let backend = backends[key] else {
-            return finish(job, .configError(reason: "no backend serves \(job.registration.vendor) app \(job.registration.app) any more"))
+            return finish(job, .configError(reason: "no backend serves \(job.registration.vendor) app \(job.registration.app) any more"), httpStatus: nil)
         }
         guard let credential = backend.credentialRequest(now: clock.now()) else { return send(job, backend) }
         let first = state.withLock { s in
@@ -68,7 +68,8 @@ public final class VendorDispatcher: Dispatcher, Sendable {
             let failed = backend.credentialAnswer(answer, now: clock.now())
             let jobs = state.withLock { $0.waiting.removeValue(forKey: key) ?? [] }
             for waiting in jobs {
-                if let failed { finish(waiting, failed) } else { send(waiting, backend) }
+                // The push itself got no answer: the credential's status is not the vendor's word on it.
+                if let failed { finish(waiting, failed, httpStatus: nil) } else { send(waiting, backend) }
             }
         }
     }
@@ -80,13 +81,13 @@ public final class VendorDispatcher: Dispatcher, Sendable {
         transport.send(preparing: { [self] in
             switch backend.request(for: job, now: clock.now()) {
             case .failure(let outcome):
-                finish(job, outcome)
+                finish(job, outcome, httpStatus: nil)
                 return nil
             case .success(let request):
                 return withTrust(request, backend)
             }
         }, completion: { [self] answer in
-            finish(job, backend.classify(answer, job: job, now: clock.now()))
+            finish(job, backend.classify(answer, job: job, now: clock.now()), httpStatus: try? answer.get().status)
         })
     }
 
@@ -98,9 +99,11 @@ public final class VendorDispatcher: Dispatcher, Sendable {
         return r
     }
 
-    private func finish(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
+    /// `httpStatus`: the vendor's answer to this job's request, nil when
+    /// none arrived, for the engine's counters.
+    private func finish(_ job: DeliveryJob, _ outcome: DeliveryOutcome, httpStatus: Int?) {
         state.withLock { _ = $0.inFlight.remove(job.seq) }
-        report(job, outcome)
+        report(job, outcome, httpStatus)
     }
 
     public func shutdown() {

@@ -7,7 +7,12 @@ extension AppServer {
     /// from this engine's server side. On success the delivery job is in
     /// the transaction, so the caller's acknowledgement (the iq result)
     /// leaves only after it is committed.
-    func accept(_ pubsub: Element, from: String, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) -> Result<UInt64, Refusal> {
+    ///
+    /// `stanzaAt`: when the stanza behind the push reached the engine, if
+    /// the caller knows it (its own server side does); otherwise now, the
+    /// publish's acceptance, where this engine's knowledge starts.
+    func accept(_ pubsub: Element, from: String, stanzaAt: Millis? = nil,
+                _ step: inout Step, _ store: any StoreWriter) throws(StoreError) -> Result<UInt64, Refusal> {
         guard pubsub.namespace == NS.pubsub, let publish = pubsub.child("publish", namespace: NS.pubsub),
               let node = publish[attribute: "node"], !node.isEmpty else {
             return .failure(Refusal(type: "modify", condition: "bad-request", text: "expected <publish node='…'/>"))
@@ -42,7 +47,8 @@ extension AppServer {
         // Per-device coalescing, as oshiya did: while a push for this
         // device waits, a newer summary replaces it instead of queueing a
         // second one. The revision tells a delivery of the old payload
-        // from one of the new.
+        // from one of the new. Its stanzaAt stays: the job's first
+        // stanza is still not pushed.
         if let seq = pendingJobs[node], var job = try store.outbox(seq), job.node == node {
             job.payload = payload
             job.priority = max(job.priority, priority.rawValue)
@@ -52,7 +58,8 @@ extension AppServer {
         }
         let seq = try store.appendOutbox(OutboxRecord(
             service: pubsubHost, node: node, payload: payload, reason: "publish",
-            priority: priority.rawValue, attempts: 0, notBefore: step.now, createdAt: step.now))
+            priority: priority.rawValue, attempts: 0, notBefore: step.now, createdAt: step.now,
+            stanzaAt: min(stanzaAt ?? step.now, step.now)))
         step.actions.append(.schedule(.deliver(seq: seq), at: step.now))
         step.actions.append(.pendingJob(node: node, seq: seq))
         return .success(seq)
@@ -171,7 +178,8 @@ extension AppServer {
         }
         step.actions.append(.dispatch(DeliveryJob(seq: seq, node: job.node, registration: reg, notification: notification,
                                                   priority: Priority(rawValue: job.priority) ?? .normal,
-                                                  attempt: Int(job.attempts), createdAt: job.createdAt, revision: job.revision)))
+                                                  attempt: Int(job.attempts), createdAt: job.createdAt, stanzaAt: job.stanzaAt,
+                                                  revision: job.revision)))
     }
 
     /// The vendor answered (or the transport failed): the job is done,

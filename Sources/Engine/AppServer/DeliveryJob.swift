@@ -12,6 +12,8 @@ public struct DeliveryJob: Sendable {
     public var priority: Priority
     public var attempt: Int
     public var createdAt: Millis
+    /// When the stanza behind the push reached the engine (OutboxRecord.stanzaAt).
+    public var stanzaAt: Millis
     /// The outbox job's revision when it was dispatched.
     public var revision: UInt32 = 0
 

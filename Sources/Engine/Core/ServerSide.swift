@@ -327,9 +327,14 @@ public final class ServerSide {
                 // pushes at once when nothing was pushed within the window.
                 if held.reason != .call { s.followUpAt = nil }
                 s.lastPushAt = step.now
+                let stanzaAt = s.unpushedSince ?? step.now
+                s.unpushedSince = nil
                 try store.putSummary(key, s)
-                try publish(key, record, s, held.reason, attempt: 0, &step, store)
+                try publish(key, record, s, held.reason, attempt: 0, stanzaAt: stanzaAt, &step, store)
             } else {
+                // The follow-up that carries this stanza measures its
+                // latency from the first stanza it carries.
+                if s.unpushedSince == nil { s.unpushedSince = step.now }
                 if s.followUpAt == nil {
                     let at = (s.lastPushAt ?? step.now) + window
                     s.followUpAt = at
@@ -349,8 +354,10 @@ public final class ServerSide {
                   let record = try store.enable(key) else { return }
             s.followUpAt = nil
             s.lastPushAt = step.now
+            let stanzaAt = s.unpushedSince ?? step.now
+            s.unpushedSince = nil
             try store.putSummary(key, s)
-            try publish(key, record, s, .followUp, attempt: 0, &step, store)
+            try publish(key, record, s, .followUp, attempt: 0, stanzaAt: stanzaAt, &step, store)
 
         case .wake(let full):
             guard var session = try store.session(full), session.state == .pending,
@@ -428,15 +435,17 @@ public final class ServerSide {
 
     // MARK: publishing
 
+    /// `stanzaAt`: when the stanza this push is for was held; nil for a
+    /// push no stanza caused (wakes, test pushes), measured from now.
     private func publish(_ key: EnableKey, _ record: EnableRecord, _ s: SummaryRecord, _ reason: PushReason,
-                         attempt: Int, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+                         attempt: Int, stanzaAt: Millis? = nil, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         let options = try store.options(ofUser: key.user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
         let form = PublishBuilder.summaryForm(s, options: options, reason: reason)
         let pubsub = PublishBuilder.pubsub(node: key.node, itemID: "n\(s.burst)", form: form, publishOptions: record.publishOptions)
         if let appServer = ownAppServer(key.service) {
             // Our own app server: no XMPP round trip, the same checks as a
             // remote server's publish, in the same transaction.
-            switch try appServer.accept(pubsub, from: key.user, &step, store) {
+            switch try appServer.accept(pubsub, from: key.user, stanzaAt: stanzaAt, &step, store) {
             case .success(let seq):
                 step.log(.debug, "push: \(reason.rawValue) for \(key.user) queued for delivery (outbox \(seq))")
             case .failure(let refusal):

@@ -142,7 +142,7 @@ extension Engine {
             "held": .object(counters.held),
             "vendor_answers": .object(counters.vendorAnswers),
             "retries": .object(counters.retries),
-            "delivery_latency": .object(counters.latency),
+            "stanza_to_vendor_latency": .object(counters.latency),
             "events_waiting": .number(Double(output.events.count)),
             "writer_queue": .number(Double(writerQueue)),
             "publishes_in_flight": .number(Double(output.inflight.count)),

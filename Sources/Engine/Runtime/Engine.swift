@@ -315,11 +315,13 @@ public final class Engine: Sendable {
         return done.wait().mapError { EngineError($0.kind == .full ? .full : .store, $0.message) }
     }
 
-    /// The delivery layer's verdict on a job, from its thread.
-    public func deliveryFinished(_ job: DeliveryJob, _ outcome: DeliveryOutcome) {
+    /// The delivery layer's verdict on a job, from its thread, with the
+    /// status of the vendor's HTTP answer (nil when none arrived: a
+    /// connection, TLS or timeout failure, or a request never sent).
+    public func deliveryFinished(_ job: DeliveryJob, _ outcome: DeliveryOutcome, httpStatus: Int?) {
         guard !writerStopped.load(ordering: .acquiring) else { return }
-        let latency = outcome == .delivered ? max(0, clock.now() - job.createdAt) : nil
-        output.stats.vendorAnswered(vendor: job.registration.vendor, outcome, latencyMs: latency)
+        let latency = outcome == .delivered ? max(0, clock.now() - job.stanzaAt) : nil
+        output.stats.vendorAnswered(vendor: job.registration.vendor, outcome, httpStatus: httpStatus, latencyMs: latency)
         if submit(.deliveryFinished(seq: job.seq, revision: job.revision, outcome), orRefuse: nil) != .ok {
             output.log(.warn, "push: the outcome of delivery \(job.seq) could not be recorded now; it will be sent again")
         }
@@ -394,9 +396,13 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
     }
 }
 
+/// How the delivery layer reports a job's outcome: the job, its verdict
+/// and the HTTP status of the vendor's answer (nil when none arrived).
+public typealias DeliveryReport = @Sendable (_ job: DeliveryJob, _ outcome: DeliveryOutcome, _ httpStatus: Int?) -> Void
+
 /// Makes the delivery layer for an engine: it gets the engine's log and
 /// a closure to report each job's outcome.
-public typealias DispatcherFactory = @Sendable (_ log: any EngineLog, _ report: @escaping @Sendable (DeliveryJob, DeliveryOutcome) -> Void) throws(EngineError) -> any Dispatcher
+public typealias DispatcherFactory = @Sendable (_ log: any EngineLog, _ report: @escaping DeliveryReport) throws(EngineError) -> any Dispatcher
 
 /// Logging for layers above the engine, through the same event queue.
 public protocol EngineLog: Sendable {
@@ -411,7 +417,7 @@ private final class DeliveryReporter: @unchecked Sendable {
     weak var engine: Engine?
     /// Holds the reporter strongly (nothing else does); the reporter
     /// holds the engine weakly, so there is no cycle.
-    var report: @Sendable (DeliveryJob, DeliveryOutcome) -> Void {
-        { job, outcome in self.engine?.deliveryFinished(job, outcome) }
+    var report: DeliveryReport {
+        { job, outcome, status in self.engine?.deliveryFinished(job, outcome, httpStatus: status) }
     }
 }

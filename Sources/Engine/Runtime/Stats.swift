@@ -11,7 +11,8 @@ final class Stats: @unchecked Sendable {
     private var pushes: [String: Int] = [:]
     private var errors: [String: Int] = [:]
     private var held: [String: Int] = [:]
-    private var answers: [String: [String: Int]] = [:]
+    /// By vendor, verdict and HTTP status label.
+    private var answers: [String: [String: [String: Int]]] = [:]
     private var retries: [String: Int] = [:]
     private var latency = LatencyHistogram()
     private var pending: Set<String> = []
@@ -33,11 +34,14 @@ final class Stats: @unchecked Sendable {
     func publishRetried() { monitor.locked { retries["publish", default: 0] += 1 } }
 
     /// A vendor's answer (or the transport's failure) as the delivery
-    /// layer classified it; `latencyMs` is set for a delivered job.
-    func vendorAnswered(vendor: String, _ outcome: DeliveryOutcome, latencyMs: Millis?) {
+    /// layer classified it, with the answer's HTTP status (nil: none
+    /// arrived); `latencyMs`, the stanza-to-vendor latency, is set for a
+    /// delivered job.
+    func vendorAnswered(vendor: String, _ outcome: DeliveryOutcome, httpStatus: Int?, latencyMs: Millis?) {
         let verdict = Labels.verdict(outcome)
+        let status = Labels.httpStatus(httpStatus)
         monitor.locked {
-            answers[Labels.vendor(vendor), default: [:]][verdict, default: 0] += 1
+            answers[Labels.vendor(vendor), default: [:]][verdict, default: [:]][status, default: 0] += 1
             if verdict == "retry" { retries["delivery", default: 0] += 1 }
             if let latencyMs { latency.observe(latencyMs) }
         }
@@ -58,7 +62,11 @@ final class Stats: @unchecked Sendable {
     func snapshot() -> Snapshot {
         monitor.locked {
             var byVendor = JSONObject()
-            for (vendor, counts) in answers.sorted(by: { $0.key < $1.key }) { byVendor[vendor] = .object(object(counts)) }
+            for (vendor, verdicts) in answers.sorted(by: { $0.key < $1.key }) {
+                var byVerdict = JSONObject()
+                for (verdict, counts) in verdicts.sorted(by: { $0.key < $1.key }) { byVerdict[verdict] = .object(object(counts)) }
+                byVendor[vendor] = .object(byVerdict)
+            }
             return Snapshot(pushes: object(pushes), errors: object(errors), held: object(held),
                             vendorAnswers: byVendor, retries: object(retries), latency: latency.json)
         }
@@ -86,6 +94,19 @@ enum Labels {
 
     static func publishFailure(_ kind: String) -> String { publishFailures.contains(kind) ? kind : "other" }
 
+    /// Every status a vendor documents with a meaning of its own
+    /// (/work/shared/VENDORS.md: APNs, FCM, Web Push, WNS, UBports); the
+    /// rest fall into their class, so a peer cannot mint labels.
+    static let httpStatuses: Set<Int> = [200, 201, 400, 401, 403, 404, 406, 410, 413, 429, 500, 503]
+
+    /// The status label: a documented status, `other_2xx` … `other_5xx`,
+    /// `other` (outside 200–599), or `none` when no HTTP answer arrived.
+    static func httpStatus(_ status: Int?) -> String {
+        guard let status else { return "none" }
+        if httpStatuses.contains(status) { return String(status) }
+        return (200..<600).contains(status) ? "other_\(status / 100)xx" : "other"
+    }
+
     static func verdict(_ outcome: DeliveryOutcome) -> String {
         switch outcome {
         case .delivered: return "delivered"
@@ -97,8 +118,10 @@ enum Labels {
     }
 }
 
-/// Time from a job's entry into the outbox to the vendor's acceptance,
-/// in fixed buckets so that every host can show it as a histogram.
+/// Time from the stanza behind a push reaching the engine (the held
+/// message; for a remote server's publish, its acceptance) to the vendor's
+/// acceptance, in fixed buckets so that every host can show it as a
+/// histogram.
 struct LatencyHistogram {
     /// Upper bounds in milliseconds; a last, implicit bucket is +Inf.
     static let boundsMs: [Millis] = [100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000]

@@ -127,10 +127,18 @@ public struct ByteReader: Sendable {
     /// Reads the leading format-version byte of a record value and checks
     /// it is one this build can decode.
     public mutating func readFormatVersion(_ supported: UInt8) throws(StoreError) {
+        _ = try readFormatVersion(supported...supported)
+    }
+
+    /// Reads the leading format-version byte of a record that has had
+    /// several layouts, and returns it.
+    public mutating func readFormatVersion(_ supported: ClosedRange<UInt8>) throws(StoreError) -> UInt8 {
         let v = try readUInt8()
-        guard v == supported else {
-            throw corrupt("unknown record format \(v) (this Nudge reads \(supported))")
+        guard supported.contains(v) else {
+            let reads = supported.count == 1 ? "\(supported.lowerBound)" : "\(supported.lowerBound) to \(supported.upperBound)"
+            throw corrupt("unknown record format \(v) (this Nudge reads \(reads))")
         }
+        return v
     }
 
     /// Checks that nothing follows the record. A record is never extended

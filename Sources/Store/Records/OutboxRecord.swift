@@ -18,6 +18,12 @@ public struct OutboxRecord: Sendable, Equatable {
     public var notBefore: Int64
     /// When the job was created, in milliseconds since the epoch.
     public var createdAt: Int64
+    /// When the stanza that caused this push reached the engine (the held
+    /// message; for a publish from a remote server, its acceptance), in
+    /// milliseconds since the epoch: where the stanza-to-vendor latency
+    /// starts. A newer summary replacing the payload keeps it, so a
+    /// coalesced push is measured from its first stanza not yet pushed.
+    public var stanzaAt: Int64
     /// Bumped each time a newer summary for the same device replaces the
     /// payload of this undelivered job, so a delivery of an older revision
     /// does not remove the newer one.
@@ -25,8 +31,9 @@ public struct OutboxRecord: Sendable, Equatable {
 
     /// Creates a record.
     public init(service: String, node: String, payload: [UInt8], reason: String, priority: UInt8,
-                attempts: UInt32, notBefore: Int64, createdAt: Int64, revision: UInt32 = 0) {
+                attempts: UInt32, notBefore: Int64, createdAt: Int64, revision: UInt32 = 0, stanzaAt: Int64? = nil) {
         self.revision = revision
+        self.stanzaAt = stanzaAt ?? createdAt
         self.service = service
         self.node = node
         self.payload = payload
@@ -37,9 +44,13 @@ public struct OutboxRecord: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// Format 2 added `stanzaAt`; a format 1 record (written before) reads
+    /// it as `createdAt`, which is when its publish was accepted.
+    static let formatVersion: UInt8 = 2
+
     /// The value bytes.
     public func encode() -> [UInt8] {
-        Self.encode { w in
+        Self.encode(version: Self.formatVersion) { w in
             w.writeString(service)
             w.writeString(node)
             w.writeBytes(payload)
@@ -49,16 +60,18 @@ public struct OutboxRecord: Sendable, Equatable {
             w.writeZigzag(notBefore)
             w.writeZigzag(createdAt)
             w.writeVarint(UInt64(revision))
+            w.writeZigzag(stanzaAt)
         }
     }
 
     /// Decodes value bytes.
     public init(decoding bytes: [UInt8]) throws(StoreError) {
-        self = try Self.decode(bytes) { r throws(StoreError) in
+        self = try Self.decode(bytes, latest: Self.formatVersion) { r, version throws(StoreError) in
             OutboxRecord(service: try r.readString(), node: try r.readString(), payload: try r.readBytes(),
                          reason: try r.readString(), priority: try r.readUInt8(),
                          attempts: try r.readVarintUInt32(), notBefore: try r.readZigzag(),
-                         createdAt: try r.readZigzag(), revision: try r.readVarintUInt32())
+                         createdAt: try r.readZigzag(), revision: try r.readVarintUInt32(),
+                         stanzaAt: try version >= 2 ? r.readZigzag() : nil)
         }
     }
 

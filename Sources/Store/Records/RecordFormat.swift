@@ -20,10 +20,22 @@ extension StoredRecord {
         return record
     }
 
-    /// Encodes a value behind the format version byte.
-    static func encode(_ fields: (inout ByteWriter) -> Void) -> [UInt8] {
+    /// Decodes a value whose record has had more than one layout: `fields`
+    /// gets the format version it was written with, one of `1...latest`.
+    static func decode(_ bytes: [UInt8], latest: UInt8,
+                       _ fields: (inout ByteReader, UInt8) throws(StoreError) -> Self) throws(StoreError) -> Self {
+        var reader = ByteReader(bytes, table: table)
+        let version = try reader.readFormatVersion(1...latest)
+        let record = try fields(&reader, version)
+        try reader.finish()
+        return record
+    }
+
+    /// Encodes a value behind the format version byte (`version`: a
+    /// record's own newer layout).
+    static func encode(version: UInt8 = recordFormatVersion, _ fields: (inout ByteWriter) -> Void) -> [UInt8] {
         var writer = ByteWriter()
-        writer.writeUInt8(recordFormatVersion)
+        writer.writeUInt8(version)
         fields(&writer)
         return writer.bytes
     }

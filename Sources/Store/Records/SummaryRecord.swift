@@ -16,10 +16,15 @@ public struct SummaryRecord: Sendable, Equatable {
     public var followUpAt: Int64?
     /// The coalescing burst counter, which names the collapse id.
     public var burst: UInt64
+    /// When the first stanza not yet pushed was held, in milliseconds
+    /// since the epoch; nil when every held stanza was pushed. The push
+    /// that carries it measures its stanza-to-vendor latency from here.
+    public var unpushedSince: Int64?
 
     /// Creates a record.
     public init(messageCount: UInt32, subscriptionCount: UInt32, lastSender: String?, lastBody: String?,
-                lastPushAt: Int64?, followUpAt: Int64?, burst: UInt64) {
+                lastPushAt: Int64?, followUpAt: Int64?, burst: UInt64, unpushedSince: Int64? = nil) {
+        self.unpushedSince = unpushedSince
         self.messageCount = messageCount
         self.subscriptionCount = subscriptionCount
         self.lastSender = lastSender
@@ -33,9 +38,12 @@ public struct SummaryRecord: Sendable, Equatable {
     public static let empty = SummaryRecord(messageCount: 0, subscriptionCount: 0, lastSender: nil, lastBody: nil,
                                             lastPushAt: nil, followUpAt: nil, burst: 0)
 
+    /// Format 2 added `unpushedSince`; a format 1 record reads it as nil.
+    static let formatVersion: UInt8 = 2
+
     /// The value bytes.
     public func encode() -> [UInt8] {
-        Self.encode { w in
+        Self.encode(version: Self.formatVersion) { w in
             w.writeVarint(UInt64(messageCount))
             w.writeVarint(UInt64(subscriptionCount))
             w.writeOptional(lastSender) { $0.writeString($1) }
@@ -43,12 +51,13 @@ public struct SummaryRecord: Sendable, Equatable {
             w.writeOptional(lastPushAt) { $0.writeZigzag($1) }
             w.writeOptional(followUpAt) { $0.writeZigzag($1) }
             w.writeVarint(burst)
+            w.writeOptional(unpushedSince) { $0.writeZigzag($1) }
         }
     }
 
     /// Decodes value bytes.
     public init(decoding bytes: [UInt8]) throws(StoreError) {
-        self = try Self.decode(bytes) { r throws(StoreError) in
+        self = try Self.decode(bytes, latest: Self.formatVersion) { r, version throws(StoreError) in
             SummaryRecord(
                 messageCount: try r.readVarintUInt32(),
                 subscriptionCount: try r.readVarintUInt32(),
@@ -56,7 +65,8 @@ public struct SummaryRecord: Sendable, Equatable {
                 lastBody: try r.readOptional { r throws(StoreError) in try r.readString() },
                 lastPushAt: try r.readOptional { r throws(StoreError) in try r.readZigzag() },
                 followUpAt: try r.readOptional { r throws(StoreError) in try r.readZigzag() },
-                burst: try r.readVarint())
+                burst: try r.readVarint(),
+                unpushedSince: try version >= 2 ? r.readOptional { r throws(StoreError) in try r.readZigzag() } : nil)
         }
     }
 }

@@ -22,7 +22,7 @@ enum VendorTestJobs {
                                      owner: "juliet@example.com", deviceID: "phone", deviceName: nil,
                                      createdAt: 0, updatedAt: 0)
         return DeliveryJob(seq: seq, node: node, registration: registration, notification: notification,
-                           priority: priority, attempt: 0, createdAt: createdAt)
+                           priority: priority, attempt: 0, createdAt: createdAt, stanzaAt: createdAt)
     }
 
     /// The summary of a message from Romeo, as a user who allows everything sends it.

@@ -39,7 +39,7 @@ enum Scenarios {
 
     static func newStoreHasSchemaAndDirtyFlag(_ store: any Store) throws {
         try store.read { r throws in
-            #expect(try r.get(.meta, b("schema")) == [0, 0, 0, 1])
+            #expect(try r.get(.meta, b("schema")) == [0, 0, 0, 2])
             #expect(try r.get(.meta, b("clean")) == [0])
         }
     }

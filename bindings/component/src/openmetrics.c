@@ -54,8 +54,8 @@ static double number(json_t *obj, const char *key) { return json_number_value(js
 static void latency(FILE *f, json_t *h) {
     json_t *bounds = json_object_get(h, "bounds_ms"), *buckets = json_object_get(h, "buckets");
     if (!json_is_array(bounds) || !json_is_array(buckets) || json_array_size(bounds) != json_array_size(buckets)) return;
-    const char *family = "nudge_delivery_latency_seconds";
-    meta(f, family, "histogram", "seconds", "From a notification's entry into the outbox to the vendor's acceptance");
+    const char *family = "nudge_stanza_to_vendor_latency_seconds";
+    meta(f, family, "histogram", "seconds", "From the stanza behind a push reaching the engine to the vendor's acceptance");
     for (size_t i = 0; i < json_array_size(bounds); i++) {
         fprintf(f, "%s_bucket{le=\"%.14g\"}", family, json_number_value(json_array_get(bounds, i)) / 1000);
         value(f, json_number_value(json_array_get(buckets, i)));
@@ -97,20 +97,25 @@ static void engine_part(FILE *f, json_t *s) {
             value(f, json_number_value(n));
         }
     }
-    meta(f, "nudge_vendor_answers", "counter", NULL, "Vendor answers (and transport failures), by vendor and verdict");
-    const char *vendor, *verdict;
-    json_t *verdicts, *n;
+    meta(f, "nudge_vendor_answers", "counter", NULL,
+         "Vendor answers (and transport failures), by vendor, verdict and HTTP status");
+    const char *vendor, *verdict, *status;
+    json_t *verdicts, *statuses, *n;
     json_object_foreach(json_object_get(s, "vendor_answers"), vendor, verdicts) {
-        json_object_foreach(verdicts, verdict, n) {
-            fputs("nudge_vendor_answers_total{", f);
-            label(f, "vendor", vendor);
-            fputc(',', f);
-            label(f, "verdict", verdict);
-            fputc('}', f);
-            value(f, json_number_value(n));
+        json_object_foreach(verdicts, verdict, statuses) {
+            json_object_foreach(statuses, status, n) {
+                fputs("nudge_vendor_answers_total{", f);
+                label(f, "vendor", vendor);
+                fputc(',', f);
+                label(f, "verdict", verdict);
+                fputc(',', f);
+                label(f, "status", status);
+                fputc('}', f);
+                value(f, json_number_value(n));
+            }
         }
     }
-    latency(f, json_object_get(s, "delivery_latency"));
+    latency(f, json_object_get(s, "stanza_to_vendor_latency"));
 }
 
 static void component_part(FILE *f, const struct link *l, const struct router *r) {

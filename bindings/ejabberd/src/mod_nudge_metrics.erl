@@ -35,11 +35,12 @@ render(Stats) ->
      counter("deliveries", "Pushes delivered to a vendor", [{[], num(Stats, <<"deliveries">>)}]),
      [counter(Name, Help, [{[{Label, K}], V} || {K, V} <- sorted(maps:get(Key, Stats, #{}))])
       || {Key, Name, Label, Help} <- ?LABELLED],
-     counter("vendor_answers", "Vendor answers (and transport failures), by vendor and verdict",
-             [{[{"vendor", Vendor}, {"verdict", Verdict}], N}
+     counter("vendor_answers", "Vendor answers (and transport failures), by vendor, verdict and HTTP status",
+             [{[{"vendor", Vendor}, {"verdict", Verdict}, {"status", Status}], N}
               || {Vendor, Verdicts} <- sorted(maps:get(<<"vendor_answers">>, Stats, #{})),
-                 {Verdict, N} <- sorted(Verdicts)]),
-     latency(maps:get(<<"delivery_latency">>, Stats, #{})),
+                 {Verdict, Statuses} <- sorted(Verdicts),
+                 {Status, N} <- sorted(Statuses)]),
+     latency(maps:get(<<"stanza_to_vendor_latency">>, Stats, #{})),
      "# EOF\n"].
 
 store(Store) ->
@@ -49,9 +50,9 @@ store(Store) ->
      sample(Family, [{"kind", <<"map">>}], num(Store, <<"map_bytes">>))].
 
 latency(#{<<"bounds_ms">> := Bounds, <<"buckets">> := Buckets} = H) when length(Bounds) =:= length(Buckets) ->
-    Family = "nudge_delivery_latency_seconds",
+    Family = "nudge_stanza_to_vendor_latency_seconds",
     Count = num(H, <<"count">>),
-    [meta(Family, "histogram", "From a notification's entry into the outbox to the vendor's acceptance"),
+    [meta(Family, "histogram", "From the stanza behind a push reaching the engine to the vendor's acceptance"),
      "# UNIT ", Family, " seconds\n",
      [sample(Family ++ "_bucket", [{"le", seconds(B)}], N) || {B, N} <- lists:zip(Bounds, Buckets)],
      sample(Family ++ "_bucket", [{"le", "+Inf"}], Count),

@@ -13,19 +13,21 @@ ends_with_eof_test() ->
     ?assertEqual("# EOF\n", lists:nthtail(length(text(#{})) - 6, text(#{}))).
 
 counters_carry_total_and_labels_test() ->
-    L = lines(#{<<"deliveries">> => 3, <<"vendor_answers">> => #{<<"fcm">> => #{<<"retry">> => 2}}}),
+    L = lines(#{<<"deliveries">> => 3,
+                <<"vendor_answers">> => #{<<"fcm">> => #{<<"retry">> => #{<<"503">> => 2, <<"none">> => 1}}}}),
     ?assert(lists:member("nudge_deliveries_total 3", L)),
-    ?assert(lists:member("nudge_vendor_answers_total{vendor=\"fcm\",verdict=\"retry\"} 2", L)).
+    ?assert(lists:member("nudge_vendor_answers_total{vendor=\"fcm\",verdict=\"retry\",status=\"503\"} 2", L)),
+    ?assert(lists:member("nudge_vendor_answers_total{vendor=\"fcm\",verdict=\"retry\",status=\"none\"} 1", L)).
 
 label_values_are_escaped_test() ->
     L = lines(#{<<"errors">> => #{<<"a\"b\\c\nd">> => 1}}),
     ?assert(lists:member("nudge_errors_total{kind=\"a\\\"b\\\\c\\nd\"} 1", L)).
 
 latency_is_a_histogram_in_seconds_test() ->
-    L = lines(#{<<"delivery_latency">> => #{<<"bounds_ms">> => [250, 1000], <<"buckets">> => [1, 2],
+    L = lines(#{<<"stanza_to_vendor_latency">> => #{<<"bounds_ms">> => [250, 1000], <<"buckets">> => [1, 2],
                                              <<"count">> => 3, <<"sum_ms">> => 1500}}),
-    ?assert(lists:member("nudge_delivery_latency_seconds_bucket{le=\"0.25\"} 1", L)),
-    ?assert(lists:member("nudge_delivery_latency_seconds_bucket{le=\"1\"} 2", L)),
-    ?assert(lists:member("nudge_delivery_latency_seconds_bucket{le=\"+Inf\"} 3", L)),
-    ?assert(lists:member("nudge_delivery_latency_seconds_count 3", L)),
-    ?assert(lists:member("nudge_delivery_latency_seconds_sum 1.5", L)).
+    ?assert(lists:member("nudge_stanza_to_vendor_latency_seconds_bucket{le=\"0.25\"} 1", L)),
+    ?assert(lists:member("nudge_stanza_to_vendor_latency_seconds_bucket{le=\"1\"} 2", L)),
+    ?assert(lists:member("nudge_stanza_to_vendor_latency_seconds_bucket{le=\"+Inf\"} 3", L)),
+    ?assert(lists:member("nudge_stanza_to_vendor_latency_seconds_count 3", L)),
+    ?assert(lists:member("nudge_stanza_to_vendor_latency_seconds_sum 1.5", L)).
