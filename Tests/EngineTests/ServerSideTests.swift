@@ -238,6 +238,18 @@ private func message(_ n: Int) -> String {
         #expect(jobs == 0)
     }
 
+    @Test func aPublishIsAwaitedAndCountedBeforeItIsSent() throws {
+        // The host may route the iq and hand back its answer while the
+        // writer is still applying the actions after it.
+        let h = CoreHarness()
+        try h.enable()
+        let actions = try h.held("juliet@example.net/phone", message(1))
+        let awaited = try #require(actions.firstIndex { if case .awaitAnswer = $0 { return true } else { return false } })
+        let counted = try #require(actions.firstIndex { if case .pushed = $0 { return true } else { return false } })
+        let sent = try #require(actions.firstIndex { if case .send(let s) = $0 { return s.name == "iq" } else { return false } })
+        #expect(awaited < sent && counted < sent)
+    }
+
     @Test func waitErrorsAreRetriedWithBackoff() throws {
         let h = CoreHarness()
         try h.enable()

@@ -456,14 +456,19 @@ public final class ServerSide {
                 step.log(.warn, "push: disabled for \(key.user), node \(Redact.token(key.node)): \(why)")
                 return
             }
+            step.actions.append(.pushed(reason))
         } else {
+            // Actions are applied in order, and the host may route the iq
+            // and get its answer back before the next one is applied: the
+            // answer is awaited (and the push counted) before it is sent,
+            // or a quick app server's answer would find nothing waiting.
             let id = newID()
-            step.send(PublishBuilder.iq(id: id, from: key.user, to: key.service, payload: pubsub))
             step.actions.append(.awaitAnswer(id: id, PublishInFlight(key: key, reason: reason, attempt: attempt, sentAt: step.now)))
             step.actions.append(.schedule(.publishTimeout(id: id), at: step.now + Millis(config.server.publishTimeoutS) * 1000))
+            step.actions.append(.pushed(reason))
+            step.send(PublishBuilder.iq(id: id, from: key.user, to: key.service, payload: pubsub))
             step.log(.debug, "push: \(reason.rawValue) for \(key.user) published to \(key.service)")
         }
-        step.actions.append(.pushed(reason))
     }
 
     private func handleAnswer(_ answer: Element, _ flight: PublishInFlight, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
