@@ -3,10 +3,12 @@
  *
  * Nudge gives an XMPP server both halves of XEP-0357 push: the server side
  * (enable/disable, pending sessions, deciding what deserves a push,
- * coalescing, publishing to the user's app server) and, in later releases,
- * the app server that talks to the vendors. A host links libnudge.so,
+ * coalescing, publishing to the user's app server) and the app server
+ * (device registration by ad-hoc command, pubsub publishes, delivery to
+ * APNs, FCM, Web Push, WNS and UBports). A host links libnudge.so.0,
  * opens one engine per process, tells it what happens to its users, and
- * routes what the engine asks it to route.
+ * routes what the engine asks it to route. The library exports exactly
+ * the functions declared here (symbol version NUDGE_0).
  *
  * SHAPE
  *
@@ -124,6 +126,8 @@ extern "C" {
 #define NUDGE_ENOMEM    (-14) /* out of memory */
 #define NUDGE_EFORKED   (-15) /* the engine was opened in another process:
                                  this is a child after fork(); see FORK */
+#define NUDGE_LAST_ERRCODE NUDGE_EFORKED  /* the most negative code; every code
+                                 from it to NUDGE_EMPTY has a description */
 
 /* ---- Engine ------------------------------------------------------------ */
 
@@ -220,7 +224,14 @@ void nudge_free(void *p);
  *   - iq get disco#info to a user's bare JID (features, and the user's
  *     urn:xmpp:push:options form when the user asks);
  *   - the iq result or error of a publish the engine asked the host to send
- *     (recognised by its id);
+ *     (recognised by its id: it starts with "nudge-");
+ *   - with appserver.backends, on appserver.register_host: iq set ad-hoc
+ *     commands (XEP-0050) register-push-apns, register-push-fcm (and its
+ *     old name register-push-gcm), register-push-webpush,
+ *     register-push-wns, register-push-ubuntu, list-push-registrations and
+ *     unregister-push, and disco#info and disco#items (the commands);
+ *   - with appserver.backends, on appserver.pubsub_host: iq set pubsub
+ *     publishes (XEP-0357's, from this server or another), and disco#info;
  *   - any other iq get/set the host chooses to route: answered with
  *     service-unavailable (unknown namespace) or feature-not-implemented.
  *
@@ -358,18 +369,19 @@ int nudge_event_fd(nudge_engine *e);
  */
 int nudge_next_event(nudge_engine *e, nudge_event **ev);
 
-/* The event's kind, a NUDGE_EVENT_* value. */
+/* The event's kind, a NUDGE_EVENT_* value; NUDGE_EINVAL if ev is NULL. */
 int nudge_event_kind(const nudge_event *ev);
 
 /* The event's data, NUL-terminated; *len (if len is not NULL) receives its
-   length in bytes. Owned by the event. */
+   length in bytes. Owned by the event. NULL (and *len 0) if ev is NULL. */
 const char *nudge_event_data(const nudge_event *ev, size_t *len);
 
-/* The JID the event concerns (see the kinds), or NULL for log events. Owned
-   by the event. */
+/* The JID the event concerns (see the kinds), or NULL for log events and
+   if ev is NULL. Owned by the event. */
 const char *nudge_event_target(const nudge_event *ev);
 
-/* A log event's NUDGE_LOG_* level; NUDGE_LOG_INFO for other kinds. */
+/* A log event's NUDGE_LOG_* level; NUDGE_LOG_INFO for other kinds and if
+   ev is NULL. */
 int nudge_event_level(const nudge_event *ev);
 
 /* Free an event. NULL is allowed. */
@@ -419,6 +431,11 @@ int nudge_stats_json(nudge_engine *e, char **json);
  *          "enabled_at"}…],"options":{"include-senders":false,…}}
  *   {"command":"remove", "user":…, "jid":…, "node":…}
  *       → {"ok":true,"removed":1}
+ *   {"command":"unregister", "node":…}
+ *       → {"ok":true,"removed":1}
+ *          Removes a device registration of the app server by its node
+ *          (NUDGE_ENOTFOUND if there is none); publishes to the node are
+ *          answered item-not-found from then on.
  *   {"command":"test-push", "user":…}
  *       → {"ok":true,"queued":N}    (one push per enablement)
  *   {"command":"stats"}
@@ -437,8 +454,8 @@ int nudge_stats_json(nudge_engine *e, char **json);
  *          otherwise: a backup never overwrites), synced to disk. The copy
  *          is a store: point store.path at it to restore.
  *
- * "list" and "stats" read memory and LMDB only. "remove" and "test-push"
- * change state and wait until the writer thread has committed it, so call
+ * "list" and "stats" read memory and LMDB only. "remove", "unregister"
+ * and "test-push" change state and wait until the writer thread has committed it, so call
  * them from an administrative context (a shell command, a console), not
  * from a thread that must never block. "verify" and "backup" read the
  * whole store (backup also writes a copy) on the calling thread; the

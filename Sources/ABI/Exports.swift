@@ -88,8 +88,8 @@ private func checkedConfig(_ configJSON: CString?) -> Result<Config, EngineError
 /// also why sharing them between threads is safe.
 nonisolated(unsafe) private let errorStrings: [Int32: UnsafeMutablePointer<CChar>] = {
     var table: [Int32: UnsafeMutablePointer<CChar>] = [:]
-    for code in (-15)...1 {
-        if let r = ResultCode(rawValue: Int32(code)) { table[r.rawValue] = strdup(r.message) }
+    for code in headerResultCodes {
+        if let r = ResultCode(rawValue: code) { table[r.rawValue] = strdup(r.message) }
     }
     return table
 }()

@@ -30,3 +30,7 @@ func checkExportsAgainstHeader() {
     same(type(of: CNudgeABI.nudge_stats_json), type(of: Nudge.nudge_stats_json))
     same(type(of: CNudgeABI.nudge_admin), type(of: Nudge.nudge_admin))
 }
+
+/// Every result code of the header, NUDGE_LAST_ERRCODE to NUDGE_EMPTY:
+/// each has its nudge_strerror() text (Tests/ABITests checks the enum).
+let headerResultCodes: ClosedRange<Int32> = CNudgeABI.NUDGE_LAST_ERRCODE...CNudgeABI.NUDGE_EMPTY

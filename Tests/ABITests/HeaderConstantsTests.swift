@@ -15,6 +15,8 @@ import NudgeEngine
             (.forked, NUDGE_EFORKED),
         ]
         for (swift, c) in pairs { #expect(swift.rawValue == c, "\(swift)") }
+        #expect(NUDGE_LAST_ERRCODE == pairs.map(\.1).min())
+        #expect(Set(pairs.map(\.1)) == Set(NUDGE_LAST_ERRCODE...NUDGE_EMPTY), "codes are contiguous")
     }
 
     @Test func eventKindsLevelsAndFlags() {

@@ -78,6 +78,11 @@ int main(void) {
     CHECK(major == NUDGE_VERSION_MAJOR);
     CHECK_STR(nudge_strerror(NUDGE_EJID), "malformed JID, or bare where a full JID is required");
     CHECK(nudge_strerror(12345) != NULL);
+    /* Every code of the header has its own description, and only those. */
+    const char *unknown = nudge_strerror(12345);
+    for (int code = NUDGE_LAST_ERRCODE; code <= NUDGE_EMPTY; code++)
+        CHECK(strcmp(nudge_strerror(code), unknown) != 0);
+    CHECK_STR(nudge_strerror(NUDGE_LAST_ERRCODE - 1), unknown);
 
     char *dir = harness_tempdir("abi");
     nudge_engine *e = harness_open(dir, "\"coalesce_window_s\": 1");

@@ -80,6 +80,7 @@ static const struct { int code; const char *name; } CODES[] = {
     { NUDGE_EFORKED, "eforked" },
 };
 #define NCODES (sizeof CODES / sizeof CODES[0])
+_Static_assert(NCODES == NUDGE_EMPTY - NUDGE_LAST_ERRCODE + 1, "a result code of nudge.h has no atom here");
 
 static ERL_NIF_TERM code_atom(ErlNifEnv *env, int code)
 {
