@@ -29,9 +29,14 @@ DEFAULT_LIB = Path(os.environ.get("NUDGE_LIB", REPO / ".build" / "release" / "li
 
 
 def _header_constants(header: Path) -> dict[str, int]:
-    """Every `#define NUDGE_X <integer>` of the header, e.g. NUDGE_EBUSY = -11, NUDGE_HELD_QUEUED = 1."""
+    """Every `#define NUDGE_X <integer>` of the header, e.g. NUDGE_EBUSY = -11, NUDGE_HELD_QUEUED = 1,
+    and every `#define NUDGE_X NUDGE_Y` naming one of them (NUDGE_LAST_ERRCODE)."""
+    text = header.read_text()
     pattern = re.compile(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+\(?\s*(-?(?:0x[0-9a-fA-F]+|\d+))[uU]?\s*\)?", re.M)
-    return {name: int(value, 0) for name, value in pattern.findall(header.read_text())}
+    constants = {name: int(value, 0) for name, value in pattern.findall(text)}
+    for name, other in re.findall(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+(NUDGE_[A-Z0-9_]+)\b", text, re.M):
+        constants[name] = constants[other]
+    return constants
 
 
 CONSTANTS = _header_constants(HEADER)

@@ -51,6 +51,7 @@ def test_constants_come_from_the_header():
     defined = set(re.findall(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+\S", header, re.M)) - {"NUDGE_H"}
     assert set(nudge.CONSTANTS) == defined
     assert (nudge.EBUSY, nudge.HELD_ARCHIVED, nudge.EVENT_LOG) == (-11, 0x4, 3)
+    assert nudge.LAST_ERRCODE == min(v for k, v in nudge.CONSTANTS.items() if k.startswith("NUDGE_E") and v < 0)
 
 
 def test_version_matches_the_header(engine):
