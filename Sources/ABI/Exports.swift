@@ -27,20 +27,14 @@ private func handOut(_ s: String, _ out: OutString?) {
     out?.pointee = strdup(s)
 }
 
-/// The configuration of config_json, with the vendors' key files read as
-/// opening reads them (their permission warnings are logged by the open).
-private func checkedConfig(_ configJSON: CString?) -> Result<Config, EngineError> {
+/// The configuration of config_json. Its key files are read where the
+/// backends are made: by the delivery layer as the engine opens, and by
+/// nudge_check_config, which makes them only to see that they can be.
+private func parsedConfig(_ configJSON: CString?) -> Result<Config, EngineError> {
     guard let configJSON else { return .failure(EngineError(.invalid, "config_json is required")) }
-    let config: Config
-    do { config = try Config(json: String(cString: configJSON)) } catch {
+    do { return .success(try Config(json: String(cString: configJSON))) } catch {
         return .failure(EngineError(.config, error.message))
     }
-    do {
-        for backend in config.appServer.backends { _ = try VendorBackends.make(backend) { _ in } }
-    } catch {
-        return .failure(error)
-    }
-    return .success(config)
 }
 
 @c public func nudge_open(_ configJSON: CString?, _ out: UnsafeMutablePointer<EnginePointer?>?,
@@ -52,7 +46,7 @@ private func checkedConfig(_ configJSON: CString?) -> Result<Config, EngineError
         return ResultCode.invalid.rawValue
     }
     do {
-        let config = try checkedConfig(configJSON).get()
+        let config = try parsedConfig(configJSON).get()
         let delivery = config.appServer.backends.isEmpty ? nil : VendorDispatcher.factory(config)
         let e = try Engine.open(config, delivery: delivery)
         out.pointee = EnginePointer(Unmanaged.passRetained(e).toOpaque())
@@ -65,9 +59,13 @@ private func checkedConfig(_ configJSON: CString?) -> Result<Config, EngineError
 
 @c public func nudge_check_config(_ configJSON: CString?, _ errmsg: OutString?) -> Int32 {
     errmsg?.pointee = nil
-    switch checkedConfig(configJSON) {
-    case .success: return ResultCode.ok.rawValue
-    case .failure(let error):
+    do {
+        let config = try parsedConfig(configJSON).get()
+        // The backends as the delivery layer makes them at open; their
+        // permission warnings are the open's to log.
+        for backend in config.appServer.backends { _ = try VendorBackends.make(backend) { _ in } }
+        return ResultCode.ok.rawValue
+    } catch {
         handOut(error.message, errmsg)
         return error.code.rawValue
     }

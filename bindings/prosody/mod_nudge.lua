@@ -159,7 +159,7 @@ local function drain()
 		-- Each event in its own protected call: an error in one (another
 		-- module's handler) is logged once, and the rest of the batch is
 		-- still routed now, not left waiting for the next wake-up.
-		local ok, err = xpcall(function () handle_event(kind, data, target, level); end, debug.traceback);
+		local ok, err = xpcall(handle_event, debug.traceback, kind, data, target, level);
 		if not ok then
 			engine_log("error", "Error while handling an engine %s event (to %s): %s", tostring(kind),
 				tostring(target), tostring(err));
