@@ -39,17 +39,27 @@ let package = Package(
         // 3. Store.
         .target(name: "NudgeStore", dependencies: ["CLMDB", "CStoreCheck"], path: "Sources/Store",
                 swiftSettings: strict),
-        // 4. Engine core (sans-IO) and its runtime (writer thread, events).
-        .target(name: "NudgeEngine", dependencies: ["NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Engine",
+        // URLs and IP addresses from outside: which endpoints and addresses
+        // are public. Below the app server (registration) and the transport
+        // (connect time), so both refuse the same ones.
+        .target(name: "NudgeNet", path: "Sources/Net", swiftSettings: strict),
+        // 4. The sans-IO core: server side, app server, configuration. It
+        // takes inputs and a store transaction and returns actions; it
+        // cannot import the runtime, so it owns no thread, lock or clock.
+        .target(name: "NudgeCore", dependencies: ["NudgeXMPP", "NudgeStore", "NudgeCrypto", "NudgeNet"], path: "Sources/Core",
                 swiftSettings: strict),
-        // 5. Delivery: the HTTP/2 transport on curl multi, the vendor
+        // 5. The runtime: the engine behind nudge.h, its writer thread,
+        // event queue, locks and the system clock.
+        .target(name: "NudgeRuntime", dependencies: ["NudgeCore", "NudgeXMPP", "NudgeStore", "CPlatform"], path: "Sources/Runtime",
+                swiftSettings: strict),
+        // 6. Delivery: the HTTP/2 transport on curl multi, the vendor
         // adapters, and the dispatcher that works off the outbox.
-        .target(name: "NudgeDelivery", dependencies: ["NudgeEngine", "NudgeCrypto", "CCurl", "CPlatform"], path: "Sources/Delivery",
-                swiftSettings: strict),
+        .target(name: "NudgeDelivery", dependencies: ["NudgeCore", "NudgeStore", "NudgeXMPP", "NudgeCrypto", "NudgeNet", "CCurl", "CPlatform"],
+                path: "Sources/Delivery", swiftSettings: strict),
 
-        // 6. C ABI.
+        // 7. C ABI: wires the runtime and delivery together.
         // libnudge.so.0 (SONAME), exporting only nudge_* (exports.map).
-        .target(name: "Nudge", dependencies: ["NudgeEngine", "NudgeDelivery", "CNudgeABI"], path: "Sources/ABI",
+        .target(name: "Nudge", dependencies: ["NudgeRuntime", "NudgeDelivery", "CNudgeABI"], path: "Sources/ABI",
                 exclude: ["exports.map"],
                 swiftSettings: strict,
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libnudge.so.0",
@@ -57,9 +67,9 @@ let package = Package(
 
         .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
         .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
-        .testTarget(name: "EngineTests", dependencies: ["NudgeEngine"], path: "Tests/EngineTests"),
+        .testTarget(name: "EngineTests", dependencies: ["NudgeCore", "NudgeRuntime"], path: "Tests/EngineTests"),
         .testTarget(name: "CryptoTests", dependencies: ["NudgeCrypto"], path: "Tests/CryptoTests"),
-        .testTarget(name: "DeliveryTests", dependencies: ["NudgeDelivery"], path: "Tests/DeliveryTests"),
-        .testTarget(name: "ABITests", dependencies: ["NudgeEngine", "CNudgeABI"], path: "Tests/ABITests"),
+        .testTarget(name: "DeliveryTests", dependencies: ["NudgeDelivery", "NudgeNet"], path: "Tests/DeliveryTests"),
+        .testTarget(name: "ABITests", dependencies: ["NudgeRuntime", "CNudgeABI"], path: "Tests/ABITests"),
     ]
 )

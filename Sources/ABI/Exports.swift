@@ -1,5 +1,6 @@
 import Glibc
-import NudgeEngine
+import NudgeRuntime
+import NudgeCore
 import NudgeDelivery
 
 // The C functions of include/nudge.h. Each is a thin translation: C
@@ -47,8 +48,9 @@ private func parsedConfig(_ configJSON: CString?) -> Result<Config, EngineError>
     }
     do {
         let config = try parsedConfig(configJSON).get()
-        let delivery = config.appServer.backends.isEmpty ? nil : VendorDispatcher.factory(config)
-        let e = try Engine.open(config, delivery: delivery)
+        let clock = SystemClock()
+        let delivery = config.appServer.backends.isEmpty ? nil : VendorDispatcher.factory(config, clock: clock)
+        let e = try Engine.open(config, clock: clock, delivery: delivery)
         out.pointee = EnginePointer(Unmanaged.passRetained(e).toOpaque())
         return ResultCode.ok.rawValue
     } catch {

@@ -1,6 +1,7 @@
 import Testing
 import CNudgeABI
-import NudgeEngine
+import NudgeRuntime
+import NudgeCore
 
 /// The header's macros and the Swift enums must agree; the compiler
 /// checks function signatures (Sources/ABI/HeaderConformance.swift), this

@@ -1,5 +1,6 @@
 import Testing
-import NudgeEngine
+import NudgeRuntime
+import NudgeCore
 import NudgeXMPP
 
 private func classify(_ xml: String, notifyOn: Config.NotifyOn = .important, nick: String? = nil) throws -> HeldStanza? {

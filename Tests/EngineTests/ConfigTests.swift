@@ -1,5 +1,6 @@
 import Testing
-import NudgeEngine
+import NudgeRuntime
+import NudgeCore
 
 @Suite struct ConfigTests {
     @Test func defaults() throws {

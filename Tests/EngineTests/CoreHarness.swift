@@ -1,4 +1,5 @@
-import NudgeEngine
+import NudgeRuntime
+import NudgeCore
 import NudgeStore
 import NudgeXMPP
 

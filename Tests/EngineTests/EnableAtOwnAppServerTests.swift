@@ -1,5 +1,6 @@
 import Testing
-import NudgeEngine
+import NudgeRuntime
+import NudgeCore
 import NudgeStore
 import NudgeXMPP
 

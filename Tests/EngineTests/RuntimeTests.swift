@@ -1,6 +1,7 @@
 import Testing
 import Glibc
-@testable import NudgeEngine
+@testable import NudgeRuntime
+import NudgeCore
 import NudgeStore
 import NudgeXMPP
 

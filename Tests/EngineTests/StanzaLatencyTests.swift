@@ -1,6 +1,7 @@
 import Testing
 import Synchronization
-@testable import NudgeEngine
+@testable import NudgeRuntime
+@testable import NudgeCore
 import NudgeStore
 import NudgeXMPP
 

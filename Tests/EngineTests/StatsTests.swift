@@ -1,5 +1,6 @@
 import Testing
-@testable import NudgeEngine
+@testable import NudgeRuntime
+import NudgeCore
 import NudgeXMPP
 
 @Suite struct StatsTests {

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeStore
 import Synchronization
 
@@ -29,7 +29,7 @@ public final class VendorDispatcher: Dispatcher, Sendable {
     /// The factory `Engine.open` takes: builds every configured backend,
     /// reading its key files, so a wrong path fails nudge_open with the
     /// key named.
-    public static func factory(_ config: Config, clock: any Clock = SystemClock()) -> DispatcherFactory {
+    public static func factory(_ config: Config, clock: any Clock) -> DispatcherFactory {
         { log, report throws(EngineError) in
             try VendorDispatcher(config: config, log: log, clock: clock, report: report)
         }

@@ -1,4 +1,5 @@
 import CCurl
+import NudgeNet
 import Glibc
 
 /// One transfer's rule about private addresses (`HTTPRequest.allowPrivateAddresses`),
@@ -25,7 +26,7 @@ struct AddressGuard {
             refused = (text, "not an IP address")
             return false
         }
-        if let kind = PrivateAddress.kind(bytes) {
+        if let kind = NonPublicAddress.kind(bytes) {
             refused = (text, kind)
             return false
         }
@@ -37,7 +38,7 @@ struct AddressGuard {
     /// reports it ("10.0.0.5", "::1").
     mutating func admit(remoteIP: String) -> Bool {
         guard !allowPrivateAddresses else { return true }
-        return admit(bytes: PrivateAddress.bytes(remoteIP), text: remoteIP)
+        return admit(bytes: IPAddress.bytes(remoteIP), text: remoteIP)
     }
 
     /// Whether curl may open a socket to `socket`'s address.

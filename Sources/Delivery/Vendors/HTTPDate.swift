@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// Parses the IMF-fixdate form of an HTTP date, `Sun, 06 Nov 1994 08:49:37 GMT`
 /// (RFC 9110 §5.6.7), the only form senders may generate. The obsolete

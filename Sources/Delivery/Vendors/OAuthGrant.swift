@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// An OAuth 2.0 token endpoint's answer (RFC 6749 §5): Google's for FCM,

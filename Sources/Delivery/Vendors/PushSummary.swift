@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The urn:xmpp:push:summary fields of a job's notification, read once.

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// Formats instants as RFC 3339 UTC timestamps with milliseconds,
 /// `2026-11-21T08:00:00.000Z`, without a calendar library.

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): how long a vendor asks us to
 /// wait, as delay-seconds or as an HTTP date.

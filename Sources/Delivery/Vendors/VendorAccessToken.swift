@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import Synchronization
 
 /// An OAuth access token a vendor granted (FCM, WNS), shared by every

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// One configured backend's vendor logic: pure request building and answer
 /// classification, plus the credential it caches.

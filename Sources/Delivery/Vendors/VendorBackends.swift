@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// Makes the backend for each configured vendor.
 public enum VendorBackends {

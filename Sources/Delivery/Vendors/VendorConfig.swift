@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 
 /// Reading a backend's credential files at start-up, with errors that name
 /// the configuration key an operator has to fix.

@@ -1,9 +1,5 @@
 import Testing
-#if canImport(NudgeDelivery)
 @testable import NudgeDelivery
-#else
-@testable import NudgeTransport
-#endif
 
 /// The warm-up gate on its own: one probe per new connection, the rest
 /// held until it answers, released when it answers, fails or closes.

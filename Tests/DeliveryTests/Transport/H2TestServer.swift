@@ -1,9 +1,5 @@
 import Glibc
-#if canImport(NudgeDelivery)
 import NudgeDelivery
-#else
-import NudgeTransport
-#endif
 
 /// tests/support/h2_test_server.py on a free loopback port, for one test.
 final class H2TestServer: @unchecked Sendable {

@@ -1,10 +1,6 @@
 import CCurl
 import Testing
-#if canImport(NudgeDelivery)
 @testable import NudgeDelivery
-#else
-@testable import NudgeTransport
-#endif
 
 /// curl's result codes sorted into the kinds a retry policy acts on.
 @Suite struct HTTPFailureKindTests {

@@ -1,9 +1,6 @@
 import Testing
-#if canImport(NudgeDelivery)
+import NudgeNet
 @testable import NudgeDelivery
-#else
-@testable import NudgeTransport
-#endif
 
 /// The address ranges the transport refuses when a request does not allow
 /// private addresses.
@@ -31,21 +28,21 @@ import Testing
 
     @Test(arguments: refused)
     func nonPublicAddresses(address: String, kind: String) throws {
-        let bytes = try #require(PrivateAddress.bytes(address))
-        #expect(PrivateAddress.kind(bytes) == kind)
+        let bytes = try #require(IPAddress.bytes(address))
+        #expect(NonPublicAddress.kind(bytes) == kind)
     }
 
     @Test(arguments: publicAddresses)
     func publicAddressesPass(address: String) throws {
-        let bytes = try #require(PrivateAddress.bytes(address))
-        #expect(PrivateAddress.kind(bytes) == nil)
+        let bytes = try #require(IPAddress.bytes(address))
+        #expect(NonPublicAddress.kind(bytes) == nil)
     }
 
     @Test func onlyNumericAddressesAreRead() {
-        #expect(PrivateAddress.bytes("localhost") == nil)
-        #expect(PrivateAddress.bytes("10.0.0.5") == [10, 0, 0, 5])
-        #expect(PrivateAddress.bytes("::1") == [UInt8](repeating: 0, count: 15) + [1])
-        #expect(PrivateAddress.kind([1, 2, 3]) == "not an IP address")
+        #expect(IPAddress.bytes("localhost") == nil)
+        #expect(IPAddress.bytes("10.0.0.5") == [10, 0, 0, 5])
+        #expect(IPAddress.bytes("::1") == [UInt8](repeating: 0, count: 15) + [1])
+        #expect(NonPublicAddress.kind([1, 2, 3]) == "not an IP address")
     }
 
     @Test func guardRemembersTheRefusal() {

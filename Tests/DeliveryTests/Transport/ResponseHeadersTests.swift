@@ -1,9 +1,5 @@
 import Testing
-#if canImport(NudgeDelivery)
 @testable import NudgeDelivery
-#else
-@testable import NudgeTransport
-#endif
 
 /// The header collector on its own, fed lines the way curl feeds them.
 @Suite struct ResponseHeadersTests {

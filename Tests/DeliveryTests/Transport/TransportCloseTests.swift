@@ -1,10 +1,6 @@
 import Synchronization
 import Testing
-#if canImport(NudgeDelivery)
 import NudgeDelivery
-#else
-import NudgeTransport
-#endif
 
 /// Closing: what is in flight gets until the deadline, then `.cancelled`;
 /// nothing is accepted afterwards.

@@ -1,10 +1,6 @@
 import Glibc
 import Testing
-#if canImport(NudgeDelivery)
 import NudgeDelivery
-#else
-import NudgeTransport
-#endif
 
 /// Single exchanges with the HTTP/2 test server: what goes out and what
 /// comes back, byte for byte.

@@ -1,10 +1,6 @@
 import Glibc
 import Testing
-#if canImport(NudgeDelivery)
 import NudgeDelivery
-#else
-import NudgeTransport
-#endif
 
 /// Requests that get no response, each failing with the kind a retry
 /// policy needs and a message that says what happened.

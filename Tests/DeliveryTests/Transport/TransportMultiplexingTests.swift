@@ -1,9 +1,5 @@
 import Testing
-#if canImport(NudgeDelivery)
 import NudgeDelivery
-#else
-import NudgeTransport
-#endif
 
 /// Connection use, as the server counts it: many streams on few
 /// connections, the server's stream limit respected, GOAWAY survived,

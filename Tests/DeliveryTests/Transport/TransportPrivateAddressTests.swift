@@ -1,9 +1,5 @@
 import Testing
-#if canImport(NudgeDelivery)
 import NudgeDelivery
-#else
-import NudgeTransport
-#endif
 
 /// `HTTPRequest.allowPrivateAddresses` at connect time, against the test
 /// server on 127.0.0.1.

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// Every status and reason of VENDORS.md's APNs table, and answers Apple never gives.
 @Suite struct APNsClassifierTests {

@@ -1,7 +1,7 @@
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The provider token: what is signed, and when it is renewed.

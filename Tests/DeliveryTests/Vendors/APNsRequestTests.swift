@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// What APNsBackend sends: URL, headers and payload for each push type.

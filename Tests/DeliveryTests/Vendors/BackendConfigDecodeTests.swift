@@ -1,5 +1,5 @@
 import Testing
-import NudgeEngine
+import NudgeCore
 
 /// The configuration keys of the webpush, wns and ubuntu backends, read
 /// from JSON as operators write them.

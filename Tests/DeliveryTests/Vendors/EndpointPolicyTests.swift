@@ -1,6 +1,7 @@
 import Testing
+import NudgeNet
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// Which Web Push endpoints are used: `EndpointPolicy` (the app server's)
 /// and `WebPushEndpoint` (the delivery layer's name for the same rule).
@@ -136,7 +137,7 @@ import NudgeEngine
     func literalAndConnectTimeChecksAgree(address: String) throws {
         let host = address.contains(":") ? "[\(address)]" : address
         let literal = EndpointPolicy.check("https://\(host)/x", allowHTTP: false, allowPrivateAddresses: false)
-        let kind = PrivateAddress.kind(try #require(PrivateAddress.bytes(address)))
+        let kind = NonPublicAddress.kind(try #require(IPAddress.bytes(address)))
         #expect(literal == kind.map { "endpoint host \(host) is \($0)" })
     }
 

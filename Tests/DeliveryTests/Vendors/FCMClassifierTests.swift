@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// Every errorCode of VENDORS.md's FCM table, status fallbacks, Retry-After and garbage.
 @Suite struct FCMClassifierTests {

@@ -1,7 +1,7 @@
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The OAuth side of FCM: the assertion, the token answer, and when a new token is fetched.

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The messages:send request: URL, headers, and the message's fields.

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// RFC 3339 timestamps without a calendar library (checked against Python's datetime).
 @Suite struct RFC3339Tests {

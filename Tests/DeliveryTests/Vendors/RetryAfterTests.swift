@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// Retry-After as delay-seconds and as an IMF-fixdate.
 @Suite struct RetryAfterTests {

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// The UBports push server's answers, each to its outcome.
 @Suite struct UBportsClassifierTests {

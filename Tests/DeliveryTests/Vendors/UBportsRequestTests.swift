@@ -1,7 +1,7 @@
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// What UBportsBackend sends to the push server's `/notify`.

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// Configuration errors surface at make(), naming the key an operator must fix.

@@ -1,4 +1,4 @@
-@testable import NudgeEngine
+@testable import NudgeCore
 import NudgeDelivery
 import NudgeStore
 import NudgeXMPP

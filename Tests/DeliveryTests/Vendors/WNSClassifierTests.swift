@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// WNS's response codes, each to its outcome.
 @Suite struct WNSClassifierTests {

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// A WNS backend's configuration errors name the key to fix.
 @Suite struct WNSConfigTests {

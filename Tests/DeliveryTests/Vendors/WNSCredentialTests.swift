@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// WNS's OAuth client-credentials flow, and the refresh a 401 causes.
 @Suite struct WNSCredentialTests {

@@ -1,7 +1,7 @@
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// What WNSBackend sends: raw and toast notifications to the channel URI.

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// Push services' answers (RFC 8030) and transport failures, each to its outcome.
 @Suite struct WebPushClassifierTests {

@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// A Web Push backend's configuration errors name the key to fix.
 @Suite struct WebPushConfigTests {

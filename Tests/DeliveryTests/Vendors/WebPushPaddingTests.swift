@@ -1,7 +1,7 @@
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 
 /// Padding hides the length of a plaintext within its class, and never
 /// takes a body past 4096 bytes.

@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 @testable import NudgeDelivery
 
 /// A browser's side of a Web Push subscription: the key pair and auth

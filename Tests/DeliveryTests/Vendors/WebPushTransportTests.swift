@@ -1,6 +1,6 @@
 import Testing
 @testable import NudgeDelivery
-import NudgeEngine
+import NudgeCore
 
 /// A Web Push request through the real transport to the loopback test
 /// server: a name that resolves to a private address is refused at connect

@@ -1,7 +1,7 @@
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The VAPID token (RFC 8292): what is signed, and when one is reused.

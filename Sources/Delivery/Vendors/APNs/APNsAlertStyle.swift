@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// The parts of a backend's configuration that shape an alert.
 struct APNsAlertStyle: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 
 /// How an APNs backend proves who it is, loaded at start-up.
 enum APNsAuth: Sendable {

@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import Synchronization
 
 /// The APNs provider API backend: one app (topic), token or certificate auth.

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// Maps every status and reason of Apple's table (VENDORS.md) to an outcome.

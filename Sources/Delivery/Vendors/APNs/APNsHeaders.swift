@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// The `apns-*` request headers of one push.
 enum APNsHeaders {

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import Synchronization
 
 /// The FCM HTTP v1 backend: one Firebase project, OAuth with a service account.

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// Maps FCM's answers (VENDORS.md's errorCode table) to outcomes.

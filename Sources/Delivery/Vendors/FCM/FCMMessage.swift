@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The body of an FCM HTTP v1 `messages:send` request.

@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// Google's OAuth 2.0 service-account flow (RFC 7523): a JWT signed with the

@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The service-account key file from the Firebase console: who we are to

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// The UBports (Ubuntu Touch) push backend. It needs no credentials: the
 /// push server trusts whoever knows a device's token, so one backend may

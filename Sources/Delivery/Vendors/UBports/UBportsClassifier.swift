@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// Maps the UBports push server's answers (VENDORS.md) to outcomes.
 enum UBportsClassifier {

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// The body of a UBports (Ubuntu Touch) `POST /notify`: the app's token,

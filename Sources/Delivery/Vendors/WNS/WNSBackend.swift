@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import Synchronization
 
 /// The Windows Push Notification Services backend: one app (package SID),

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// Maps WNS's answers (VENDORS.md, Microsoft's response code table) to outcomes.
 enum WNSClassifier {

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// Who the backend is to WNS: the package SID and client secret from the
 /// Partner Center, and where to trade them for an access token.

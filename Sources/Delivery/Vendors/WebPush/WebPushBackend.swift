@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 
 /// The Web Push backend (RFC 8030, 8291, 8292): encrypted pushes to the
 /// endpoint each subscription names, signed with VAPID. It also serves

@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 
 /// Maps push services' answers (RFC 8030 §5-8, and what Mozilla, Google,

@@ -1,4 +1,5 @@
-import NudgeEngine
+import NudgeNet
+import NudgeCore
 
 /// The endpoint rule of a Web Push backend, for the code that registers
 /// subscriptions and for the backend before each push. It is the app

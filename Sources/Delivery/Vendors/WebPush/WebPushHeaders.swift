@@ -1,4 +1,4 @@
-import NudgeEngine
+import NudgeCore
 
 /// The request headers of one Web Push message (RFC 8030 §5).
 enum WebPushHeaders {

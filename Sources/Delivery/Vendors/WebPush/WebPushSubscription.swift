@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeStore
 
 /// The keys a browser or UnifiedPush distributor gave with its endpoint

@@ -1,5 +1,5 @@
 import NudgeCrypto
-import NudgeEngine
+import NudgeCore
 import NudgeXMPP
 import Synchronization
 

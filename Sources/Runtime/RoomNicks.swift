@@ -1,3 +1,4 @@
+import NudgeCore
 /// A user's nickname per group chat, as the host reports joins, so that
 /// mentions can be recognised. Memory only: sessions rejoin rooms anyway.
 final class RoomNicks: @unchecked Sendable {

@@ -1,3 +1,4 @@
+import NudgeCore
 /// The writer's timers: a binary min-heap by due time (ties in insertion
 /// order). Stale entries are not removed; the core ignores timers that no
 /// longer apply when they fire.

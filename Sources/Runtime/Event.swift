@@ -1,3 +1,4 @@
+import NudgeCore
 import Glibc
 
 /// One thing the host must do, as it leaves through nudge_next_event().

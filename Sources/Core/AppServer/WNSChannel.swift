@@ -1,3 +1,5 @@
+import NudgeNet
+
 /// Which channel URIs a WNS backend sends to.
 ///
 /// A channel URI comes from the client, and every push to it carries the

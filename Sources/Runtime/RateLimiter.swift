@@ -1,3 +1,4 @@
+import NudgeCore
 /// A token bucket per key (a user's bare JID): `capacity` actions, refilled
 /// evenly over `period`. Bounded in memory: keys whose bucket is full again
 /// are forgotten when the table grows.

@@ -1,3 +1,4 @@
+import NudgeCore
 import NudgeXMPP
 
 /// Counters for nudge_stats_json(). One lock is plenty: counting happens

@@ -1,3 +1,4 @@
+import NudgeCore
 import NudgeStore
 import NudgeXMPP
 

@@ -1,3 +1,4 @@
+import NudgeCore
 import Glibc
 
 /// A mutex with one condition variable, waiting on the monotonic clock so

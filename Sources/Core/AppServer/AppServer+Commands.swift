@@ -1,6 +1,7 @@
 import NudgeXMPP
 import NudgeStore
 import NudgeCrypto
+import NudgeNet
 
 extension AppServer {
     func command(_ iq: Element, _ command: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {

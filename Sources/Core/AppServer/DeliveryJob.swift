@@ -50,3 +50,16 @@ public protocol Dispatcher: AnyObject, Sendable {
     /// nudge_close() before the store is closed.
     func shutdown()
 }
+
+/// How the delivery layer reports a job's outcome: the job, its verdict
+/// and the HTTP status of the vendor's answer (nil when none arrived).
+public typealias DeliveryReport = @Sendable (_ job: DeliveryJob, _ outcome: DeliveryOutcome, _ httpStatus: Int?) -> Void
+
+/// Makes the delivery layer for an engine: it gets the engine's log and
+/// a closure to report each job's outcome.
+public typealias DispatcherFactory = @Sendable (_ log: any EngineLog, _ report: @escaping DeliveryReport) throws(EngineError) -> any Dispatcher
+
+/// Logging for layers above the engine, through the same event queue.
+public protocol EngineLog: Sendable {
+    func log(_ level: LogLevel, _ text: String)
+}

@@ -1,3 +1,4 @@
+import NudgeCore
 import NudgeXMPP
 
 /// Publishes sent to remote app servers and not yet answered, by iq id.

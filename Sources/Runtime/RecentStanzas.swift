@@ -1,3 +1,4 @@
+import NudgeCore
 /// Remembers the last stanzas that were held, so that one stanza reported
 /// twice (stored offline and archived) pushes once. Bounded: the oldest
 /// key is forgotten first, which is fine because duplicates arrive within

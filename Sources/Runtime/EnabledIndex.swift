@@ -1,3 +1,4 @@
+import NudgeCore
 import NudgeStore
 
 /// Which users and resources have push enabled, in memory, so that the

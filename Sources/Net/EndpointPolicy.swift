@@ -33,15 +33,6 @@ public enum EndpointPolicy {
 
     /// The origin of an endpoint (RFC 6454): what VAPID's `aud` claim
     /// names. nil when the endpoint does not parse.
-    /// What kind of non-public address an IP address is (4 bytes IPv4 or
-    /// 16 bytes IPv6, network order), e.g. "a private address"; nil for a
-    /// public one. The one table of these ranges: registration checks
-    /// literal hosts with it, the transport the address a name resolved to.
-    public static func nonPublicKind(_ address: [UInt8]) -> String? {
-        guard address.count == 4 || address.count == 16 else { return "not an IP address" }
-        return Host.kind(address)
-    }
-
     public static func origin(of endpoint: String) -> Origin? {
         guard case .success(let url) = URLParts.parse(endpoint), url.scheme == "https" || url.scheme == "http" else { return nil }
         return Origin(scheme: url.scheme, host: url.host.text, port: url.port)
@@ -179,7 +170,7 @@ extension EndpointPolicy {
                 return Self.localNames.contains(where: { text == $0 || text == $0 + "." }) || text.hasSuffix(".localhost")
                     || text.hasSuffix(".localhost.") ? "a local name" : nil
             }
-            guard let kind = Self.kind(address) else { return nil }
+            guard let kind = NonPublicAddress.kind(address) else { return nil }
             // Show what an unusual numeric form ("2130706433") stands for.
             guard address.count == 4 else { return kind }
             let dotted = address.map { String($0) }.joined(separator: ".")
@@ -189,38 +180,6 @@ extension EndpointPolicy {
         /// Names that mean this machine without asking DNS (RFC 6761, and
         /// Debian's /etc/hosts aliases of ::1).
         static let localNames = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"]
-
-        /// What kind of non-public address this is, or nil for a public one
-        /// (see `nonPublicKind`).
-        static func kind(_ b: [UInt8]) -> String? {
-            if b.count == 4 {
-                switch (b[0], b[1]) {
-                case (0, _): return "an unspecified address"
-                case (127, _): return "a loopback address"
-                case (10, _), (172, 16...31), (192, 168): return "a private address"
-                case (100, 64...127): return "a shared address"
-                case (169, 254): return "a link-local address"
-                case (224...239, _): return "a multicast address"
-                case (240...255, _): return "a reserved address"
-                default: return nil
-                }
-            }
-            let head = b[0..<10].allSatisfy { $0 == 0 }
-            if head && b[10] == 0xFF && b[11] == 0xFF { return kind(Array(b[12...])) }
-            if head && b[10] == 0 && b[11] == 0 {
-                if b[12...].allSatisfy({ $0 == 0 }) { return "an unspecified address" }
-                if b[12..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return "a loopback address" }
-                return kind(Array(b[12...]))
-            }
-            if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] { return kind(Array(b[12...])) }
-            switch b[0] {
-            case 0xFC, 0xFD: return "a unique local address"
-            case 0xFE where b[1] & 0xC0 == 0x80: return "a link-local address"
-            case 0xFE where b[1] & 0xC0 == 0xC0: return "a private address"
-            case 0xFF: return "a multicast address"
-            default: return nil
-            }
-        }
 
         /// inet_aton's reading: one to four labels, each decimal, octal (a
         /// leading 0) or hex (0x); the last label fills the remaining bytes.
