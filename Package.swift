@@ -67,7 +67,9 @@ let package = Package(
 
         .testTarget(name: "XMPPTests", dependencies: ["NudgeXMPP"], path: "Tests/XMPPTests"),
         .testTarget(name: "StoreTests", dependencies: ["NudgeStore"], path: "Tests/StoreTests"),
-        .testTarget(name: "EngineTests", dependencies: ["NudgeCore", "NudgeRuntime"], path: "Tests/EngineTests"),
+        // The core's tests see only the core: no thread, lock or clock.
+        .testTarget(name: "CoreTests", dependencies: ["NudgeCore"], path: "Tests/CoreTests"),
+        .testTarget(name: "RuntimeTests", dependencies: ["NudgeRuntime"], path: "Tests/RuntimeTests"),
         .testTarget(name: "CryptoTests", dependencies: ["NudgeCrypto"], path: "Tests/CryptoTests"),
         .testTarget(name: "DeliveryTests", dependencies: ["NudgeDelivery", "NudgeNet"], path: "Tests/DeliveryTests"),
         .testTarget(name: "ABITests", dependencies: ["NudgeRuntime", "CNudgeABI"], path: "Tests/ABITests"),

@@ -22,9 +22,9 @@ public final class Engine: Sendable {
     private let writer: Writer
     private let classifier: Classifier
     private let limits: XMLLimits
-    private let recent = RecentStanzas()
-    private let nicks = RoomNicks()
-    private let registrations: RateLimiter
+    private let recent = Mutex(RecentStanzas())
+    private let nicks = Mutex(RoomNicks())
+    private let registrations: Mutex<RegistrationBudget>
     private let clock: any Clock
     private let closed = Atomic<Bool>(false)
     /// Set once the writer has stopped. Between close() and this, the host
@@ -73,7 +73,7 @@ public final class Engine: Sendable {
         self.store = store
         self.lmdb = lmdb
         self.clock = clock
-        self.registrations = RateLimiter(capacity: config.appServer.registrationsPerHour, period: 3_600_000)
+        self.registrations = Mutex(RegistrationBudget(capacity: config.appServer.registrationsPerHour, period: 3_600_000))
         self.classifier = Classifier(notifyOn: config.server.notifyOn)
         self.limits = XMLLimits(maxBytes: config.limits.maxStanzaBytes, maxDepth: config.limits.maxDepth,
                                 maxAttributes: config.limits.maxAttributes)
@@ -159,28 +159,18 @@ public final class Engine: Sendable {
                   let flight = output.inflight.take(id, answeredBy: from) else { return .notFor }
             return submit(.publishAnswer(stanza, flight), orRefuse: nil)
         case "get", "set":
-            if isRegistration(stanza), let from, let user = try? JID(from),
-               !registrations.allow(user.bare.description, now: clock.now()) {
+            if RoutedIQ.isRegistration(stanza), let from, let user = try? JID(from),
+               !registrations.withLock({ $0.allow(user.bare.description, now: clock.now()) }) {
                 output.stats.error("registration_rate")
                 output.log(.info, "push: registration by \(user.bare) refused: more than \(config.appServer.registrationsPerHour) per hour")
-                output.apply(.send(StanzaError.reply(to: stanza, type: "wait", condition: "resource-constraint",
-                                                     text: "too many registrations; try again later (appserver.registrations_per_hour)")))
+                output.apply(.send(RoutedIQ.overBudget(stanza)))
                 return .ok
             }
             return submit(.iq(stanza), orRefuse: stanza)
         default:
-            output.apply(.send(StanzaError.reply(to: stanza, type: "modify", condition: "bad-request",
-                                                 text: "iq type must be get, set, result or error")))
+            output.apply(.send(RoutedIQ.badType(stanza)))
             return .ok
         }
-    }
-
-    /// A register command with its form (the first step, asking for the
-    /// form, costs nothing and is not counted).
-    private func isRegistration(_ iq: Element) -> Bool {
-        guard iq[attribute: "type"] == "set", let command = iq.child("command", namespace: NS.commands),
-              command[attribute: "node"]?.hasPrefix("register-push-") == true else { return false }
-        return command.child("x", namespace: NS.dataForms) != nil
     }
 
     // MARK: sessions
@@ -220,7 +210,7 @@ public final class Engine: Sendable {
     public func setRoomNick(user: String, room: String, nick: String?) -> ResultCode {
         guard let u = try? JID(user), u.local != nil, let r = try? JID(room), r.local != nil else { return .jid }
         if let nick, nick.isEmpty { return .invalid }
-        nicks.set(user: u.bare.description, room: r.bare.description, nick: nick)
+        nicks.withLock { $0.set(user: u.bare.description, room: r.bare.description, nick: nick) }
         return .ok
     }
 
@@ -251,21 +241,18 @@ public final class Engine: Sendable {
         case .failure(let code): return code
         case .success(let e): stanza = e
         }
-        let roomNick = stanza[attribute: "type"] == "groupchat"
-            ? stanza[attribute: "from"].flatMap { try? JID($0) }.flatMap { nicks.nick(user: bare, room: $0.bare.description) }
-            : nil
+        let roomNick = nicks.withLock { $0.nick(for: stanza, user: bare) }
         guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick) else {
             output.stats.held("not_important")
             return .ok
         }
-        let scope = resource.map { bare + "/" + $0 } ?? bare
-        let key = scope + "\u{0}" + held.dedupeKey
-        guard recent.firstSighting(key) else {
+        let key = RecentStanzas.key(user: bare, resource: resource, held)
+        guard recent.withLock({ $0.firstSighting(key) }) else {
             output.stats.held("duplicate")
             return .ok
         }
         let code = submit(.held(target: queued ? target : target.bare, held), orRefuse: nil)
-        if code == .ok { output.stats.held("accepted") } else { recent.forget(key) }
+        if code == .ok { output.stats.held("accepted") } else { recent.withLock { $0.forget(key) } }
         return code
     }
 
@@ -299,8 +286,7 @@ public final class Engine: Sendable {
             output.stats.error("queue_full")
             output.log(.warn, "engine queue full (limits.max_queue = \(config.limits.maxQueue)); a request was refused")
             if let iq {
-                output.apply(.send(StanzaError.reply(to: iq, type: "wait", condition: "resource-constraint",
-                                                     text: "the push service is busy; try again")))
+                output.apply(.send(RoutedIQ.busy(iq)))
             }
             return .busy
         }

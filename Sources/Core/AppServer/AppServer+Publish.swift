@@ -208,7 +208,7 @@ extension AppServer {
                 step.log(.warn, "push: gave up on a notification for node \(Redact.token(job.node)) after \(job.attempts) attempts: \(reason)")
                 return
             }
-            let delay = max(afterMs ?? 0, Self.backoff(attempt: Int(job.attempts), seq: seq))
+            let delay = max(afterMs ?? 0, RetrySchedule.delivery.delay(attempt: Int(job.attempts), seed: seq))
             job.notBefore = step.now + delay
             try store.putOutbox(seq, job)
             step.actions.append(.schedule(.deliver(seq: seq), at: job.notBefore))
@@ -232,15 +232,5 @@ extension AppServer {
             step.actions.append(.publishFailed(kind: "config"))
             step.log(.error, "push: delivery failed because of the configuration: \(reason)")
         }
-    }
-
-    /// 2 s, 4 s, 8 s … up to 15 minutes, each stretched by 0–20 %: jobs
-    /// refused together (a vendor outage) do not all come back at once.
-    /// The spread is derived from the job's number, which keeps the core
-    /// deterministic for tests.
-    static func backoff(attempt: Int, seq: UInt64) -> Millis {
-        let base = min(Millis(1000) << min(attempt, 20), 900_000)
-        let spread = UInt64(base / 5) + 1
-        return base + Millis(((seq &* 0x9E37_79B9_7F4A_7C15) >> 11) % spread)
     }
 }

@@ -11,10 +11,9 @@ import NudgeStore
 public final class ServerSide {
     public let config: Config
     private var random: any RandomNumberGenerator
-    /// LMDB's largest key (mdb_env_get_maxkeysize with the default build).
-    /// JIDs may be longer (3 × 1023 bytes), so keys are checked before a
-    /// write instead of failing a whole group commit.
-    static let maxKeyBytes = 511
+    /// The store's largest key. JIDs may be longer (3 × 1023 bytes), so
+    /// keys are checked before a write instead of failing a whole group commit.
+    static let maxKeyBytes = StoreLimits.maxKeyBytes
     /// Sessions recorded before this time belong to a previous process.
     private var bootTime: Millis = 0
 
@@ -508,19 +507,17 @@ public final class ServerSide {
     /// external component that is not connected yet, as after a restart,
     /// when restart wakes go out before app server components reconnect.
     /// They are retried like `wait`, and disable push only once every retry
-    /// (publish_retries, about 2.5 minutes by default) failed the same way:
+    /// (publish_retries, 2.5 to 3 minutes by default) failed the same way:
     /// disabling at once would switch push off for every user of an app
     /// server that was away for a moment, and never disabling would keep
     /// publishing to a JID that is no app server at all. An app server that
     /// refuses a node says item-not-found or not-authorized.
     static let routeConditions: Set<String> = ["remote-server-not-found", "remote-server-timeout", "service-unavailable"]
 
-    /// 5 s, 10 s, 20 s … up to 10 minutes, each ±20 % so that many users
-    /// refused at once do not come back at once.
+    /// `RetrySchedule.publish`, stretched by a number from the core's
+    /// random source: users refused together are many, with one attempt count.
     private func backoff(attempt: Int) -> Millis {
-        let base = min(Millis(5000) << min(attempt, 12), 600_000)
-        let jitter = Millis.random(in: -(base / 5)...(base / 5), using: &random)
-        return base + jitter
+        RetrySchedule.publish.delay(attempt: attempt, seed: random.next())
     }
 
     private func newID() -> String {

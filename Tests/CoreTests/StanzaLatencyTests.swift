@@ -1,6 +1,4 @@
 import Testing
-import Synchronization
-@testable import NudgeRuntime
 @testable import NudgeCore
 import NudgeStore
 import NudgeXMPP
@@ -87,30 +85,5 @@ import NudgeXMPP
         let publish = "<iq type='set' id='p' from='example.org' to='push.example.net'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='\(reg.node)'><item><notification xmlns='urn:xmpp:push:0'/></item></publish><publish-options><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field><field var='secret'><value>\(reg.secret)</value></field></x></publish-options></pubsub></iq>"
         #expect(try h.iq(publish)[attribute: "type"] == "result")
         #expect(try jobs(h).first?.1.stanzaAt == accepted)
-    }
-
-    /// A clock the test moves.
-    final class ManualClock: Clock {
-        let ms = Atomic<Int64>(0)
-        init(_ start: Millis) { ms.store(start, ordering: .relaxed) }
-        func now() -> Millis { ms.load(ordering: .relaxed) }
-    }
-
-    @Test func oneDeliveryIsOneObservationOfItsStanzaToVendorTime() throws {
-        let t0: Millis = 1_700_000_000_000
-        let clock = ManualClock(t0 + 1_800)
-        let e = try Engine(config: Config(storePath: "/unused", domains: ["example.net"]), store: MemoryStore(), clock: clock)
-        defer { e.close() }
-        let reg = RegRecord(vendor: "apns", app: "chat", token: "t", extra: [], secretDigest: [], owner: "juliet@example.net",
-                            deviceID: "phone", deviceName: nil, createdAt: 0, updatedAt: 0)
-        let job = DeliveryJob(seq: 1, node: "n", registration: reg, notification: Element("notification", namespace: NS.push),
-                              priority: .normal, attempt: 0, createdAt: t0 + 1_500, stanzaAt: t0)
-        e.deliveryFinished(job, .delivered, httpStatus: 200)
-        let stats = try JSON.parse(try e.statsJSON().get())
-        let h = try #require(stats["stanza_to_vendor_latency"]?.objectValue)
-        #expect(h["count"] == .number(1))
-        #expect(h["sum_ms"] == .number(1_800))   // from the stanza, not from the outbox entry (300)
-        #expect(h["buckets"] == .array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1].map { .number(Double($0)) }))
-        #expect(stats["delivery_latency"] == nil)
     }
 }

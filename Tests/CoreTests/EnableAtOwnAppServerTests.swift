@@ -1,5 +1,4 @@
 import Testing
-import NudgeRuntime
 import NudgeCore
 import NudgeStore
 import NudgeXMPP

@@ -19,17 +19,6 @@ import NudgeXMPP
     }
 }
 
-@Suite struct RecentStanzasTests {
-    @Test func remembersWithinItsCapacity() {
-        let recent = RecentStanzas(capacity: 3)
-        #expect(recent.firstSighting("a"))
-        #expect(!recent.firstSighting("a"))
-        #expect(recent.firstSighting("b") && recent.firstSighting("c") && recent.firstSighting("d"))
-        #expect(recent.firstSighting("a"))   // "a" was forgotten when "d" came
-        #expect(!recent.firstSighting("d"))
-    }
-}
-
 @Suite struct EventQueueTests {
     private func log(_ text: String) -> Event { Event(kind: .log, text: text, target: nil, level: .info) }
 
@@ -152,12 +141,3 @@ import NudgeXMPP
     }
 }
 
-@Suite struct RecentStanzasForgetTests {
-    @Test func aForgottenKeyIsNewAgain() {
-        let recent = RecentStanzas(capacity: 4)
-        #expect(recent.firstSighting("a"))
-        recent.forget("a")
-        #expect(recent.firstSighting("a"))   // a retry after EBUSY is not a duplicate
-        #expect(!recent.firstSighting("a"))
-    }
-}

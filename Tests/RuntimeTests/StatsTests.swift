@@ -1,6 +1,8 @@
+import Synchronization
 import Testing
 @testable import NudgeRuntime
-import NudgeCore
+@testable import NudgeCore
+import NudgeStore
 import NudgeXMPP
 
 @Suite struct StatsTests {
@@ -55,5 +57,33 @@ import NudgeXMPP
         #expect(json["buckets"] == .array([2, 3, 3, 3, 3, 4, 4, 4, 4, 4].map { .number(Double($0)) }))
         #expect(json["count"] == .number(5))
         #expect(json["sum_ms"] == .number(904_241))
+    }
+}
+
+/// The stanza-to-vendor latency as the engine records it at delivery.
+@Suite struct StanzaLatencyStats {
+    /// A clock the test moves.
+    final class ManualClock: Clock {
+        let ms = Atomic<Int64>(0)
+        init(_ start: Millis) { ms.store(start, ordering: .relaxed) }
+        func now() -> Millis { ms.load(ordering: .relaxed) }
+    }
+
+    @Test func oneDeliveryIsOneObservationOfItsStanzaToVendorTime() throws {
+        let t0: Millis = 1_700_000_000_000
+        let clock = ManualClock(t0 + 1_800)
+        let e = try Engine(config: Config(storePath: "/unused", domains: ["example.net"]), store: MemoryStore(), clock: clock)
+        defer { e.close() }
+        let reg = RegRecord(vendor: "apns", app: "chat", token: "t", extra: [], secretDigest: [], owner: "juliet@example.net",
+                            deviceID: "phone", deviceName: nil, createdAt: 0, updatedAt: 0)
+        let job = DeliveryJob(seq: 1, node: "n", registration: reg, notification: Element("notification", namespace: NS.push),
+                              priority: .normal, attempt: 0, createdAt: t0 + 1_500, stanzaAt: t0)
+        e.deliveryFinished(job, .delivered, httpStatus: 200)
+        let stats = try JSON.parse(try e.statsJSON().get())
+        let h = try #require(stats["stanza_to_vendor_latency"]?.objectValue)
+        #expect(h["count"] == .number(1))
+        #expect(h["sum_ms"] == .number(1_800))   // from the stanza, not from the outbox entry (300)
+        #expect(h["buckets"] == .array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1].map { .number(Double($0)) }))
+        #expect(stats["delivery_latency"] == nil)
     }
 }

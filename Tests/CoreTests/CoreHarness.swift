@@ -1,4 +1,3 @@
-import NudgeRuntime
 import NudgeCore
 import NudgeStore
 import NudgeXMPP
