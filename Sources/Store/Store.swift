@@ -21,6 +21,12 @@ public protocol StoreWriter: StoreReader {
     func put(_ table: Table, _ key: [UInt8], _ value: [UInt8]) throws(StoreError)
     /// Removes `key`; returns whether it was there.
     @discardableResult func delete(_ table: Table, _ key: [UInt8]) throws(StoreError) -> Bool
+    /// Runs `body` in a transaction nested in this one. When `body` throws,
+    /// its changes are undone and this transaction holds only what was
+    /// written before; when it returns, its changes join this transaction
+    /// and are committed (or not) with it. This transaction must not be
+    /// used while `body` runs. How one input of a group commit fails alone.
+    func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R
 }
 
 /// Sizes of a store, for `nudge_stats_json` and for tests.

@@ -356,3 +356,37 @@ private func message(_ n: Int) -> String {
         #expect(rounds == 3)
     }
 }
+
+/// One input of a group commit that meets a damaged record fails alone:
+/// its own earlier writes are undone, the other inputs are committed.
+@Suite struct CorruptRecordInAGroupCommit {
+    @Test func theInputsEarlierWritesAreUndoneAndTheOthersCommitted() throws {
+        let h = CoreHarness()
+        try h.enable(service: "push.a.example", node: "node-a")
+        try h.enable(service: "push.b.example", node: "node-b")
+        let first = EnableKey(user: "juliet@example.net", service: "push.a.example", node: "node-a")
+        let damaged = EnableKey(user: "juliet@example.net", service: "push.b.example", node: "node-b")
+        // A summary that does not decode, under the enablement visited second.
+        try h.store.write { w in try w.put(.summary, damaged.key, [0xFF, 0x01]) }
+
+        let message = try XMLParser.parse("<message from='romeo@example.org/orchard' id='m1' type='chat'><body>hi</body></message>")
+        let held = try #require(Classifier(notifyOn: .important).classify(message, user: try JID("juliet@example.net"), roomNick: nil))
+        let (heldActions, enableActions) = try h.store.write { txn in
+            (try h.core.handle(.held(target: try JID("juliet@example.net"), held), now: h.now, store: txn),
+             try h.core.handle(.iq(try XMLParser.parse("<iq type='set' id='en2' from='romeo@example.net/pc'><enable xmlns='urn:xmpp:push:0' jid='push.a.example' node='node-r'/></iq>")),
+                               now: h.now, store: txn))
+        }
+        // The held stanza was reported alone: a log, no publish.
+        #expect(heldActions.sent.isEmpty)
+        #expect(heldActions.contains { if case .log(.error, let text) = $0 { text.contains("table summary") } else { false } })
+        try h.store.read { r throws in
+            // Without the nested transaction the first enablement's summary
+            // would be stored, counting a message that was never pushed.
+            #expect(try r.summary(first) == nil)
+            #expect(try r.get(.summary, damaged.key) == [0xFF, 0x01])
+            // The other input of the same group commit went through.
+            #expect(try r.enables(ofUser: "romeo@example.net").count == 1)
+        }
+        #expect(enableActions.sent.first?[attribute: "type"] == "result")
+    }
+}

@@ -107,4 +107,25 @@ struct MapGrowthTests {
             #expect(try store.read { r in try r.count(.reg) } == 3_000)
         }
     }
+
+    /// A full map inside a nested body fails the whole write, which runs
+    /// again with more room: growth must not be mistaken for a failure of
+    /// the nested body alone.
+    @Test func aFullMapInANestedBodyGrowsTheMap() throws {
+        try withTempDir { dir in
+            let store = try LMDBStore(testOptions(dir, mapSizeMB: 1))
+            defer { store.close() }
+            var runs = 0
+            try store.write { w in
+                runs += 1
+                for batch in 0..<4 {
+                    try w.nested { n throws(StoreError) in
+                        for i in 0..<1_000 { try n.put(.reg, Self.key(batch, i), Self.value(batch, i)) }
+                    }
+                }
+            }
+            #expect(runs > 1)
+            #expect(try store.read { r in try r.count(.reg) } == 4_000)
+        }
+    }
 }

@@ -63,4 +63,14 @@ struct ParityTests {
     func readsSeeCommittedDataOnly(_ kind: StoreKind) throws {
         try withStore(kind, Scenarios.readsSeeCommittedDataOnly)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func nestedBodiesFailAlone(_ kind: StoreKind) throws {
+        try withStore(kind, Scenarios.nestedBodiesFailAlone)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theEnclosingTransactionWaitsForTheNestedOne(_ kind: StoreKind) throws {
+        try withStore(kind, Scenarios.theEnclosingTransactionWaitsForTheNestedOne)
+    }
 }

@@ -29,29 +29,13 @@ public final class ServerSide {
     /// Handles one input inside the caller's write transaction.
     ///
     /// Throws only store failures that must abort the whole transaction
-    /// (disk full, I/O); a corrupt record is reported for this input alone.
+    /// (disk full, I/O). A corrupt record is reported for this input alone:
+    /// the input runs in a nested transaction, so its earlier writes are
+    /// undone with it and the rest of the group commit is untouched.
     public func handle(_ input: CoreInput, now: Millis, store: any StoreWriter) throws(StoreError) -> [CoreAction] {
         var step = Step(now: now)
         do {
-            switch input {
-            case .iq(let iq): try handleIQ(iq, &step, store)
-            case .publishAnswer(let answer, let flight): try handleAnswer(answer, flight, &step, store)
-            case .sessionOnline(let jid), .sessionResumed(let jid): try sessionActive(jid, &step, store)
-            case .sessionPending(let jid): try sessionPending(jid, &step, store)
-            case .sessionClosed(let jid):
-                if jid.description.utf8.count <= Self.maxKeyBytes { try store.deleteSession(jid.description) }
-            case .held(let target, let held): try handleHeld(target, held, &step, store)
-            case .timer(let key): try handleTimer(key, &step, store)
-            case .startup(let boot): try startup(boot, &step, store)
-            case .adminRemove(let user, let service, let node): try adminRemove(user, service, node, &step, store)
-            case .adminTestPush(let user): try adminTestPush(user, &step, store)
-            case .deliveryFinished(let seq, let revision, let outcome):
-                try appServer?.finished(seq, revision: revision, outcome, &step, store)
-            case .adminUnregister(let node):
-                let existed = try store.registration(node: node) != nil
-                try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
-                step.actions.append(.adminResult(["removed": .number(existed ? 1 : 0)]))
-            }
+            try store.nested { txn throws(StoreError) in try apply(input, &step, txn) }
         } catch where error.kind == .corrupt {
             step = Step(now: now)
             step.log(.error, "store: \(error.message)")
@@ -61,6 +45,28 @@ public final class ServerSide {
             }
         }
         return step.actions
+    }
+
+    private func apply(_ input: CoreInput, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        switch input {
+        case .iq(let iq): try handleIQ(iq, &step, store)
+        case .publishAnswer(let answer, let flight): try handleAnswer(answer, flight, &step, store)
+        case .sessionOnline(let jid), .sessionResumed(let jid): try sessionActive(jid, &step, store)
+        case .sessionPending(let jid): try sessionPending(jid, &step, store)
+        case .sessionClosed(let jid):
+            if jid.description.utf8.count <= Self.maxKeyBytes { try store.deleteSession(jid.description) }
+        case .held(let target, let held): try handleHeld(target, held, &step, store)
+        case .timer(let key): try handleTimer(key, &step, store)
+        case .startup(let boot): try startup(boot, &step, store)
+        case .adminRemove(let user, let service, let node): try adminRemove(user, service, node, &step, store)
+        case .adminTestPush(let user): try adminTestPush(user, &step, store)
+        case .deliveryFinished(let seq, let revision, let outcome):
+            try appServer?.finished(seq, revision: revision, outcome, &step, store)
+        case .adminUnregister(let node):
+            let existed = try store.registration(node: node) != nil
+            try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
+            step.actions.append(.adminResult(["removed": .number(existed ? 1 : 0)]))
+        }
     }
 
     /// Committed actions that concern the core's own derived state.

@@ -13,12 +13,17 @@ class LMDBReader: StoreReader {
     /// transaction as failed after it, so every later call repeats it.
     var failure: StoreError?
 
-    init(_ environment: LMDBEnvironment, readOnly: Bool) throws(StoreError) {
+    /// Set while a nested transaction runs: LMDB forbids using its parent
+    /// meanwhile, so calls on the parent throw instead.
+    var suspended = false
+
+    /// Begins a transaction; `parent`: a write transaction to nest in.
+    init(_ environment: LMDBEnvironment, readOnly: Bool, parent: OpaquePointer? = nil) throws(StoreError) {
         self.environment = environment
         var txn: OpaquePointer?
-        let rc = mdb_txn_begin(environment.handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        let rc = mdb_txn_begin(environment.handle, parent, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
         guard rc == 0, let txn else {
-            let kind = readOnly ? "read" : "write"
+            let kind = readOnly ? "read" : parent == nil ? "write" : "nested write"
             throw LMDBError.make(rc, "cannot begin a \(kind) transaction on store \(environment.directory)")
         }
         self.txn = txn
@@ -47,6 +52,9 @@ class LMDBReader: StoreReader {
     /// The live transaction, or the reason there is none.
     func live() throws(StoreError) -> OpaquePointer {
         if let failure { throw failure }
+        if suspended {
+            throw StoreError(.invalidArgument, "the transaction is in use by a nested one; use the writer the nested body was given")
+        }
         guard let txn else {
             throw StoreError(.invalidArgument, "the transaction has ended; a reader or writer must not outlive its body")
         }
@@ -127,8 +135,33 @@ class LMDBReader: StoreReader {
 
 /// A write transaction seen as a `StoreWriter`.
 final class LMDBWriter: LMDBReader, StoreWriter {
-    init(_ environment: LMDBEnvironment) throws(StoreError) {
-        try super.init(environment, readOnly: false)
+    init(_ environment: LMDBEnvironment, parent: OpaquePointer? = nil) throws(StoreError) {
+        try super.init(environment, readOnly: false, parent: parent)
+    }
+
+    func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R {
+        let child = try LMDBWriter(environment, parent: try live())
+        suspended = true
+        defer { suspended = false }
+        let result: R
+        do { result = try body(child) } catch {
+            child.abort()
+            // LMDB's own failures (a full map, I/O) fail the whole write, so
+            // that the store can grow the map and run it again; a record
+            // that does not decode fails this nested body alone.
+            if let failure = child.failure { self.failure = failure }
+            throw error
+        }
+        if let failure = child.failure {
+            child.abort()
+            self.failure = failure
+            throw failure
+        }
+        // A child's commit only merges its pages into the parent; it fails
+        // only without memory, which leaves the parent unusable too.
+        let rc = child.commit()
+        if rc != 0 { throw fail(rc, "cannot merge a nested transaction on \(environment.dataFile)") }
+        return result
     }
 
     func put(_ table: Table, _ key: [UInt8], _ value: [UInt8]) throws(StoreError) {

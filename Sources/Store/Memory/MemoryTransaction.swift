@@ -5,6 +5,8 @@
 class MemoryReader: StoreReader {
     var tables: [Table: MemoryTable]
     private var ended = false
+    /// Set while a nested transaction runs, as for LMDB.
+    var suspended = false
 
     init(_ tables: [Table: MemoryTable]) {
         self.tables = tables
@@ -17,6 +19,9 @@ class MemoryReader: StoreReader {
     func live() throws(StoreError) {
         if ended {
             throw StoreError(.invalidArgument, "the transaction has ended; a reader or writer must not outlive its body")
+        }
+        if suspended {
+            throw StoreError(.invalidArgument, "the transaction is in use by a nested one; use the writer the nested body was given")
         }
     }
 
@@ -49,5 +54,16 @@ final class MemoryWriter: MemoryReader, StoreWriter {
     func delete(_ table: Table, _ key: [UInt8]) throws(StoreError) -> Bool {
         try live()
         return tables[table, default: MemoryTable()].delete(key)
+    }
+
+    /// A working copy of this one's tables, kept only if `body` returns.
+    func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R {
+        try live()
+        let child = MemoryWriter(tables)
+        suspended = true
+        defer { suspended = false; child.end() }
+        let result = try body(child)
+        tables = child.tables
+        return result
     }
 }

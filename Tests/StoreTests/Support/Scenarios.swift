@@ -285,4 +285,57 @@ enum Scenarios {
         #expect(seenInside.withLock { $0 } == .some(nil))
         #expect(try store.read { r throws in try r.get(.reg, b("late")) } == b("v"))
     }
+
+    /// A nested body that throws undoes its own writes only; one that
+    /// returns joins the enclosing transaction, and commits with it.
+    static func nestedBodiesFailAlone(_ store: any Store) throws {
+        try store.write { w throws in try w.put(.reg, b("kept"), b("1")) }
+        try store.write { w throws in
+            try w.put(.reg, b("before"), b("b"))
+            let failed = storeError {
+                try w.nested { n throws(StoreError) in
+                    try n.put(.reg, b("undone"), b("x"))
+                    try n.delete(.reg, b("kept"))
+                    #expect(try n.get(.reg, b("undone")) == b("x"))
+                    throw StoreError(.corrupt, "a record that does not decode")
+                }
+            }
+            #expect(failed?.kind == .corrupt)
+            #expect(try w.get(.reg, b("undone")) == nil)
+            #expect(try w.get(.reg, b("kept")) == b("1"))
+            #expect(try w.get(.reg, b("before")) == b("b"))
+            let seen = try w.nested { n throws(StoreError) in
+                try n.put(.reg, b("joined"), b("j"))
+                return try n.get(.reg, b("before"))   // the nested body sees the enclosing one's writes
+            }
+            #expect(seen == b("b"))
+            #expect(try w.get(.reg, b("joined")) == b("j"))
+        }
+        try store.read { r throws in
+            #expect(try r.get(.reg, b("before")) == b("b"))
+            #expect(try r.get(.reg, b("joined")) == b("j"))
+            #expect(try r.get(.reg, b("kept")) == b("1"))
+            #expect(try r.get(.reg, b("undone")) == nil)
+        }
+        // Nested writes are undone with the enclosing transaction.
+        _ = try? store.write { w throws in
+            try w.nested { n throws(StoreError) in try n.put(.reg, b("lost"), b("l")) }
+            throw Boom()
+        }
+        #expect(try store.read { r throws in try r.get(.reg, b("lost")) } == nil)
+    }
+
+    /// While a nested body runs, the enclosing transaction refuses calls
+    /// (LMDB forbids them), and works again afterwards.
+    static func theEnclosingTransactionWaitsForTheNestedOne(_ store: any Store) throws {
+        try store.write { w throws in
+            try w.nested { _ throws(StoreError) in
+                let error = storeError { try w.put(.reg, b("k"), b("v")) }
+                #expect(error?.kind == .invalidArgument)
+                #expect(error?.message.contains("nested") == true)
+            }
+            try w.put(.reg, b("k"), b("after"))
+        }
+        #expect(try store.read { r throws in try r.get(.reg, b("k")) } == b("after"))
+    }
 }
