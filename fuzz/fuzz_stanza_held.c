@@ -3,7 +3,7 @@
 
      <F><user JID>      F: 'q' NUDGE_HELD_QUEUED, 'o' NUDGE_HELD_OFFLINE,
                         'a' NUDGE_HELD_ARCHIVED; any other byte is passed
-                        as the flags value itself (the invalid ones)
+                        as the where value itself (the invalid ones)
      <room/nick>        if not empty, nudge_set_room_nick(user, room, nick)
                         first, so that group-chat mentions are recognised
      <stanza>           the rest, passed as it is (may hold newlines)
@@ -45,15 +45,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(room);
         return -1;   /* not in the input format: keep it out of the corpus */
     }
-    unsigned flags = user[0] == 'q' ? NUDGE_HELD_QUEUED : user[0] == 'o' ? NUDGE_HELD_OFFLINE
-                   : user[0] == 'a' ? NUDGE_HELD_ARCHIVED : (unsigned char)user[0];
+    /* Any other byte reaches the engine as it is: values outside the enum must be refused. */
+    nudge_held_where where = user[0] == 'q' ? NUDGE_HELD_QUEUED : user[0] == 'o' ? NUDGE_HELD_OFFLINE
+                           : user[0] == 'a' ? NUDGE_HELD_ARCHIVED : (nudge_held_where)(unsigned char)user[0];
     const char *jid = user + 1;
     if (*room) {
         char *slash = strchr(room, '/');
         if (slash) *slash = 0;
         nudge_set_room_nick(engine, jid, room, slash ? slash + 1 : NULL);
     }
-    nudge_stanza_held(engine, jid, (const char *)p, (size_t)(end - p), flags);
+    nudge_stanza_held(engine, jid, (const char *)p, (size_t)(end - p), where);
     fuzz_drain(engine);
     free(user);
     free(room);

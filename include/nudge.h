@@ -244,11 +244,15 @@ void nudge_free(void *p);
  *
  * Returns NUDGE_OK (taken; any reply will follow as an event),
  * NUDGE_ENOTFOR (a message, a presence, or an iq result/error the engine is
- * not waiting for: handle it normally), NUDGE_EINVAL, NUDGE_ETOOBIG,
- * NUDGE_EXML, NUDGE_ELIMIT (nothing can be replied: the stanza could not be
- * read; the details go to one log event), NUDGE_EJID (the stanza's `from`
- * is not a valid JID), or NUDGE_EBUSY (an iq was answered with a
- * resource-constraint error instead), NUDGE_EFORKED.
+ * not waiting for: handle it normally), NUDGE_ETOOBIG, NUDGE_EXML,
+ * NUDGE_ELIMIT (the stanza could not be read; the details go to one log
+ * event, and an iq get or set whose start tag names a valid sender is
+ * answered by the engine, as an event: policy-violation for the limits,
+ * bad-request for XML), NUDGE_EBUSY (an iq was answered with a
+ * resource-constraint error instead), NUDGE_EJID (the stanza's `from` is
+ * not a valid JID: not answered, there is no one to answer), NUDGE_EINVAL
+ * or NUDGE_EFORKED. A host answers nothing itself for any of these: only
+ * NUDGE_ENOTFOR hands the stanza back.
  */
 int nudge_handle_stanza(nudge_engine *e, const char *xml, size_t len);
 
@@ -295,15 +299,90 @@ int nudge_session_closed(nudge_engine *e, const char *full_jid);
 int nudge_set_room_nick(nudge_engine *e, const char *user_jid,
                         const char *room_jid, const char *nick);
 
+/* ---- Accounts ---------------------------------------------------------- */
+
+/*
+ * The account `user_jid` was deleted. The engine forgets everything it
+ * keeps for it: its enablements (each reported as a NUDGE_EVENT_DISABLED
+ * event), content options, push summaries and sessions, and the devices it
+ * registered at this engine's app server. Queued for the writer thread like
+ * every change; returns at once and never waits on disk.
+ *
+ * user_jid  The account's bare JID, on one of server.domains.
+ *
+ * Returns NUDGE_OK (queued), NUDGE_EINVAL, NUDGE_EJID (not a user's bare
+ * JID), NUDGE_ENOTFOR (a domain the engine does not serve), NUDGE_EBUSY or
+ * NUDGE_EFORKED.
+ */
+int nudge_user_removed(nudge_engine *e, const char *user_jid);
+
+/*
+ * What push adds to the disco#info answer of an account, for hosts that
+ * answer an account's disco#info themselves instead of routing it to the
+ * engine: a disco#info <query/> element whose children the host adds to its
+ * own reply. They are <feature var='urn:xmpp:push:0'/> and, when the
+ * requester is the account's own user, the urn:xmpp:push:options result
+ * form in force. The engine's own answer (an iq routed to it) holds the
+ * same children.
+ *
+ * account_jid    The account's bare JID, on one of server.domains.
+ * requester_jid  Who asks (full or bare JID); NULL when unknown.
+ * xml            Receives the element, NUL-terminated; free it with
+ *                nudge_free().
+ *
+ * Reads the store on the calling thread (LMDB's memory map; no write, no
+ * wait for the writer thread).
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_EJID, NUDGE_ENOTFOR (a domain the
+ * engine does not serve), NUDGE_ESTORE or NUDGE_EFORKED (then *xml is NULL).
+ */
+int nudge_account_disco(nudge_engine *e, const char *account_jid,
+                        const char *requester_jid, char **xml);
+
+/*
+ * How a host routes to an engine opened with `config_json`, as the engine
+ * decides it, so that no binding derives it from the configuration itself.
+ * It needs no open engine: hosts that load modules before they fork
+ * (Prosody, daemonized) route by it before nudge_open(). A JSON object:
+ *
+ *   "version"     the library's version
+ *   "server"      {"domains": [the domains whose users may enable push],
+ *                  "account_features": [features of an account's disco#info]}
+ *   "id_prefix"   "nudge-": every iq the engine asks the host to send has an
+ *                 id starting with it, and their results and errors are the
+ *                 engine's to read (nudge_handle_stanza)
+ *   "appserver"   null without appserver.pubsub_host, else
+ *                 {"pubsub_host": the app server's JID (route everything
+ *                                 addressed to it to the engine),
+ *                  "register_hosts": [where the registration commands are
+ *                                 taken: appserver.register_host, or by
+ *                                 default the pubsub host and every
+ *                                 server domain; route ad-hoc command iqs
+ *                                 for "commands" there to the engine],
+ *                  "commands": [{"node", "name"}: the commands to list in
+ *                                 disco#items, in order],
+ *                  "vendors": [the vendors of the configured backends]}
+ *
+ * Keys may be added; hosts ignore unknown ones. Reads no file.
+ *
+ * config_json  The configuration, as for nudge_open().
+ * json         Receives the document; free it with nudge_free().
+ * errmsg       If not NULL, receives a message on NUDGE_ECONFIG (free it
+ *              with nudge_free()), else NULL.
+ * Returns NUDGE_OK, NUDGE_EINVAL (a NULL argument) or NUDGE_ECONFIG.
+ */
+int nudge_info(const char *config_json, char **json, char **errmsg);
+
 /* ---- Held stanzas ------------------------------------------------------ */
 
-/* Where a held stanza is waiting; exactly one of these in flags. */
-#define NUDGE_HELD_QUEUED   0x1u  /* in the queue of a pending session;
-                                     user_jid is that session's full JID */
-#define NUDGE_HELD_OFFLINE  0x2u  /* stored for offline delivery; user_jid is
-                                     the user's bare JID */
-#define NUDGE_HELD_ARCHIVED 0x4u  /* archived (MAM) while no session of the
-                                     user can take it; user_jid is bare */
+/* Where a held stanza is waiting: the `where` of nudge_stanza_held(). */
+typedef enum nudge_held_where {
+    NUDGE_HELD_QUEUED   = 0x1, /* in the queue of a pending session;
+                                  user_jid is that session's full JID */
+    NUDGE_HELD_OFFLINE  = 0x2, /* stored for offline delivery; user_jid is
+                                  the user's bare JID */
+    NUDGE_HELD_ARCHIVED = 0x4  /* archived (MAM) while no session of the
+                                  user can take it; user_jid is bare */
+} nudge_held_where;
 
 /*
  * A stanza for a user whose push-enabled session cannot take it now. The
@@ -317,18 +396,18 @@ int nudge_set_room_nick(nudge_engine *e, const char *user_jid,
  *
  * user_jid  The recipient: a full JID with NUDGE_HELD_QUEUED, else bare.
  * xml, len  The stanza.
- * flags     One NUDGE_HELD_* value.
+ * where     Where it waits: one nudge_held_where value.
  *
  * Most stanzas are for users without push: for them (or, with
  * NUDGE_HELD_QUEUED, for a session that did not enable push) the call
  * returns NUDGE_OK at once, from memory, without reading the stanza.
  *
  * Returns NUDGE_OK (taken, whether or not it will push), NUDGE_EINVAL
- * (NULL argument, or flags not exactly one NUDGE_HELD_* value), NUDGE_EJID,
+ * (NULL argument, or where not one of the nudge_held_where values), NUDGE_EJID,
  * NUDGE_ETOOBIG, NUDGE_EXML, NUDGE_ELIMIT, NUDGE_EBUSY or NUDGE_EFORKED.
  */
 int nudge_stanza_held(nudge_engine *e, const char *user_jid,
-                      const char *xml, size_t len, unsigned flags);
+                      const char *xml, size_t len, nudge_held_where where);
 
 /* ---- Events ------------------------------------------------------------ */
 

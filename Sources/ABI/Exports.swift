@@ -1,7 +1,9 @@
 import Glibc
+import CNudgeABI
 import NudgeRuntime
 import NudgeCore
 import NudgeDelivery
+import NudgeXMPP
 
 // The C functions of include/nudge.h. Each is a thin translation: C
 // arguments to Swift values, Swift results to result codes. No policy
@@ -155,11 +157,11 @@ private func session(_ e: EnginePointer?, _ jid: CString?, _ call: (Engine, Stri
     }
 }
 
-@c public func nudge_stanza_held(_ e: EnginePointer?, _ user: CString?, _ xml: CString?, _ len: Int, _ flags: UInt32) -> Int32 {
+@c public func nudge_stanza_held(_ e: EnginePointer?, _ user: CString?, _ xml: CString?, _ len: Int, _ where: nudge_held_where) -> Int32 {
     withEngine(e) { engine in
         guard let user, let xml, len >= 0 else { return ResultCode.invalid.rawValue }
         return engine.stanzaHeld(user: String(cString: user), UnsafeRawBufferPointer(start: xml, count: len),
-                                 flags: flags).rawValue
+                                 flags: `where`.rawValue).rawValue
     }
 }
 
@@ -208,6 +210,40 @@ private func event(_ p: OpaquePointer?) -> Event? {
 }
 
 // MARK: operations
+
+// MARK: accounts
+
+@c public func nudge_user_removed(_ e: EnginePointer?, _ user: CString?) -> Int32 {
+    withEngine(e) { engine in
+        guard let user else { return ResultCode.invalid.rawValue }
+        return engine.userRemoved(String(cString: user)).rawValue
+    }
+}
+
+@c public func nudge_account_disco(_ e: EnginePointer?, _ account: CString?, _ requester: CString?, _ xml: OutString?) -> Int32 {
+    xml?.pointee = nil
+    return withEngine(e) { engine in
+        guard let account, let xml else { return ResultCode.invalid.rawValue }
+        switch engine.accountDisco(account: String(cString: account), requester: requester.map { String(cString: $0) }) {
+        case .success(let text): handOut(text, xml); return ResultCode.ok.rawValue
+        case .failure(let error): return error.code.rawValue
+        }
+    }
+}
+
+@c public func nudge_info(_ configJSON: CString?, _ json: OutString?, _ errmsg: OutString?) -> Int32 {
+    json?.pointee = nil
+    errmsg?.pointee = nil
+    guard configJSON != nil, let json else { return ResultCode.invalid.rawValue }
+    switch parsedConfig(configJSON) {
+    case .success(let config):
+        handOut(JSON.object(EngineInfo.json(config, version: Version.string)).serialized(), json)
+        return ResultCode.ok.rawValue
+    case .failure(let error):
+        handOut(error.message, errmsg)
+        return error.code.rawValue
+    }
+}
 
 @c public func nudge_stats_json(_ e: EnginePointer?, _ json: OutString?) -> Int32 {
     json?.pointee = nil

@@ -29,6 +29,9 @@ func checkExportsAgainstHeader() {
     same(type(of: CNudgeABI.nudge_event_free), type(of: Nudge.nudge_event_free))
     same(type(of: CNudgeABI.nudge_stats_json), type(of: Nudge.nudge_stats_json))
     same(type(of: CNudgeABI.nudge_admin), type(of: Nudge.nudge_admin))
+    same(type(of: CNudgeABI.nudge_user_removed), type(of: Nudge.nudge_user_removed))
+    same(type(of: CNudgeABI.nudge_account_disco), type(of: Nudge.nudge_account_disco))
+    same(type(of: CNudgeABI.nudge_info), type(of: Nudge.nudge_info))
 }
 
 /// Every result code of the header, NUDGE_LAST_ERRCODE to NUDGE_EMPTY:

@@ -16,7 +16,7 @@ public enum Version {
 public final class Engine: Sendable {
     public let config: Config
     let output: EngineOutput
-    private let store: any Store
+    let store: any Store
     /// The LMDB store when there is one, for admin verify and backup.
     let lmdb: LMDBStore?
     private let writer: Writer
@@ -135,7 +135,7 @@ public final class Engine: Sendable {
     /// every call with NUDGE_EFORKED instead of touching them.
     @inline(__always) public var ownedByThisProcess: Bool { ForkGeneration.now == generation }
 
-    private var isOpen: Bool { !closed.load(ordering: .acquiring) }
+    var isOpen: Bool { !closed.load(ordering: .acquiring) }
 
     // MARK: stanzas routed to the engine
 
@@ -143,7 +143,13 @@ public final class Engine: Sendable {
         guard isOpen else { return .invalid }
         let stanza: Element
         switch parse(bytes, "routed stanza") {
-        case .failure(let code): return code
+        case .failure(let code):
+            // The sender hears why, in the same words on every host.
+            if let root = XMLParser.rootStartTag(bytes),
+               let reply = RoutedIQ.unreadable(root, code, Self.unreadableText(code, limits)) {
+                output.apply(.send(reply))
+            }
+            return code
         case .success(let e): stanza = e
         }
         guard stanza.name == "iq" else { return .notFor }
@@ -170,6 +176,16 @@ public final class Engine: Sendable {
         default:
             output.apply(.send(RoutedIQ.badType(stanza)))
             return .ok
+        }
+    }
+
+    /// What the sender of an unreadable iq is told: the limit it crossed,
+    /// not the parser's details, which go to the log.
+    private static func unreadableText(_ code: ResultCode, _ limits: XMLLimits) -> String {
+        switch code {
+        case .tooBig: return "the stanza is larger than \(limits.maxBytes) bytes (limits.max_stanza_bytes)"
+        case .limit: return "the stanza is nested deeper or has more attributes than the server allows (limits.max_depth, limits.max_attributes)"
+        default: return "the stanza is not well-formed XML, or holds what XMPP forbids"
         }
     }
 
@@ -281,7 +297,7 @@ public final class Engine: Sendable {
 
     /// Hands an input to the writer. When its queue is full, an iq gets a
     /// resource-constraint error at once instead of waiting.
-    private func submit(_ input: CoreInput, orRefuse iq: Element?, completion: (@Sendable (Result<JSONObject, StoreError>) -> Void)? = nil) -> ResultCode {
+    func submit(_ input: CoreInput, orRefuse iq: Element?, completion: (@Sendable (Result<JSONObject, StoreError>) -> Void)? = nil) -> ResultCode {
         guard writer.submit(Command(input: input, completion: completion)) else {
             output.stats.error("queue_full")
             output.log(.warn, "engine queue full (limits.max_queue = \(config.limits.maxQueue)); a request was refused")

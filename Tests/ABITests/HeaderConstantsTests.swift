@@ -26,8 +26,8 @@ import NudgeCore
         #expect(Event.Kind.log.rawValue == NUDGE_EVENT_LOG)
         #expect(LogLevel.debug.rawValue == NUDGE_LOG_DEBUG && LogLevel.info.rawValue == NUDGE_LOG_INFO)
         #expect(LogLevel.warn.rawValue == NUDGE_LOG_WARN && LogLevel.error.rawValue == NUDGE_LOG_ERROR)
-        #expect(Engine.heldQueued == NUDGE_HELD_QUEUED && Engine.heldOffline == NUDGE_HELD_OFFLINE)
-        #expect(Engine.heldArchived == NUDGE_HELD_ARCHIVED)
+        #expect(Engine.heldQueued == NUDGE_HELD_QUEUED.rawValue && Engine.heldOffline == NUDGE_HELD_OFFLINE.rawValue)
+        #expect(Engine.heldArchived == NUDGE_HELD_ARCHIVED.rawValue)
         #expect(Version.major == NUDGE_VERSION_MAJOR && Version.minor == NUDGE_VERSION_MINOR && Version.patch == NUDGE_VERSION_PATCH)
     }
 }

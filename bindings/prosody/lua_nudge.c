@@ -303,7 +303,7 @@ static int l_stanza_held(lua_State *L) {
     /* Which flags are valid is the engine's to say; a number that does not
        even fit its parameter must not wrap around into a valid one. */
     if (flags < 0 || (unsigned long long)flags > UINT_MAX) return result(L, NUDGE_EINVAL);
-    return result(L, nudge_stanza_held(e, user, xml, len, (unsigned)flags));
+    return result(L, nudge_stanza_held(e, user, xml, len, (nudge_held_where)flags));
 }
 
 static int l_event_fd(lua_State *L) {

@@ -29,13 +29,17 @@ DEFAULT_LIB = Path(os.environ.get("NUDGE_LIB", REPO / ".build" / "release" / "li
 
 
 def _header_constants(header: Path) -> dict[str, int]:
-    """Every `#define NUDGE_X <integer>` of the header, e.g. NUDGE_EBUSY = -11, NUDGE_HELD_QUEUED = 1,
-    and every `#define NUDGE_X NUDGE_Y` naming one of them (NUDGE_LAST_ERRCODE)."""
+    """Every `#define NUDGE_X <integer>` of the header, e.g. NUDGE_EBUSY = -11, every
+    `#define NUDGE_X NUDGE_Y` naming one of them (NUDGE_LAST_ERRCODE), and every enum
+    member (NUDGE_HELD_QUEUED = 1)."""
     text = header.read_text()
     pattern = re.compile(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+\(?\s*(-?(?:0x[0-9a-fA-F]+|\d+))[uU]?\s*\)?", re.M)
     constants = {name: int(value, 0) for name, value in pattern.findall(text)}
     for name, other in re.findall(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+(NUDGE_[A-Z0-9_]+)\b", text, re.M):
         constants[name] = constants[other]
+    # Members of the header's enums, written `NUDGE_X = <integer>,`.
+    for name, value in re.findall(r"^\s+(NUDGE_[A-Z0-9_]+)\s*=\s*(0x[0-9a-fA-F]+|\d+)\s*,?", text, re.M):
+        constants[name] = int(value, 0)
     return constants
 
 
@@ -100,6 +104,9 @@ _SIGNATURES = {
     "nudge_event_free": (None, [_c_event]),
     "nudge_stats_json": (ctypes.c_int, [_c_engine, ctypes.POINTER(ctypes.c_void_p)]),
     "nudge_admin": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "nudge_user_removed": (ctypes.c_int, [_c_engine, ctypes.c_char_p]),
+    "nudge_account_disco": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+    "nudge_info": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
 }
 _libraries: dict[str, ctypes.CDLL] = {}
 
@@ -118,6 +125,21 @@ def load(lib_path: str | os.PathLike = DEFAULT_LIB) -> ctypes.CDLL:
 
 def _utf8(text: str | bytes | None) -> bytes | None:
     return text.encode() if isinstance(text, str) else text
+
+
+def info(config: dict, lib_path: str | os.PathLike = DEFAULT_LIB) -> dict:
+    """nudge_info(): how a host routes to an engine with this configuration."""
+    lib = load(lib_path)
+    out, errmsg = ctypes.c_void_p(), ctypes.c_void_p()
+    code = lib.nudge_info(json.dumps(config).encode(), ctypes.byref(out), ctypes.byref(errmsg))
+    texts = []
+    for pointer in (out, errmsg):
+        texts.append(ctypes.string_at(pointer.value).decode() if pointer.value else None)
+        if pointer.value:
+            lib.nudge_free(pointer)
+    if code != _OK:
+        raise NudgeError(code, texts[1] or lib.nudge_strerror(code).decode())
+    return json.loads(texts[0])
 
 
 class Engine:
@@ -214,6 +236,16 @@ class Engine:
     def _drain_into(self, collected: list[Event]) -> None:
         while (event := self.next_event()) is not None:
             collected.append(event)
+
+    # ---- accounts ----------------------------------------------------------------------
+
+    def user_removed(self, user_jid: str) -> int:
+        return self.lib.nudge_user_removed(self.handle, _utf8(user_jid))
+
+    def account_disco(self, account_jid: str, requester_jid: str | None) -> tuple[int, str | None]:
+        out = ctypes.c_void_p()
+        code = self.lib.nudge_account_disco(self.handle, _utf8(account_jid), _utf8(requester_jid), ctypes.byref(out))
+        return code, self._take_string(out)
 
     # ---- operations ----------------------------------------------------------------
 

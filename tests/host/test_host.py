@@ -49,7 +49,9 @@ def enable(engine) -> nudge.Event:
 def test_constants_come_from_the_header():
     header = nudge.HEADER.read_text()
     defined = set(re.findall(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+\S", header, re.M)) - {"NUDGE_H"}
-    assert set(nudge.CONSTANTS) == defined
+    enumerated = set(re.findall(r"^\s+(NUDGE_[A-Z0-9_]+)\s*=", header, re.M))
+    assert enumerated == {"NUDGE_HELD_QUEUED", "NUDGE_HELD_OFFLINE", "NUDGE_HELD_ARCHIVED"}
+    assert set(nudge.CONSTANTS) == defined | enumerated
     assert (nudge.EBUSY, nudge.HELD_ARCHIVED, nudge.EVENT_LOG) == (-11, 0x4, 3)
     assert nudge.LAST_ERRCODE == min(v for k, v in nudge.CONSTANTS.items() if k.startswith("NUDGE_E") and v < 0)
 

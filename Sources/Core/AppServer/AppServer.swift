@@ -2,13 +2,14 @@ import NudgeXMPP
 import NudgeStore
 
 /// The app server half of XEP-0357 as a sans-IO component of the core:
-/// registration by ad-hoc commands on `register_host`, publishes to
+/// registration by ad-hoc commands on the register hosts, publishes to
 /// `pubsub_host` (from remote servers, or straight from this engine's
 /// server side), and the outbox jobs that the delivery layer works off.
 final class AppServer {
     let config: Config
     let pubsubHost: String
-    let registerHost: String
+    /// Where clients may send the registration commands (`registerHosts(_:)`).
+    let registerHosts: [String]
     let backends: [BackendConfig]
     /// Node → its undelivered outbox job. Derived from the outbox (rebuilt
     /// at startup) and changed only after commits, so a transaction that
@@ -19,21 +20,33 @@ final class AppServer {
         guard let pubsubHost = config.appServer.pubsubHost else { return nil }
         self.config = config
         self.pubsubHost = pubsubHost
-        self.registerHost = config.appServer.registerHost ?? config.server.domains.first ?? pubsubHost
+        self.registerHosts = Self.registerHosts(config)
         self.backends = config.appServer.backends
     }
 
+    /// Where clients may send the registration commands: the configured
+    /// `appserver.register_host`, or else both the pubsub host and every
+    /// domain of the server. Clients differ: Conversations and Tigase's
+    /// clients send them to the app server's JID, the original mod_push's
+    /// clients to their own domain; serving both on every host is decided
+    /// here, once, and the bindings follow `nudge_info()`.
+    static func registerHosts(_ config: Config) -> [String] {
+        if let configured = config.appServer.registerHost { return [configured] }
+        guard let pubsubHost = config.appServer.pubsubHost else { return [] }
+        return [pubsubHost] + config.server.domains.filter { $0 != pubsubHost }
+    }
+
     /// Whether an iq is the app server's: anything to the pubsub host;
-    /// commands and command discovery on the register host (which may be
+    /// commands and command discovery on a register host (which may be
     /// the server's own domain, so enable/disable there stay the server
     /// side's).
     func serves(_ iq: Element) -> Bool {
         guard let toText = iq[attribute: "to"], let to = try? JID(toText), to.local == nil, to.resource == nil else { return false }
         if to.domain == pubsubHost { return true }
-        guard to.domain == registerHost, let payload = iq.elements.first else { return false }
+        guard registerHosts.contains(to.domain), let payload = iq.elements.first else { return false }
         switch payload.namespace {
         case NS.commands, NS.discoItems: return true
-        case NS.discoInfo: return payload[attribute: "node"] != nil || !config.server.domains.contains(registerHost)
+        case NS.discoInfo: return payload[attribute: "node"] != nil || !config.server.domains.contains(to.domain)
         default: return false
         }
     }
@@ -46,8 +59,8 @@ final class AppServer {
         let to = (try? JID(iq[attribute: "to"] ?? ""))?.domain
         switch (payload.namespace, payload.name, type) {
         case (NS.discoInfo, "query", "get"): discoInfo(iq, payload, onPubsubHost: to == pubsubHost, &step)
-        case (NS.discoItems, "query", "get"): discoItems(iq, payload, &step)
-        case (NS.commands, "command", "set") where to == registerHost: try command(iq, payload, &step, store)
+        case (NS.discoItems, "query", "get"): discoItems(iq, payload, at: to ?? pubsubHost, &step)
+        case (NS.commands, "command", "set") where to.map(registerHosts.contains) == true: try command(iq, payload, &step, store)
         case (NS.pubsub, "pubsub", "set") where to == pubsubHost:
             guard let from = iq[attribute: "from"] else { return step.refuse(iq, "modify", "bad-request", "a publish needs a 'from'") }
             switch try accept(payload, from: from, &step, store) {
@@ -86,8 +99,8 @@ final class AppServer {
 
     /// The command list, with each register command naming the apps it
     /// serves: how a client finds out which app names to register for.
-    private func discoItems(_ iq: Element, _ query: Element, _ step: inout Step) {
-        guard query[attribute: "node"] == NS.commands else {
+    private func discoItems(_ iq: Element, _ query: Element, at host: String, _ step: inout Step) {
+        guard query[attribute: "node"] == NS.commands, registerHosts.contains(host) else {
             var empty = Element("query", namespace: NS.discoItems)
             if let node = query[attribute: "node"] { empty[attribute: "node"] = node }
             return step.send(iqResult(to: iq, payload: empty))
@@ -95,7 +108,7 @@ final class AppServer {
         var reply = Element("query", namespace: NS.discoItems, attributes: [("node", NS.commands)])
         for command in AdHocCommand.all(backends: backends) {
             reply.append(Element("item", namespace: NS.discoItems,
-                                 attributes: [("jid", registerHost), ("node", command.node), ("name", command.name(backends: backends))]))
+                                 attributes: [("jid", host), ("node", command.node), ("name", command.name(backends: backends))]))
         }
         step.send(iqResult(to: iq, payload: reply))
     }

@@ -25,6 +25,8 @@ public enum CoreInput: Sendable {
     /// The delivery layer's verdict on an outbox job.
     case deliveryFinished(seq: UInt64, revision: UInt32, DeliveryOutcome)
     case adminUnregister(node: String)
+    /// The account was deleted: forget everything kept for it.
+    case userRemoved(JID)
 }
 
 /// What the core wants done. Applied by the runtime only after the store

@@ -70,7 +70,6 @@ extension Config {
             guard appServer.pubsubHost != nil else {
                 throw ConfigError("appserver.pubsub_host", "required with backends: the JID clients enable push with")
             }
-            if appServer.registerHost == nil { appServer.registerHost = server.domains.first }
         }
         try a.rejectUnknownKeys()
 

@@ -24,6 +24,21 @@ public enum RoutedIQ {
         StanzaError.reply(to: iq, type: "modify", condition: "bad-request", text: "iq type must be get, set, result or error")
     }
 
+    /// The reply to a routed iq get or set that could not be read (too
+    /// large, too deep, malformed), from its start tag alone; nil for
+    /// anything that must not be answered (a result, an error, a message)
+    /// or that names no valid sender. The same answer on every host.
+    public static func unreadable(_ root: Element, _ code: ResultCode, _ why: String) -> Element? {
+        guard root.name == "iq", root[attribute: "type"] == "get" || root[attribute: "type"] == "set",
+              let from = root[attribute: "from"], (try? JID(from)) != nil else { return nil }
+        switch code {
+        case .tooBig, .limit:
+            return StanzaError.reply(to: root, type: "modify", condition: "policy-violation", text: why)
+        default:
+            return StanzaError.reply(to: root, type: "modify", condition: "bad-request", text: why)
+        }
+    }
+
     /// An iq that arrived while the writer's queue was full.
     public static func busy(_ iq: Element) -> Element {
         StanzaError.reply(to: iq, type: "wait", condition: "resource-constraint", text: "the push service is busy; try again")

@@ -66,6 +66,7 @@ public final class ServerSide {
             let existed = try store.registration(node: node) != nil
             try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
             step.actions.append(.adminResult(["removed": .number(existed ? 1 : 0)]))
+        case .userRemoved(let user): try userRemoved(user.bare, &step, store)
         }
     }
 
@@ -179,11 +180,7 @@ public final class ServerSide {
         var payload: Element?
         if let accepted {
             var reply = Element("enable", namespace: NS.push)
-            var form = DataForm(type: "result", formType: NS.pushOptions)
-            for (i, name) in ContentOptions.fields.enumerated() {
-                form.fields.append(.init(name, type: "boolean", values: [accepted.values[i] ? "1" : "0"]))
-            }
-            reply.append(form.element)
+            reply.append(accepted.form.element)
             payload = reply
         }
         step.send(iqResult(to: iq, payload: payload))
@@ -254,15 +251,8 @@ public final class ServerSide {
         var reply = Element("query", namespace: NS.discoInfo)
         reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "account"), ("type", "registered")]))
         reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.discoInfo)]))
-        reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.push)]))
-        // The options are the user's own business: shown to the user only.
-        if from.bare == account {
-            let options = try store.options(ofUser: account.description).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
-            var form = DataForm(type: "result", formType: NS.pushOptions)
-            for (i, name) in ContentOptions.fields.enumerated() {
-                form.fields.append(.init(name, type: "boolean", values: [options.values[i] ? "1" : "0"]))
-            }
-            reply.append(form.element)
+        for child in try AccountDisco.contribution(account: account, requester: from, store, defaults: config.server) {
+            reply.append(child)
         }
         step.send(iqResult(to: iq, payload: reply))
     }
@@ -528,7 +518,7 @@ public final class ServerSide {
 
     private func newID() -> String {
         let hex = String(random.next() as UInt64, radix: 16)
-        return "nudge-" + String(repeating: "0", count: 16 - hex.count) + hex
+        return EngineInfo.idPrefix + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     private func remove(_ key: EnableKey, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
@@ -549,6 +539,27 @@ public final class ServerSide {
             removed = 1
         }
         step.actions.append(.adminResult(["removed": .number(Double(removed))]))
+    }
+
+    /// A deleted account leaves nothing behind: its enablements (each
+    /// reported disabled), options, summaries, sessions, and the devices
+    /// it registered at this engine's app server.
+    private func userRemoved(_ user: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let name = user.description
+        guard name.utf8.count <= Self.maxKeyBytes else { return }
+        let enablements = try store.enables(ofUser: name)
+        for (key, _) in enablements {
+            try remove(key, &step, store)
+            step.actions.append(.disabled(key, reason: "the account was deleted"))
+        }
+        try store.deleteOptions(user: name)
+        for session in try store.sessions(ofUser: name) { try store.deleteSession(session) }
+        let devices = try store.registrations(owner: name)
+        for (node, _) in devices {
+            try appServer?.removeRegistration(node, reason: "the account was deleted", &step, store)
+        }
+        guard !enablements.isEmpty || !devices.isEmpty else { return }
+        step.log(.info, "push: deleted account \(name): removed \(enablements.count) enablement(s) and \(devices.count) registration(s)")
     }
 
     private func adminTestPush(_ user: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {

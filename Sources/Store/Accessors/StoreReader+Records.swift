@@ -36,7 +36,21 @@ extension StoreReader {
 
     /// Visits every session in key order until `visit` returns false.
     public func forEachSession(_ visit: (String, SessionRecord) -> Bool) throws(StoreError) {
-        try scanRecords(SessionRecord.self, prefix: [], key: { k throws(StoreError) in
+        try forEachSession(prefix: [], visit)
+    }
+
+    /// The full JIDs of the sessions of the user with bare JID `user`.
+    public func sessions(ofUser user: String) throws(StoreError) -> [String] {
+        var found: [String] = []
+        try forEachSession(prefix: Array((user + "/").utf8)) { jid, _ in
+            found.append(jid)
+            return true
+        }
+        return found
+    }
+
+    private func forEachSession(prefix: [UInt8], _ visit: (String, SessionRecord) -> Bool) throws(StoreError) {
+        try scanRecords(SessionRecord.self, prefix: prefix, key: { k throws(StoreError) in
             guard let jid = String(validating: k, as: UTF8.self) else {
                 throw StoreError(.corrupt, "table session: invalid UTF-8 in key")
             }

@@ -18,6 +18,8 @@ final class TreeBuilder {
     /// each run without building intermediate strings.
     private var pendingText: [UInt8] = []
     private(set) var failure: XMLError?
+    /// Stop once the root's start tag is read (`XMLParser.rootStartTag`).
+    var stopAtRoot = false
 
     init(limits: XMLLimits) {
         self.limits = limits
@@ -54,6 +56,7 @@ final class TreeBuilder {
         openElements.append(Element(parsedName: elementName,
                                     namespace: namespace ?? openElements.last?.namespace ?? "",
                                     attributes: kept))
+        if stopAtRoot { XML_StopParser(parser, XML_FALSE) }
     }
 
     func endElement() {

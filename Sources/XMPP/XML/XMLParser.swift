@@ -53,6 +53,32 @@ public enum XMLParser {
         }
     }
 
+    /// The root element's name, namespace and attributes, without its
+    /// content, from a stanza that may be too large, too deep or malformed
+    /// further on: enough to address an error reply to its sender. Reads
+    /// at most `maxBytes` from the start; nil when the start tag itself
+    /// cannot be read there.
+    public static func rootStartTag(_ bytes: UnsafeRawBufferPointer, maxBytes: Int = 16_384) -> Element? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        let limits = XMLLimits()
+        let account = UnsafeMutablePointer<nudge_xml_account>.allocate(capacity: 1)
+        defer { account.deallocate() }
+        account.initialize(to: nudge_xml_account(limit: max(0, limits.maxAllocationBytes), used: 0))
+        guard let parser = nudge_xml_parser_create(account) else { return nil }
+        defer { nudge_xml_parser_free(parser) }
+        let builder = TreeBuilder(limits: limits)
+        builder.parser = parser
+        builder.stopAtRoot = true
+        return withExtendedLifetime(builder) { () -> Element? in
+            install(builder, on: parser)
+            // Not final: the prefix read here ends inside the stanza.
+            _ = nudge_xml_parse(parser, account, base.assumingMemoryBound(to: CChar.self),
+                                Int32(min(bytes.count, maxBytes)), 0)
+            guard builder.failure == nil else { return nil }
+            return builder.openElements.first
+        }
+    }
+
     /// Parses exactly one element from a string.
     public static func parse(_ string: String, limits: XMLLimits = XMLLimits()) throws(XMLError) -> Element {
         var string = string

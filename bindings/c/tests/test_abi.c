@@ -22,8 +22,8 @@ static const char *ENABLE =
     "<field var='include-message-bodies'><value>true</value></field></x>"
     "</enable></iq>";
 
-static int held(nudge_engine *e, const char *user, const char *xml, unsigned flags) {
-    return nudge_stanza_held(e, user, xml, strlen(xml), flags);
+static int held(nudge_engine *e, const char *user, const char *xml, nudge_held_where where) {
+    return nudge_stanza_held(e, user, xml, strlen(xml), where);
 }
 
 static char *message(int n) {

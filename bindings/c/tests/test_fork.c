@@ -47,6 +47,10 @@ static void child_calls(nudge_engine *parent) {
     out = (char *)1;
     CHECK_RC(nudge_admin(parent, "{\"command\":\"test-push\",\"user\":\"juliet@example.net\"}", &out), NUDGE_EFORKED);
     CHECK(out == NULL);
+    CHECK_RC(nudge_user_removed(parent, "juliet@example.net"), NUDGE_EFORKED);
+    out = (char *)1;
+    CHECK_RC(nudge_account_disco(parent, "juliet@example.net", "juliet@example.net/phone", &out), NUDGE_EFORKED);
+    CHECK(out == NULL);
     CHECK_STR(nudge_strerror(NUDGE_EFORKED),
               "the engine was opened in another process; open a new one after fork");
     /* Returns at once; the parent's engine is not the child's to free. */

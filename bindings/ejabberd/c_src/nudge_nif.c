@@ -418,10 +418,10 @@ static ERL_NIF_TERM nif_set_room_nick(ErlNifEnv *env, int argc, const ERL_NIF_TE
 static ERL_NIF_TERM nif_stanza_held(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    unsigned flags;
-    if (enif_is_identical(argv[3], atom_queued)) flags = NUDGE_HELD_QUEUED;
-    else if (enif_is_identical(argv[3], atom_offline)) flags = NUDGE_HELD_OFFLINE;
-    else if (enif_is_identical(argv[3], atom_archived)) flags = NUDGE_HELD_ARCHIVED;
+    nudge_held_where where;
+    if (enif_is_identical(argv[3], atom_queued)) where = NUDGE_HELD_QUEUED;
+    else if (enif_is_identical(argv[3], atom_offline)) where = NUDGE_HELD_OFFLINE;
+    else if (enif_is_identical(argv[3], atom_archived)) where = NUDGE_HELD_ARCHIVED;
     else return enif_make_badarg(env);
     ErlNifBinary xml;
     if (!get_bytes(env, argv[2], &xml)) return enif_make_badarg(env);
@@ -429,7 +429,7 @@ static ERL_NIF_TERM nif_stanza_held(ErlNifEnv *env, int argc, const ERL_NIF_TERM
     char *user;
     ERL_NIF_TERM error;
     if (!enter_with_string(env, argv, &r, &user, &error)) return error;
-    int rc = nudge_stanza_held(r->engine, user, (const char *)xml.data, xml.size, flags);
+    int rc = nudge_stanza_held(r->engine, user, (const char *)xml.data, xml.size, where);
     leave_with_string(r, user);
     return result(env, rc);
 }
