@@ -225,7 +225,9 @@ void nudge_free(void *p);
  *     urn:xmpp:push:options form when the user asks);
  *   - the iq result or error of a publish the engine asked the host to send
  *     (recognised by its id: it starts with "nudge-");
- *   - with appserver.backends, on appserver.register_host: iq set ad-hoc
+ *   - with appserver.backends, on a register host (appserver.register_host,
+ *     or by default the pubsub host and every server domain; see
+ *     nudge_info()): iq set ad-hoc
  *     commands (XEP-0050) register-push-apns, register-push-fcm (and its
  *     old name register-push-gcm), register-push-webpush,
  *     register-push-wns, register-push-ubuntu, list-push-registrations and

@@ -16,6 +16,11 @@
  *       nudge_check_config: the errors open would report (the keys, the
  *       vendors' key files), without opening the store or starting threads.
  *
+ *   nudge.info(config_json)           -> json | nil, message, code
+ *       nudge_info: how to route to an engine with this configuration
+ *       (domains, the app server's register hosts and commands, the id
+ *       prefix of the engine's own iqs), before any engine is open.
+ *
  *   Engine methods. Unless noted they return true on NUDGE_OK, otherwise
  *   nil, nudge.strerror(code), code. After close every method returns
  *   nil, "engine closed", nudge.EINVAL. In a child process after fork()
@@ -46,6 +51,10 @@
  *   engine:events()                   -> iterator for
  *       for kind, data, target, level in engine:events() do ... end
  *   engine:stats()                    -> json
+ *   engine:user_removed(user_jid)     the account was deleted (queued)
+ *   engine:account_disco(account_jid, requester_jid_or_nil) -> xml
+ *       a disco#info <query/> whose children the host adds to the
+ *       account's disco#info reply
  *   engine:admin(request_json)        -> reply_json, code (0 on success,
  *                                        negative with the engine's error reply)
  *                                        | nil, message, code (no reply formed)
@@ -208,6 +217,21 @@ static int l_check_config(lua_State *L) {
     return 1;
 }
 
+static int l_info(lua_State *L) {
+    const char *config = check_cstring(L, 1);
+    owned *out = owned_new(L, 0);
+    owned *err = owned_new(L, 0);
+    char *json = NULL, *msg = NULL;
+    int rc = nudge_info(config, &json, &msg);
+    out->p = json;
+    err->p = msg;
+    if (rc != NUDGE_OK) return fail(L, err->p ? err->p : nudge_strerror(rc), rc);
+    lua_pushstring(L, json);
+    owned_free(out);
+    owned_free(err);
+    return 1;
+}
+
 static int l_strerror(lua_State *L) {
     lua_Integer code = luaL_checkinteger(L, 1);
     /* Out of int range it is no code at all; INT_MIN is none either. */
@@ -260,17 +284,17 @@ static int l_handle_stanza(lua_State *L) {
     return result(L, rc);
 }
 
-/* The three session calls that take only a JID. */
-static int session_call(lua_State *L, int (*call)(nudge_engine *, const char *)) {
+/* The calls that take an engine and one JID. */
+static int jid_call(lua_State *L, int (*call)(nudge_engine *, const char *)) {
     nudge_engine *e = engine_of(L);
     const char *jid = check_cstring(L, 2);
     if (!e) return CLOSED(L);
     return result(L, call(e, jid));
 }
 
-static int l_session_online(lua_State *L) { return session_call(L, nudge_session_online); }
-static int l_session_resumed(lua_State *L) { return session_call(L, nudge_session_resumed); }
-static int l_session_closed(lua_State *L) { return session_call(L, nudge_session_closed); }
+static int l_session_online(lua_State *L) { return jid_call(L, nudge_session_online); }
+static int l_session_resumed(lua_State *L) { return jid_call(L, nudge_session_resumed); }
+static int l_session_closed(lua_State *L) { return jid_call(L, nudge_session_closed); }
 
 static int l_session_pending(lua_State *L) {
     nudge_engine *e = engine_of(L);
@@ -363,6 +387,23 @@ static int l_events(lua_State *L) {
     return 2;
 }
 
+static int l_user_removed(lua_State *L) { return jid_call(L, nudge_user_removed); }
+
+static int l_account_disco(lua_State *L) {
+    nudge_engine *e = engine_of(L);
+    const char *account = check_cstring(L, 2);
+    const char *requester = opt_cstring(L, 3);
+    if (!e) return CLOSED(L);
+    owned *box = owned_new(L, 0);
+    char *xml = NULL;
+    int rc = nudge_account_disco(e, account, requester, &xml);
+    box->p = xml;
+    if (rc != NUDGE_OK) return result(L, rc);
+    lua_pushstring(L, xml);
+    owned_free(box);
+    return 1;
+}
+
 static int l_stats(lua_State *L) {
     nudge_engine *e = engine_of(L);
     if (!e) return CLOSED(L);
@@ -409,6 +450,8 @@ static const luaL_Reg engine_methods[] = {
     {"events", l_events},
     {"stats", l_stats},
     {"admin", l_admin},
+    {"user_removed", l_user_removed},
+    {"account_disco", l_account_disco},
     {"close", l_close},
     {NULL, NULL},
 };
@@ -416,6 +459,7 @@ static const luaL_Reg engine_methods[] = {
 static const luaL_Reg module_functions[] = {
     {"open", l_open},
     {"check_config", l_check_config},
+    {"info", l_info},
     {"strerror", l_strerror},
     {NULL, NULL},
 };

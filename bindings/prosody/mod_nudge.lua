@@ -30,7 +30,6 @@ local hosts = prosody.hosts;
 local bare_sessions = prosody.bare_sessions;
 
 local xmlns_push = "urn:xmpp:push:0";
-local xmlns_push_options = "urn:xmpp:push:options";
 local xmlns_commands = "http://jabber.org/protocol/commands";
 local xmlns_sid = "urn:xmpp:sid:0";
 local xmlns_muc = "http://jabber.org/protocol/muc";
@@ -372,7 +371,9 @@ local function ensure_engine(check_only)
 	if check_only then
 		local ok, cerr = nudge.check_config(text);
 		if not ok then return nil, explain(cerr, source); end
-		state.config = doc; -- what the load of this host needs to know (the register host)
+		-- What the load of this host needs to know: where the engine takes
+		-- registration commands, and which it lists.
+		state.info = json.decode((nudge.info(text)));
 		return true;
 	end
 	if state.engine then
@@ -381,20 +382,21 @@ local function ensure_engine(check_only)
 	end
 	local engine, oerr = nudge.open(text);
 	if not engine then return nil, explain(oerr, source); end
-	state.engine, state.config_json, state.config = engine, text, doc;
+	state.engine, state.config_json, state.info = engine, text, json.decode((nudge.info(text)));
 	state.watcher = net_server.watchfd(engine:event_fd(), function () state.drain(); end);
 	module:log("info", "Push engine %s open for %s (store %s)", nudge.version,
 		table.concat(doc.server and doc.server.domains or {}, ", "), tostring(doc.store and doc.store.path));
 	return true;
 end
 
--- The host where clients send the registration commands.
-local function register_host()
-	local config = state.config or {};
-	local appserver = type(config.appserver) == "table" and config.appserver or {};
-	if type(appserver.backends) ~= "table" or next(appserver.backends) == nil then return nil; end
-	local domains = type(config.server) == "table" and config.server.domains or {};
-	return appserver.register_host or domains[1] or appserver.pubsub_host;
+-- Whether the engine takes registration commands on `host` (nudge_info).
+local function is_register_host(host)
+	local appserver = state.info and state.info.appserver;
+	if type(appserver) ~= "table" then return false; end
+	for _, h in ipairs(appserver.register_hosts or {}) do
+		if h == host then return true; end
+	end
+	return false;
 end
 
 -- ---- Prosody's metrics -------------------------------------------------------------
@@ -562,22 +564,18 @@ end);
 local function to_engine(event)
 	if not state.engine then return nil; end -- as if Nudge were absent
 	local stanza = event.stanza;
-	local ok, err, code = call("handle_stanza", tostring(stanza));
-	if ok then return true; end
+	local ok, err = call("handle_stanza", tostring(stanza));
 	if ok == false then return nil; end -- NUDGE_ENOTFOR: not the engine's
-	if code == nudge.EBUSY then return true; end -- answered with resource-constraint
-	module:log("debug", "Engine refused an iq from %s: %s", tostring(stanza.attr.from), tostring(err));
-	local t = stanza.attr.type;
-	if t == "get" or t == "set" then
-		event.origin.send(st.error_reply(stanza, "modify", "not-acceptable", err));
-		return true;
-	end
-	return nil;
+	-- Anything else is the engine's: it answers (as an event) whatever can
+	-- be answered, a refusal included (nudge.h, nudge_handle_stanza).
+	if not ok then module:log("debug", "Engine refused an iq from %s: %s", tostring(stanza.attr.from), tostring(err)); end
+	return true;
 end
 
+-- The result or error of an iq the engine asked the host to send.
 local function is_engine_answer(stanza)
-	local t = stanza.attr.type;
-	return (t == "result" or t == "error") and (stanza.attr.id or ""):sub(1, 6) == "nudge-";
+	local t, prefix = stanza.attr.type, state.info and state.info.id_prefix;
+	return (t == "result" or t == "error") and prefix ~= nil and (stanza.attr.id or ""):sub(1, #prefix) == prefix;
 end
 
 -- ---- Admin shell -----------------------------------------------------------------------------
@@ -672,55 +670,40 @@ local function is_push_command(node)
 end
 
 module:hook("iq-set/host/" .. xmlns_commands .. ":command", function (event)
-	if module.host ~= register_host() then return; end
+	if not is_register_host(module.host) then return; end
 	local command = event.stanza.tags[1];
 	if is_push_command(command and command.attr.node) then
 		return to_engine(event);
 	end
 end, 1000); -- mod_adhoc's handler has priority 500
 
--- So that mod_adhoc lists the commands in disco (execution never reaches it).
-if module.host == register_host() then
-	local names = { apns = "APNs", fcm = "FCM", webpush = "Web Push", wns = "WNS", ubuntu = "Ubuntu Push" };
-	local apps = {};
-	for _, b in ipairs(state.config.appserver.backends) do
-		if type(b) == "table" and names[b.type] then
-			apps[b.type] = apps[b.type] or {};
-			table.insert(apps[b.type], b.app or "any");
-		end
-	end
+-- So that mod_adhoc lists the engine's commands, with the engine's names,
+-- in disco (execution never reaches it).
+if is_register_host(module.host) then
 	local function unavailable() return { status = "error", error = { type = "cancel", condition = "service-unavailable" } }; end
-	for vendor, list in pairs(apps) do
-		module:provides("adhoc", { node = "register-push-" .. vendor, permission = "any", handler = unavailable,
-			name = ("Register a device with %s (apps: %s)"):format(names[vendor], table.concat(list, ", ")) });
+	for _, command in ipairs(state.info.appserver.commands or {}) do
+		module:provides("adhoc", { node = command.node, name = command.name, permission = "any", handler = unavailable });
 	end
-	module:provides("adhoc", { node = "list-push-registrations", permission = "any", handler = unavailable,
-		name = "List your push registrations" });
-	module:provides("adhoc", { node = "unregister-push", permission = "any", handler = unavailable,
-		name = "Remove push registrations" });
 end
 
--- disco#info on the account: the feature, and to the user the push options
--- in force.
+-- disco#info on the account: what the engine adds (the feature, and to the
+-- user the push options in force).
 module:hook("account-disco-info", function (event)
 	local reply, origin = event.reply, event.origin;
-	reply:tag("feature", { var = xmlns_push }):up();
 	local account = jid.bare(reply.attr.from);
-	if not (origin and origin.username and account == jid.join(origin.username, origin.host)) then return; end
-	local engine = state.engine;
-	if not engine then return; end
-	local text = engine:admin(json.encode({ command = "list", user = account }));
-	local listing = text and json.decode(text);
-	if type(listing) ~= "table" or type(listing.options) ~= "table" then return; end
-	local names = {};
-	for name in pairs(listing.options) do names[#names + 1] = name; end
-	table.sort(names);
-	reply:tag("x", { xmlns = "jabber:x:data", type = "result" })
-		:tag("field", { var = "FORM_TYPE", type = "hidden" }):text_tag("value", xmlns_push_options):up();
-	for _, name in ipairs(names) do
-		reply:tag("field", { var = name, type = "boolean" }):text_tag("value", listing.options[name] and "1" or "0"):up();
-	end
-	reply:up();
+	local requester = origin and origin.username and (origin.full_jid or jid.join(origin.username, origin.host)) or nil;
+	local text = call("account_disco", account, requester);
+	local query = text and xml_parse(text);
+	if not query then return; end
+	-- All children: childtags() would keep only those of disco#info's namespace.
+	for _, child in ipairs(query.tags) do reply:add_child(child); end
+end);
+
+-- A deleted account leaves nothing behind in the engine.
+module:hook_global("user-deleted", function (event)
+	if event.host ~= module.host then return; end
+	local ok, err = call("user_removed", jid.join(event.username, event.host));
+	if not ok then module:log("warn", "Cannot forget the push state of deleted account %s@%s: %s", event.username, event.host, tostring(err)); end
 end);
 
 -- ---- Sessions ---------------------------------------------------------------------------

@@ -352,7 +352,7 @@ def test_a_deleted_account_loses_its_enablements(ejabberd, apns_mock):
     assert len(listing(server, "juliet")["enablements"]) == 1
     code, output = server.ctl("unregister", "juliet", DOMAIN)
     assert code == 0, output
-    server.wait_for_log(rf"Removed 1 push enablement\(s\) of deleted account {JULIET}", DEADLINE_S)
+    server.wait_for_log(rf"deleted account {JULIET}: removed 1 enablement\(s\) and 1 registration\(s\)", DEADLINE_S)
     assert listing(server, "juliet")["enablements"] == []
 
 

@@ -343,6 +343,18 @@ def test_admin_shell_lists_tests_and_removes(prosody, apns_mock):
     assert code != 0, output
 
 
+def test_a_deleted_account_leaves_no_push_state(prosody, apns_mock):
+    server = prosody()
+    device = ApnsDevice(apns_mock)
+
+    fields = run(PROSODY.registered_then_offline(server, device))
+    code, output = server.shell(f"user:delete('{JULIET}')")
+    assert code == 0, output
+    server.wait_for_log(rf"deleted account {JULIET}: removed 1 enablement\(s\) and 1 registration\(s\)", DEADLINE_S)
+    code, output = server.shell(f"nudge:list('{JULIET}')")
+    assert '"enablements":[]' in output and '"registrations":[]' in output and fields["node"] not in output, output
+
+
 def test_admin_shell_verifies_and_backs_up_the_store(prosody, apns_mock, tmp_path):
     server = prosody()
     device = ApnsDevice(apns_mock)

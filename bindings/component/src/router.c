@@ -73,9 +73,9 @@ void router_inbound(struct router *r, const char *xml, size_t len, const struct 
     case NUDGE_EXML:
     case NUDGE_ELIMIT:
     case NUDGE_ETOOBIG:
-        /* The engine logged the details as one event; the sender hears why. */
+        /* The engine logged the details as one event, and answered an iq
+           get or set itself (nudge_handle_stanza). */
         r->refused++;
-        reply_error(r, h, "modify", rc == NUDGE_EXML ? "bad-request" : "policy-violation");
         return;
     default:
         r->refused++;
@@ -84,6 +84,9 @@ void router_inbound(struct router *r, const char *xml, size_t len, const struct 
     }
 }
 
+/* A stanza the stream reader dropped before the engine saw it: larger
+   than limits.max_stanza_bytes, which bounds the reader's buffer too. The
+   answer is the engine's for the same case (nudge_handle_stanza). */
 void router_too_big(struct router *r, const struct stanza_head *h) {
     r->refused++;
     log_msg(NC_LOG_WARNING, "refused <%s type=%s> from %s: larger than limits.max_stanza_bytes", h->name, or_dash(h->type),

@@ -346,7 +346,7 @@ static void leave_with_string(engine_res *r, char *text)
     enif_free(text);
 }
 
-/* session_online / resumed / closed: one full JID, one int result. */
+/* session_online / resumed / closed, user_removed: one JID, one int result. */
 static ERL_NIF_TERM session_call(ErlNifEnv *env, const ERL_NIF_TERM argv[],
                                  int (*fn)(nudge_engine *, const char *))
 {
@@ -469,6 +469,51 @@ static ERL_NIF_TERM nif_admin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[
     return out;
 }
 
+static ERL_NIF_TERM nif_user_removed(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    return session_call(env, argv, nudge_user_removed);
+}
+
+/* account_disco(Engine, AccountJid, RequesterJid | undefined) */
+static ERL_NIF_TERM nif_account_disco(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    char *requester = enif_is_identical(argv[2], atom_undefined) ? NULL : get_cstring(env, argv[2]);
+    if (requester == NULL && !enif_is_identical(argv[2], atom_undefined)) return enif_make_badarg(env);
+    engine_res *r;
+    char *account;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &account, &error)) {
+        enif_free(requester);
+        return error;
+    }
+    char *xml = NULL;
+    int rc = nudge_account_disco(r->engine, account, requester, &xml);
+    leave_with_string(r, account);
+    enif_free(requester);
+    ERL_NIF_TERM out = rc == NUDGE_OK ? enif_make_tuple2(env, atom_ok, make_cstring(env, xml)) : result(env, rc);
+    nudge_free(xml);
+    return out;
+}
+
+/* info(ConfigJson): how to route to an engine with this configuration. */
+static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    char *config = get_cstring(env, argv[0]);
+    if (config == NULL) return enif_make_badarg(env);
+    char *json = NULL, *errmsg = NULL;
+    int rc = nudge_info(config, &json, &errmsg);
+    enif_free(config);
+    ERL_NIF_TERM out = rc == NUDGE_OK
+        ? enif_make_tuple2(env, atom_ok, make_cstring(env, json))
+        : enif_make_tuple3(env, atom_error, code_atom(env, rc), make_cstring(env, errmsg ? errmsg : nudge_strerror(rc)));
+    nudge_free(json);
+    nudge_free(errmsg);
+    return out;
+}
+
 static ERL_NIF_TERM nif_version(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
@@ -545,6 +590,9 @@ static ErlNifFunc funcs[] = {
     {"set_room_nick", 4, nif_set_room_nick, 0},
     {"stanza_held", 4, nif_stanza_held, 0},
     {"stats", 1, nif_stats, 0},
+    {"user_removed", 2, nif_user_removed, 0},
+    {"account_disco", 3, nif_account_disco, 0},
+    {"info", 1, nif_info, 0},
     {"version", 0, nif_version, 0},
     {"strerror", 1, nif_strerror, 0},
 };

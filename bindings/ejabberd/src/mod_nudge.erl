@@ -63,16 +63,16 @@ conflicting(Host) ->
     [M || M <- [mod_push, mod_push_keepalive], lists:member(M, Configured) orelse gen_mod:is_loaded(Host, M)].
 
 start_engine(Host, Opts) ->
-    case mod_nudge_config:build(Opts) of
-        {ok, Json, Doc} ->
-            case mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Doc)) of
+    case built(Opts) of
+        {ok, Json, Info} ->
+            case mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Info)) of
                 ok ->
                     persistent_term:put(?STOPPING_KEY, false),
                     gen_iq_handler:add_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0, ?MODULE, process_iq),
                     add_hooks(Host),
-                    case mod_nudge_config:vhost_register_host(Doc) of
-                        Host -> mod_nudge_adhoc:start(Host, mod_nudge_config:vendors(Doc));
-                        _ -> ok
+                    case mod_nudge_config:registers_here(Host, Info) of
+                        true -> mod_nudge_adhoc:start(Host, mod_nudge_config:commands(Info));
+                        false -> ok
                     end,
                     mod_nudge_commands:register(),
                     ok;
@@ -83,6 +83,18 @@ start_engine(Host, Opts) ->
         {error, Why} ->
             ?ERROR_MSG("mod_nudge on ~ts: ~ts", [Host, Why]),
             {error, lists:flatten(Why)}
+    end.
+
+%% The engine's configuration for these options, and how to route to it.
+built(Opts) ->
+    case mod_nudge_config:build(Opts) of
+        {ok, Json, _Doc} ->
+            case mod_nudge_config:routing(Json) of
+                {ok, Info} -> {ok, Json, Info};
+                {error, _} = Error -> Error
+            end;
+        {error, _} = Error ->
+            Error
     end.
 
 stop(Host) ->
@@ -99,14 +111,14 @@ stop(Host) ->
 
 %% A changed configuration reopens the engine (the store stays).
 reload(Host, NewOpts, _OldOpts) ->
-    case mod_nudge_config:build(NewOpts) of
-        {ok, Json, Doc} ->
+    case built(NewOpts) of
+        {ok, Json, Info} ->
             case mod_nudge_engine:config_json() of
                 Json -> ok;
                 _ ->
                     ?INFO_MSG("Push engine configuration changed; reopening", []),
                     mod_nudge_engine:stop(),
-                    mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Doc))
+                    mod_nudge_engine:start(Host, Json, mod_nudge_config:app_hosts(Info))
             end;
         {error, Why} ->
             {error, Why}
@@ -170,17 +182,17 @@ decode_iq_subel(El) -> El.
 %% From the user's own session (to self) and from others (to another
 %% account, which the engine refuses with forbidden). The engine answers
 %% after its commit, as an event; nothing is answered here.
+%% Whatever the engine refuses it answers itself, as an event
+%% (nudge_handle_stanza); only a stopped engine leaves the answer here.
 process_iq(#iq{lang = Lang} = IQ) ->
     case call(handle_stanza, [xml(IQ)]) of
         ok -> ignore;
-        {error, ebusy} -> ignore;   % answered with resource-constraint
+        {error, closed} ->
+            xmpp:make_error(IQ, xmpp:err_service_unavailable(?T("The push service is not running"), Lang));
         {error, Code} ->
             ?DEBUG("The push engine refused an iq from ~ts: ~p", [jid:encode(xmpp:get_from(IQ)), Code]),
-            xmpp:make_error(IQ, xmpp:err_not_acceptable(reason(Code), Lang))
+            ignore
     end.
-
-reason(closed) -> ?T("The push service is not running");
-reason(Code) -> nudge_nif:strerror(Code).
 
 %% ---- The app server's domains ------------------------------------------------
 
@@ -189,11 +201,13 @@ reason(Code) -> nudge_nif:strerror(Code).
 route(Pkt) ->
     case call(handle_stanza, [xml(Pkt)]) of
         ok -> ok;
-        {error, ebusy} -> ok;
-        {error, Code} ->
+        {error, Code} when Code == enotfor; Code == closed ->
             %% Not the stanza itself: a publish carries its node's secret.
             ?DEBUG("Not for the push engine (~p): ~ts from ~ts", [Code, element(1, Pkt), jid:encode(xmpp:get_from(Pkt))]),
-            bounce(Pkt)
+            bounce(Pkt);
+        {error, Code} ->
+            %% The engine answered what could be answered.
+            ?DEBUG("The push engine refused ~ts from ~ts: ~p", [element(1, Pkt), jid:encode(xmpp:get_from(Pkt)), Code])
     end.
 
 bounce(#iq{type = T}) when T == result; T == error -> ok;
@@ -242,6 +256,7 @@ c2s_session_pending(#{jid := JID} = State) ->
             ?INFO_MSG("Push-enabled session ~ts is pending; kept ~B s", [Full, Timeout]),
             Orig = mod_stream_mgmt:get_resume_timeout(State),
             State1 = mod_stream_mgmt:set_resume_timeout(State, Timeout * 1000),
+            report_unacked(Full, State),
             State1#{nudge_push => true, nudge_resume_timeout_orig => Orig};
         {ok, 0} ->
             State;
@@ -251,6 +266,25 @@ c2s_session_pending(#{jid := JID} = State) ->
     end;
 c2s_session_pending(State) ->
     State.
+
+%% What the client had not acknowledged when its connection was found dead
+%% may never have reached the phone: the engine judges it now, as for
+%% Prosody's binding (it counts a stanza it was told of already once).
+%% mod_stream_mgmt keeps them as {Number, Time, Stanza}.
+report_unacked(Full, #{mgmt_queue := Queue}) ->
+    lists:foreach(fun({_N, _T, Pkt}) -> unacked(Full, Pkt); (_) -> ok end, p1_queue:to_list(Queue));
+report_unacked(_Full, _State) ->
+    ok.
+
+unacked(Full, #message{} = Msg) -> held(Full, Msg, queued);
+unacked(Full, #presence{type = subscribe} = Pres) -> held(Full, Pres, queued);
+unacked(Full, #xmlel{} = El) ->
+    try xmpp:decode(El) of
+        Pkt -> unacked(Full, Pkt)
+    catch _:_ -> ok
+    end;
+unacked(_Full, _Pkt) ->
+    ok.
 
 c2s_session_resumed(#{jid := JID} = State) ->
     _ = call(session_resumed, [jid:encode(JID)]),
@@ -318,24 +352,13 @@ held(User, Pkt, Where) ->
 
 %% ---- Accounts ---------------------------------------------------------------------
 
-%% A deleted account's enablements go with it (as mod_push's do). The
-%% engine's "remove" waits for its commit, which account removal may.
+%% A deleted account leaves nothing behind in the engine (as mod_push's
+%% sessions go with it): one queued change, no wait for its commit.
 remove_user(LUser, LServer) ->
     User = jid:encode(jid:make(LUser, LServer)),
-    case call(admin, [jiffy:encode(#{command => list, user => User})]) of
-        {ok, Reply} ->
-            #{<<"enablements">> := Enablements} = jiffy:decode(Reply, [return_maps]),
-            lists:foreach(
-              fun(#{<<"jid">> := Service, <<"node">> := Node}) ->
-                      Request = jiffy:encode(#{command => remove, user => User, jid => Service, node => Node}),
-                      case call(admin, [Request]) of
-                          {ok, _} -> ok;
-                          Error -> ?WARNING_MSG("Cannot remove a push enablement of ~ts: ~p", [User, Error])
-                      end
-              end, Enablements),
-            ?INFO_MSG("Removed ~B push enablement(s) of deleted account ~ts", [length(Enablements), User]);
-        Error ->
-            ?WARNING_MSG("Cannot list the push enablements of deleted account ~ts: ~p", [User, Error])
+    case call(user_removed, [User]) of
+        ok -> ok;
+        {error, Code} -> ?WARNING_MSG("Cannot forget the push state of deleted account ~ts: ~p", [User, Code])
     end.
 
 %% ---- Group chat nicknames -------------------------------------------------------
@@ -363,32 +386,28 @@ user_send_packet(Acc) ->
 
 %% ---- Discovery -------------------------------------------------------------------
 
-%% urn:xmpp:push:0 on the account, to its own user (as mod_push).
+%% What the engine adds to an account's disco#info (nudge_account_disco):
+%% the feature, and to the account's own user the push options form.
 disco_sm_features(empty, From, To, Node, Lang) ->
     disco_sm_features({result, []}, From, To, Node, Lang);
-disco_sm_features({result, Features}, #jid{luser = U, lserver = S}, #jid{luser = U, lserver = S}, <<"">>, _Lang) ->
-    {result, [?NS_PUSH_0 | Features]};
+disco_sm_features({result, Features}, From, #jid{luser = U} = To, <<"">>, _Lang) when U /= <<"">> ->
+    {result, Features ++ [Var || #xmlel{name = <<"feature">>} = El <- account_disco(From, To),
+                                 Var <- [fxml:get_tag_attr_s(<<"var">>, El)], Var /= <<"">>]};
 disco_sm_features(Acc, _From, _To, _Node, _Lang) ->
     Acc.
 
-%% The urn:xmpp:push:options form, to the account's own user.
-disco_info(Acc, #jid{luser = U, lserver = S}, #jid{luser = U, lserver = S} = To, <<"">>, _Lang) ->
-    User = jid:encode(jid:remove_resource(To)),
-    case call(admin, [jiffy:encode(#{command => list, user => User})]) of
-        {ok, Reply} ->
-            case catch jiffy:decode(Reply, [return_maps]) of
-                #{<<"options">> := Options} when is_map(Options) -> Acc ++ [options_form(Options)];
-                _ -> Acc
-            end;
-        _ ->
-            Acc
-    end;
+disco_info(Acc, From, #jid{luser = U} = To, <<"">>, _Lang) when U /= <<"">> ->
+    Acc ++ [xmpp:decode(El) || #xmlel{name = <<"x">>} = El <- account_disco(From, To)];
 disco_info(Acc, _From, _To, _Node, _Lang) ->
     Acc.
 
-options_form(Options) ->
-    Fields = [#xdata_field{var = Name, type = boolean, values = [case V of true -> <<"1">>; _ -> <<"0">> end]}
-              || {Name, V} <- lists:sort(maps:to_list(Options))],
-    #xdata{type = result,
-           fields = [#xdata_field{var = <<"FORM_TYPE">>, type = hidden, values = [<<"urn:xmpp:push:options">>]}
-                     | Fields]}.
+account_disco(From, To) ->
+    case call(account_disco, [jid:encode(jid:remove_resource(To)), jid:encode(From)]) of
+        {ok, Xml} ->
+            case fxml_stream:parse_element(Xml) of
+                #xmlel{children = Children} -> [C || #xmlel{} = C <- Children];
+                _ -> []
+            end;
+        {error, _} ->
+            []
+    end.

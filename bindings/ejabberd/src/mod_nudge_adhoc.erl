@@ -19,13 +19,10 @@
 -include("xmpp.hrl").
 -include("translate.hrl").
 
--define(VENDOR_NAMES, #{<<"apns">> => <<"APNs">>, <<"fcm">> => <<"FCM">>, <<"webpush">> => <<"Web Push">>,
-                        <<"wns">> => <<"WNS">>, <<"ubuntu">> => <<"Ubuntu Push">>}).
-
-%% Vendors: the backend types of the configuration, for disco.
--spec start(binary(), [binary()]) -> ok.
-start(Host, Vendors) ->
-    persistent_term:put({?MODULE, Host}, lists:usort(Vendors)),
+%% Commands: the engine's, {Node, Name} (nudge_info), for disco.
+-spec start(binary(), [{binary(), binary()}]) -> ok.
+start(Host, Commands) ->
+    persistent_term:put({?MODULE, Host}, Commands),
     %% Ahead of mod_adhoc's own commands, which answer every node they see.
     ejabberd_hooks:add(adhoc_local_commands, Host, ?MODULE, adhoc_local_commands, 40),
     ejabberd_hooks:add(adhoc_local_items, Host, ?MODULE, adhoc_local_items, 40).
@@ -37,13 +34,11 @@ stop(Host) ->
     _ = persistent_term:erase({?MODULE, Host}),
     ok.
 
-is_push_command(<<"register-push-", _/binary>>) -> true;
-is_push_command(<<"list-push-registrations">>) -> true;
-is_push_command(<<"unregister-push">>) -> true;
-is_push_command(_) -> false.
+is_push_command(Host, Node) ->
+    lists:keymember(Node, 1, persistent_term:get({?MODULE, Host}, [])).
 
-adhoc_local_commands(Acc, From, To, #adhoc_command{node = Node} = Request) ->
-    case is_push_command(Node) of
+adhoc_local_commands(Acc, From, #jid{lserver = Host} = To, #adhoc_command{node = Node} = Request) ->
+    case is_push_command(Host, Node) of
         true -> {stop, execute(From, To, Request)};
         false -> Acc
     end.
@@ -68,11 +63,6 @@ execute(From, To, Request) ->
 %% The commands in disco#items of http://jabber.org/protocol/commands.
 adhoc_local_items(Acc, _From, #jid{lserver = Host, server = Server}, _Lang) ->
     Items = case Acc of {result, I} -> I; _ -> [] end,
-    Vendors = persistent_term:get({?MODULE, Host}, []),
     Jid = jid:make(Server),
-    Register = [#disco_item{jid = Jid, node = <<"register-push-", V/binary>>,
-                            name = <<"Register a device with ", (maps:get(V, ?VENDOR_NAMES, V))/binary>>}
-                || V <- Vendors],
-    {result, Items ++ Register
-         ++ [#disco_item{jid = Jid, node = <<"list-push-registrations">>, name = <<"List your push registrations">>},
-             #disco_item{jid = Jid, node = <<"unregister-push">>, name = <<"Remove push registrations">>}]}.
+    {result, Items ++ [#disco_item{jid = Jid, node = Node, name = Name}
+                       || {Node, Name} <- persistent_term:get({?MODULE, Host}, [])]}.

@@ -8,7 +8,7 @@
 %%%----------------------------------------------------------------------
 -module(mod_nudge_config).
 
--export([opt_type/1, options/1, build/1, domains/0, app_hosts/1, vhost_register_host/1, vendors/1]).
+-export([opt_type/1, options/1, build/1, domains/0, routing/1, app_hosts/1, registers_here/2, commands/1]).
 
 -include("logger.hrl").
 
@@ -72,32 +72,36 @@ domains() ->
     lists:sort([H || H <- ejabberd_option:hosts(),
                      lists:keymember(mod_nudge, 1, ejabberd_option:modules(H))]).
 
-%% The app server's domains in a built configuration that are routed to
-%% the engine: the pubsub host, and the register host unless it is a
-%% virtual host.
+%% How to route to an engine with this configuration, as the engine
+%% decides it (nudge_info): {ok, Info} or {error, Reason}.
+-spec routing(binary()) -> {ok, map()} | {error, string()}.
+routing(Json) ->
+    case nudge_nif:info(Json) of
+        {ok, Text} -> {ok, jiffy:decode(Text, [return_maps])};
+        {error, _Code, Why} -> {error, binary_to_list(Why)}
+    end.
+
+%% The app server's domains that are routed to the engine as a whole: the
+%% pubsub host, and the register hosts that are not virtual hosts.
 -spec app_hosts(map()) -> [binary()].
-app_hosts(#{<<"appserver">> := App}) when is_map(App) ->
+app_hosts(#{<<"appserver">> := #{<<"pubsub_host">> := Pubsub} = App}) ->
     Hosts = ejabberd_option:hosts(),
-    lists:usort([H || K <- [<<"pubsub_host">>, <<"register_host">>],
-                      H <- [maps:get(K, App, undefined)], is_binary(H), not lists:member(H, Hosts)]);
+    lists:usort([Pubsub | [H || H <- maps:get(<<"register_hosts">>, App, []), not lists:member(H, Hosts)]]);
 app_hosts(_) ->
     [].
 
-%% The register host when it is a virtual host of this server, else undefined.
--spec vhost_register_host(map()) -> binary() | undefined.
-vhost_register_host(#{<<"appserver">> := #{<<"register_host">> := H}}) ->
-    case lists:member(H, ejabberd_option:hosts()) of
-        true -> H;
-        false -> undefined
-    end;
-vhost_register_host(_) ->
-    undefined.
+%% Whether the engine takes registration commands on the virtual host Host.
+-spec registers_here(binary(), map()) -> boolean().
+registers_here(Host, #{<<"appserver">> := #{<<"register_hosts">> := Hosts}}) ->
+    lists:member(Host, Hosts);
+registers_here(_, _) ->
+    false.
 
-%% The backend types, for the commands' disco items.
--spec vendors(map()) -> [binary()].
-vendors(#{<<"appserver">> := #{<<"backends">> := Backends}}) when is_list(Backends) ->
-    [T || #{<<"type">> := T} <- Backends, is_binary(T)];
-vendors(_) ->
+%% The commands to list, {Node, Name}, as the engine names them.
+-spec commands(map()) -> [{binary(), binary()}].
+commands(#{<<"appserver">> := #{<<"commands">> := Commands}}) ->
+    [{Node, Name} || #{<<"node">> := Node, <<"name">> := Name} <- Commands];
+commands(_) ->
     [].
 
 %% ---- Building --------------------------------------------------------------
@@ -162,7 +166,7 @@ checked(Doc) ->
     Hosts = ejabberd_option:hosts(),
     App = maps:get(<<"appserver">>, Doc, #{}),
     Pubsub = maps:get(<<"pubsub_host">>, App, undefined),
-    Register = vhost_register_host(Doc),
+    Register = configured_vhost_register_host(Doc),
     case lists:member(Pubsub, Hosts) of
         true ->
             {error, io_lib:format("appserver.pubsub_host ~ts is a virtual host of this server; use a domain "
@@ -177,18 +181,24 @@ checked(Doc) ->
             {ok, jiffy:encode(Doc), Doc}
     end.
 
-%% With backends, the app server needs a pubsub host: push.FIRST-HOST unless set,
-%% and the register host is the same domain unless set (the engine's own
-%% default, the first virtual host, cannot be routed to it here), so that
-%% ejabberd routes both halves to the engine.
+%% With backends, the app server needs a pubsub host of its own, which
+%% ejabberd routes to the engine: push.FIRST-HOST unless set (one engine
+%% serves every host, so the default is the same for all). Where the
+%% commands are taken is the engine's to decide (routing/1).
 with_app_hosts(#{<<"appserver">> := #{<<"backends">> := [_ | _]} = App} = Doc) ->
-    %% One engine serves every host, so the default is the same for all:
-    %% push. and the first of them.
     Pubsub = maps:get(<<"pubsub_host">>, App, <<"push.", (hd(domains()))/binary>>),
-    Register = maps:get(<<"register_host">>, App, Pubsub),
-    Doc#{<<"appserver">> => App#{<<"pubsub_host">> => Pubsub, <<"register_host">> => Register}};
+    Doc#{<<"appserver">> => App#{<<"pubsub_host">> => Pubsub}};
 with_app_hosts(Doc) ->
     Doc.
+
+%% A configured register host that is a virtual host of this server.
+configured_vhost_register_host(#{<<"appserver">> := #{<<"register_host">> := H}}) ->
+    case lists:member(H, ejabberd_option:hosts()) of
+        true -> H;
+        false -> undefined
+    end;
+configured_vhost_register_host(_) ->
+    undefined.
 
 %% Relative store paths are under ejabberd's spool (Mnesia's directory).
 store_path(undefined) ->

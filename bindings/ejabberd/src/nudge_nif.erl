@@ -24,7 +24,8 @@
 
 -export([open/1, close/1, handle_stanza/2,
          session_online/2, session_pending/2, session_resumed/2, session_closed/2,
-         set_room_nick/4, stanza_held/4, stats/1, admin/2, version/0, strerror/1]).
+         set_room_nick/4, stanza_held/4, stats/1, admin/2, user_removed/2, account_disco/3, info/1,
+         version/0, strerror/1]).
 
 -on_load(load/0).
 
@@ -77,6 +78,18 @@ stats(_Engine) -> ?NOT_LOADED.
 %% The engine's reply is returned on failure too, when it formed one.
 -spec admin(engine(), iodata()) -> {ok, binary()} | {error, code(), binary()} | {error, code()}.
 admin(_Engine, _RequestJson) -> ?NOT_LOADED.
+
+%% The account was deleted: the engine forgets everything it keeps for it.
+-spec user_removed(engine(), binary()) -> ok | {error, code()}.
+user_removed(_Engine, _BareJid) -> ?NOT_LOADED.
+
+%% What push adds to the account's disco#info: a disco#info <query/>.
+-spec account_disco(engine(), binary(), binary() | undefined) -> {ok, binary()} | {error, code()}.
+account_disco(_Engine, _AccountJid, _RequesterJid) -> ?NOT_LOADED.
+
+%% How to route to an engine with this configuration (nudge_info), as JSON.
+-spec info(iodata()) -> {ok, binary()} | {error, code(), binary()}.
+info(_ConfigJson) -> ?NOT_LOADED.
 
 -spec version() -> binary().
 version() -> ?NOT_LOADED.

@@ -208,6 +208,28 @@ test("admin list, and an error reply", function()
     raises(function() e:admin("{\0}") end, "NUL")
 end)
 
+test("account_disco: the feature to anyone, the options form to the user", function()
+    local own = assert(e:account_disco("juliet@example.net", "juliet@example.net/phone"))
+    assert(own:find("urn:xmpp:push:0", 1, true) and own:find("urn:xmpp:push:options", 1, true), own)
+    local other = assert(e:account_disco("juliet@example.net", nil))
+    assert(other:find("urn:xmpp:push:0", 1, true) and not other:find("urn:xmpp:push:options", 1, true), other)
+    returns_failure(nudge.EJID, e:account_disco("example.net", nil))
+    returns_failure(nudge.ENOTFOR, e:account_disco("a@elsewhere.example", nil))
+end)
+
+test("user_removed: queued, and the enablements go", function()
+    assert(e:user_removed("romeo@example.net") == true)
+    returns_failure(nudge.EJID, e:user_removed("romeo@example.net/pc"))
+    raises(function() e:user_removed("a\0b") end, "NUL")
+end)
+
+test("info: routing facts from a configuration, without an engine", function()
+    local text = assert(nudge.info(config(tempdir())))
+    assert(text:find('"id_prefix":"nudge-"', 1, true) and text:find('"appserver":null', 1, true), text)
+    local msg = returns_failure(nudge.ECONFIG, nudge.info('{"store":{}}'))
+    assert(msg:find("store.path", 1, true), msg)
+end)
+
 test("events() drains the queue; next_event() is then nil", function()
     e:session_online("juliet@example.net") -- logs the bad JID
     local n = 0
@@ -233,6 +255,8 @@ test("close, then every method says engine closed", function()
         function() return e:next_event() end,
         function() return e:stats() end,
         function() return e:admin('{"command":"stats"}') end,
+        function() return e:user_removed("juliet@example.net") end,
+        function() return e:account_disco("juliet@example.net", nil) end,
         function() return e:close() end,
     } do
         local msg = returns_failure(nudge.EINVAL, call())
