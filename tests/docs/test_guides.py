@@ -59,11 +59,35 @@ def ejabberd_module_installed(result: overlay.Result) -> None:
     assert list(installed.glob("nudge-*/ebin/mod_nudge.beam")) and list(installed.glob("nudge-*/priv/lib/nudge_nif.so"))
 
 
+def ejabberd_loaded_the_module(result: overlay.Result) -> None:
+    """The node read mod_nudge's options from modules.d and opened the engine."""
+    assert '"users_enabled"' in result.output, "ejabberdctl nudge_stats printed no stats"
+    log = result.changed("/var/log/ejabberd/ejabberd.log").read_text()
+    assert "Loading third-party configuration from /etc/ejabberd/modules.d/mod_nudge.yml" in log, log[-3000:]
+    assert re.search(r"Push engine \S+ open", log), log[-3000:]
+
+
+def key_file_unwarned(log_path: str) -> Callable[[overlay.Result], None]:
+    """The guide's key file is one the engine takes without its warning about modes."""
+    def check(result: overlay.Result) -> None:
+        log = result.changed(log_path).read_text()
+        assert "is readable by others" not in log, f"{log_path}: the engine warned about the key file's mode"
+    return check
+
+
 EXPECTED = {
     "README.md": Guide(checks=[demo_pushed]),
     "bindings/component/README.md": Guide(checks=[component_installed]),
-    "bindings/ejabberd/README.md": Guide(checks=[ejabberd_module_installed]),
-    "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[prosody_answered_the_shell]),
+    "bindings/ejabberd/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        ejabberd_module_installed, ejabberd_loaded_the_module, key_file_unwarned("/var/log/ejabberd/ejabberd.log")]),
+    "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        prosody_answered_the_shell, key_file_unwarned("/var/log/prosody/prosody.log")]),
+}
+
+# Configuration a guide writes that the repository also ships (a package
+# installs it as a sample): the two must not drift apart.
+SHIPPED = {
+    ("bindings/ejabberd/README.md", "/etc/ejabberd/modules.d/mod_nudge.yml"): "bindings/ejabberd/conf/mod_nudge.yml",
 }
 
 
@@ -104,6 +128,13 @@ def test_every_shell_block_of_the_guides_is_run_or_says_why_not():
 def test_every_guide_with_steps_is_run():
     with_steps = {name(g) for g in GUIDES if any(b.marker in ("run", "file") for b in blocks(g))}
     assert with_steps <= set(EXPECTED), f"guides whose steps no test runs: {sorted(with_steps - set(EXPECTED))}"
+
+
+@pytest.mark.parametrize("guide, target", sorted(SHIPPED))
+def test_a_file_the_guide_writes_is_the_one_the_repository_ships(guide, target):
+    written = [b.text for b in blocks(REPO / guide) if b.marker == "file" and b.argument == target]
+    assert written == [(REPO / SHIPPED[guide, target]).read_text()], \
+        f"{guide} writes {target} unlike {SHIPPED[guide, target]}"
 
 
 @pytest.mark.parametrize("guide", sorted(EXPECTED))
