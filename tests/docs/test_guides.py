@@ -67,6 +67,17 @@ def ejabberd_loaded_the_module(result: overlay.Result) -> None:
     assert re.search(r"Push engine \S+ open", log), log[-3000:]
 
 
+def packages_served(result: overlay.Result) -> None:
+    """The packages built from debian/ are installed, and Debian's Prosody
+    and ejabberd opened the engine from them with the README's configuration."""
+    status = result.changed("/var/lib/dpkg/status").read_text()
+    for package in ("libnudge0", "prosody-mod-nudge", "ejabberd-mod-nudge"):
+        assert re.search(rf"^Package: {package}\nStatus: install ok installed$", status, re.M), package
+    prosody_log = result.changed("/var/log/prosody/prosody.log").read_text()
+    assert re.search(r"Push engine \S+ open for .*\(store /var/lib/prosody/nudge\)", prosody_log), prosody_log[-3000:]
+    ejabberd_loaded_the_module(result)
+
+
 def key_file_unwarned(log_path: str) -> Callable[[overlay.Result], None]:
     """The guide's key file is one the engine takes without its warning about modes."""
     def check(result: overlay.Result) -> None:
@@ -76,7 +87,9 @@ def key_file_unwarned(log_path: str) -> Callable[[overlay.Result], None]:
 
 
 EXPECTED = {
-    "README.md": Guide(checks=[demo_pushed]),
+    "README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        demo_pushed, packages_served, key_file_unwarned("/var/log/prosody/prosody.log"),
+        key_file_unwarned("/var/log/ejabberd/ejabberd.log")]),
     "bindings/component/README.md": Guide(checks=[component_installed]),
     "bindings/ejabberd/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
         ejabberd_module_installed, ejabberd_loaded_the_module, key_file_unwarned("/var/log/ejabberd/ejabberd.log")]),
