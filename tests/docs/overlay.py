@@ -23,7 +23,7 @@ import shlex
 import shutil
 import subprocess
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -44,13 +44,24 @@ class Result:
     returncode: int
     output: str
     upper: Path     # what the steps changed, as overlayfs's upper directory
+    sizes_before: dict[str, int] = field(default_factory=dict)
 
     def changed(self, path: str) -> Path:
         return self.upper / path.lstrip("/")
 
+    def appended(self, path: str) -> str:
+        """What the steps wrote to the log file `path` (one of run()'s `logs`):
+        a file the system already had is copied up whole, the lines of the
+        system's own daemons (another test's) included."""
+        with open(self.changed(path), errors="replace") as log:
+            log.seek(self.sizes_before[path])
+            return log.read()
 
-def run(script: str, directory: Path, cwd: Path, timeout: float = 900) -> Result:
-    """Runs `script` with bash -euo pipefail inside a new overlay kept in `directory`."""
+
+def run(script: str, directory: Path, cwd: Path, timeout: float = 900, logs: tuple[str, ...] = ()) -> Result:
+    """Runs `script` with bash -euo pipefail inside a new overlay kept in
+    `directory`; Result.appended() reads what it added to `logs`."""
+    sizes_before = {path: os.stat(path).st_size if os.path.exists(path) else 0 for path in logs}
     upper, work, merged = directory / "upper", directory / "work", directory / "merged"
     for d in (upper, work, merged):
         d.mkdir(parents=True, exist_ok=True)
@@ -79,4 +90,4 @@ def run(script: str, directory: Path, cwd: Path, timeout: float = 900) -> Result
         """)
     proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid", "--net", "--fork", "--kill-child",
                            "/bin/sh", "-c", inside], capture_output=True, text=True, timeout=timeout)
-    return Result(proc.returncode, proc.stdout + proc.stderr, upper)
+    return Result(proc.returncode, proc.stdout + proc.stderr, upper, sizes_before)
