@@ -80,7 +80,7 @@ class SystemEjabberd(DaemonLog):
         return self
 
     def _write_config(self, content: bytes) -> None:
-        """ejabberd.yml with the original's owner and mode (root:ejabberd 0640 on Debian)."""
+        """ejabberd.yml with the original's owner and mode (ejabberd:ejabberd 0600, as Debian's postinst makes it)."""
         CONFIG.write_bytes(content)
         os.chown(CONFIG, self.original_stat.st_uid, self.original_stat.st_gid)
         CONFIG.chmod(self.original_stat.st_mode & 0o7777)
