@@ -3,7 +3,7 @@
 
 DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev lua5.4 liblua5.4-dev prosody)
 # What only the tests need: the ejabberd binding (NIF headers, eunit),
-# nudge-component (jansson), mod_cloud_notify for the comparison, and
+# nudge-component (jansson), mod_cloud_notify for the comparison,
 # Debian's packaging tools for tests/packages (dpkg-buildpackage, dh),
 # iproute2 for tests/docs (its overlay brings up loopback in a network
 # namespace of its own), and clang-14 with its libFuzzer and sanitizer
