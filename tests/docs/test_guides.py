@@ -30,6 +30,12 @@ GUIDES = sorted([REPO / "README.md", *REPO.glob("bindings/*/README.md")])
 OWN_APNS_KEY = "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out AuthKey_ABC123DEFG.p8\n"
 
 
+# The logs of Debian's Prosody and ejabberd, where the checks look for what
+# the daemons the guides start said.
+PROSODY_LOG = "/var/log/prosody/prosody.log"
+EJABBERD_LOG = "/var/log/ejabberd/ejabberd.log"
+
+
 @dataclass
 class Guide:
     prelude: str = ""                                   # what the reader has before the first step
@@ -59,11 +65,48 @@ def ejabberd_module_installed(result: overlay.Result) -> None:
     assert list(installed.glob("nudge-*/ebin/mod_nudge.beam")) and list(installed.glob("nudge-*/priv/lib/nudge_nif.so"))
 
 
+def ejabberd_loaded_the_module(result: overlay.Result) -> None:
+    """The node read mod_nudge's options from modules.d and opened the engine."""
+    assert '"users_enabled"' in result.output, "ejabberdctl nudge_stats printed no stats"
+    log = result.appended(EJABBERD_LOG)
+    assert "Loading third-party configuration from /etc/ejabberd/modules.d/mod_nudge.yml" in log, log[-3000:]
+    assert re.search(r"Push engine \S+ open", log), log[-3000:]
+
+
+def packages_served(result: overlay.Result) -> None:
+    """The packages built from debian/ are installed, and Debian's Prosody
+    and ejabberd opened the engine from them with the README's configuration."""
+    status = result.changed("/var/lib/dpkg/status").read_text()
+    for package in ("libnudge0", "prosody-mod-nudge", "ejabberd-mod-nudge"):
+        assert re.search(rf"^Package: {package}\nStatus: install ok installed$", status, re.M), package
+    prosody_log = result.appended(PROSODY_LOG)
+    assert re.search(r"Push engine \S+ open for .*\(store /var/lib/prosody/nudge\)", prosody_log), prosody_log[-3000:]
+    ejabberd_loaded_the_module(result)
+
+
+def key_file_unwarned(log_path: str) -> Callable[[overlay.Result], None]:
+    """The guide's key file is one the engine takes without its warning about modes."""
+    def check(result: overlay.Result) -> None:
+        log = result.appended(log_path)
+        assert "is readable by others" not in log, f"{log_path}: the engine warned about the key file's mode"
+    return check
+
+
 EXPECTED = {
-    "README.md": Guide(checks=[demo_pushed]),
+    "README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        demo_pushed, packages_served, key_file_unwarned(PROSODY_LOG),
+        key_file_unwarned(EJABBERD_LOG)]),
     "bindings/component/README.md": Guide(checks=[component_installed]),
-    "bindings/ejabberd/README.md": Guide(checks=[ejabberd_module_installed]),
-    "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[prosody_answered_the_shell]),
+    "bindings/ejabberd/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        ejabberd_module_installed, ejabberd_loaded_the_module, key_file_unwarned(EJABBERD_LOG)]),
+    "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        prosody_answered_the_shell, key_file_unwarned(PROSODY_LOG)]),
+}
+
+# Configuration a guide writes that the repository also ships (a package
+# installs it as a sample): the two must not drift apart.
+SHIPPED = {
+    ("bindings/ejabberd/README.md", "/etc/ejabberd/modules.d/mod_nudge.yml"): "bindings/ejabberd/conf/mod_nudge.yml",
 }
 
 
@@ -106,9 +149,16 @@ def test_every_guide_with_steps_is_run():
     assert with_steps <= set(EXPECTED), f"guides whose steps no test runs: {sorted(with_steps - set(EXPECTED))}"
 
 
+@pytest.mark.parametrize("guide, target", sorted(SHIPPED))
+def test_a_file_the_guide_writes_is_the_one_the_repository_ships(guide, target):
+    written = [b.text for b in blocks(REPO / guide) if b.marker == "file" and b.argument == target]
+    assert written == [(REPO / SHIPPED[guide, target]).read_text()], \
+        f"{guide} writes {target} unlike {SHIPPED[guide, target]}"
+
+
 @pytest.mark.parametrize("guide", sorted(EXPECTED))
 def test_the_guide_runs_as_written(guide, tmp_path):
-    result = overlay.run(script(REPO / guide), tmp_path, cwd=REPO)
+    result = overlay.run(script(REPO / guide), tmp_path, cwd=REPO, logs=(PROSODY_LOG, EJABBERD_LOG))
     assert result.returncode == 0, f"{guide}: a step failed (exit {result.returncode}):\n{result.output[-6000:]}"
     for check in EXPECTED[guide].checks:
         check(result)

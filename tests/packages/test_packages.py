@@ -13,7 +13,7 @@ from pathlib import Path
 from component_process import NudgeComponent
 from devices import ApnsDevice
 from ejabberd_env import USERS, engine_stats as ejabberd_stats, enablements as ejabberd_enablements
-from package_build import PACKAGES
+from package_build import PACKAGES, REPO
 from prosody_env import PROSODY
 from push_steps import JULIET, PUSH_HOST, ServerKind, offline, pushes_until, run
 from clients import Client as EjabberdClient
@@ -24,15 +24,16 @@ from vendor_backends import apns_backend
 import system_lock
 
 MULTIARCH = "/usr/lib/x86_64-linux-gnu"
-# What each package must hold (beside /usr/share/doc), where Debian's
-# loaders look: ld.so, Lua's package.cpath, Prosody's own module directory,
-# ejabberdctl's ERL_LIBS.
+# What each package must hold, where Debian's loaders look: ld.so, Lua's
+# package.cpath, Prosody's own module directory, ejabberdctl's ERL_LIBS; and
+# the samples where Debian's packages keep theirs.
 EXPECTED = {
     "libnudge0": [f"{MULTIARCH}/libnudge.so.0", f"{MULTIARCH}/libnudge.so.0.1.0"],
     "libnudge-dev": ["/usr/include/nudge.h", f"{MULTIARCH}/libnudge.so", f"{MULTIARCH}/pkgconfig/nudge.pc"],
     "prosody-mod-nudge": [f"{MULTIARCH}/lua/5.4/nudge.so", "/usr/lib/prosody/modules/mod_nudge.lua"],
     "ejabberd-mod-nudge": [f"{MULTIARCH}/nudge-0.1.0/ebin/mod_nudge.beam",
-                           f"{MULTIARCH}/nudge-0.1.0/priv/lib/nudge_nif.so"],
+                           f"{MULTIARCH}/nudge-0.1.0/priv/lib/nudge_nif.so",
+                           "/usr/share/doc/ejabberd-mod-nudge/conf/mod_nudge.yml"],
     "nudge-component": ["/usr/bin/nudge-component", "/lib/systemd/system/nudge-component.service",
                         "/usr/lib/sysusers.d/nudge-component.conf",
                         "/usr/share/doc/nudge-component/examples/component.sample.json"],
@@ -56,6 +57,13 @@ def test_each_package_holds_its_files_where_debian_looks(debs, tmp_path):
         files = contents(deb)
         for expected in EXPECTED[package]:
             assert expected in files, f"{package} lacks {expected}: {files}"
+
+
+def test_the_ejabberd_sample_is_the_guides_configuration(debs, tmp_path):
+    """What the package ships is the file bindings/ejabberd/README.md writes (tests/docs checks that side)."""
+    subprocess.run(["dpkg-deb", "-x", str(debs["ejabberd-mod-nudge"]), str(tmp_path)], check=True)
+    shipped = tmp_path / "usr/share/doc/ejabberd-mod-nudge/conf/mod_nudge.yml"
+    assert shipped.read_text() == (REPO / "bindings/ejabberd/conf/mod_nudge.yml").read_text()
 
 
 def test_no_binary_searches_the_build_tree(debs, tmp_path):
