@@ -93,5 +93,25 @@ def wait_for(predicate, timeout: float = 15, interval: float = 0.05, engine=None
     return wait_until(predicate, timeout, interval, "the condition", pause=pause)
 
 
+def drain_until_idle(engine, timeout: float = 15) -> list:
+    """Drains the engine's events until it has nothing left to do, and
+    returns them: no change waiting for the writer, no delivery in the
+    outbox, no publish awaiting an answer, no event queued, on two polls in
+    a row. A vendor mock has then seen every request it will get for what
+    was published so far, so "exactly one" can be asserted without a sleep."""
+    collected: list = []
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while True:
+        collected += engine.events(timeout=0.05)
+        stats = engine.stats()
+        busy = {k: stats[k] for k in ("writer_queue", "outbox", "publishes_in_flight", "events_waiting") if stats[k]}
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            return collected
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the engine was still busy after {timeout} s: {busy}")
+
+
 def device_requests(mock) -> list[dict]:
     return [r for r in mock.control.requests() if r.get("path", "").startswith("/3/device/")]

@@ -14,8 +14,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import nudge
-from appserver import (apns_backend, config, device_requests, enable_xml, parse, publish_xml, register, reply_to,
-                       stanzas, wait_for)
+from appserver import (apns_backend, config, device_requests, drain_until_idle, enable_xml, parse, publish_xml,
+                       register, reply_to, stanzas, wait_for)
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 
@@ -41,8 +41,8 @@ def test_register_then_a_remote_publish_reaches_apns_once(tmp_path, apns_mock, e
 
     reply = reply_to(engine, publish_xml(reg["node"], reg["secret"], count=3), "pub")
     assert reply.get("type") == "result"
-    requests = wait_for(lambda: device_requests(apns_mock), engine=engine)
-    time.sleep(0.3)
+    wait_for(lambda: device_requests(apns_mock), engine=engine)
+    drain_until_idle(engine)
     requests = device_requests(apns_mock)
     assert len(requests) == 1
     r = requests[0]
@@ -131,8 +131,7 @@ def test_410_older_than_the_registration_keeps_it(tmp_path, apns_mock, engine_wi
     apns_mock.control.script([{"status": 410, "reason": "Unregistered", "timestamp": int(time.time() * 1000) - 3_600_000}])
     reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
     wait_for(lambda: device_requests(apns_mock), engine=engine)
-    time.sleep(0.5)
-    engine.events(timeout=0.2)
+    drain_until_idle(engine)
     code, listing = engine.admin({"command": "list", "user": "juliet@example.net"})
     assert len(listing["registrations"]) == 1
 
@@ -230,8 +229,7 @@ def test_jobs_in_the_outbox_survive_sigkill(tmp_path, apns_mock):
     engine = nudge.Engine(config(tmp_path / "store", [apns_backend(apns_mock)]))
     try:
         wait_for(lambda: len(device_requests(apns_mock)) >= 1, timeout=20, engine=engine)
-        time.sleep(0.5)
-        engine.events(timeout=0.2)
+        drain_until_idle(engine, timeout=20)
         # Thirty acknowledged publishes for one device: all delivered (the
         # newest summary last), nothing left in the outbox.
         counts = [r["payload"]["message-count"] for r in device_requests(apns_mock) if r["answer"]["status"] == 200]
@@ -253,7 +251,7 @@ def test_bad_publishes_are_refused_and_change_nothing(tmp_path, apns_mock, engin
     reply = reply_to(engine, publish(reg), "pub")
     assert reply.get("type") == "error"
     assert reply.find(f"error/{{urn:ietf:params:xml:ns:xmpp-stanzas}}{condition}") is not None
-    time.sleep(0.3)
+    drain_until_idle(engine)
     assert device_requests(apns_mock) == []
 
 

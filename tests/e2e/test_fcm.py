@@ -3,12 +3,11 @@ JWT-bearer flow against the mock's token endpoint, the message, and
 Google's errors."""
 
 import json
-import time
 
 import pytest
 
 import nudge
-from appserver import config, fcm_backend, publish_xml, register, reply_to, wait_for
+from appserver import config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def test_a_publish_reaches_fcm_once_with_one_oauth_token(engine, fcm_mock):
     reg = register_fcm(engine, android_id="0123456789abcdef")
     assert reply_to(engine, publish_xml(reg["node"], reg["secret"], count=2), "pub").get("type") == "result"
     wait_for(lambda: sends(fcm_mock), engine=engine)
-    time.sleep(0.3)
+    drain_until_idle(engine)
     [send] = sends(fcm_mock)
     assert send["answer"]["status"] == 200
     message = json.loads(send["body"])["message"]

@@ -2,12 +2,11 @@
 use the backend), the notify API, and unknown-token."""
 
 import json
-import time
 
 import pytest
 
 import nudge
-from appserver import config, publish_xml, register, reply_to, wait_for
+from appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
 
 APPID = "chatninja.example_chatninja"
 
@@ -29,7 +28,7 @@ def test_a_notification_reaches_ubports(engine, ubports_mock):
                    fields=[("token", ubports_mock.token(APPID)), ("application-id", APPID)])
     reply_to(engine, publish_xml(reg["node"], reg["secret"], count=3), "pub")
     wait_for(lambda: notifies(ubports_mock), engine=engine)
-    time.sleep(0.3)
+    drain_until_idle(engine)
     [notify] = notifies(ubports_mock)
     assert notify["answer"]["status"] == 200
     assert notify["headers"]["content-type"] == "application/json"

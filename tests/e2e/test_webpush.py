@@ -4,12 +4,11 @@ encrypted (RFC 8291) and signed (VAPID, RFC 8292), and the mock push
 service decrypts it and checks the token."""
 
 import json
-import time
 
 import pytest
 
 import nudge
-from appserver import config, publish_xml, reply_to, register, form_xml, wait_for
+from appserver import config, drain_until_idle, form_xml, publish_xml, register, reply_to, wait_for
 from fixtures import start_webpush_mock
 import keys
 
@@ -42,7 +41,7 @@ def test_an_encrypted_signed_push_reaches_the_push_service(webpush_mock, vapid, 
     sub, reg = subscribe_and_register(engine, webpush_mock)
     assert reply_to(engine, publish_xml(reg["node"], reg["secret"], count=5), "pub").get("type") == "result"
     wait_for(lambda: pushes(webpush_mock), engine=engine)
-    time.sleep(0.3)
+    drain_until_idle(engine)
     [push] = pushes(webpush_mock)
     assert push["answer"]["status"] == 201
     summary = json.loads(push["plaintext"])          # the mock decrypted it with the subscriber's keys
@@ -87,8 +86,7 @@ def test_a_redirect_is_not_followed(webpush_mock, vapid, engine_for):
     webpush_mock.control.script([{"redirect": other["endpoint"]}])
     reply_to(engine, publish_xml(reg["node"], reg["secret"]), "pub")
     wait_for(lambda: pushes(webpush_mock), engine=engine)
-    time.sleep(1.0)
-    engine.events(timeout=0.2)
+    drain_until_idle(engine)
     assert len(pushes(webpush_mock)) == 1   # the redirect target never saw a request
 
 

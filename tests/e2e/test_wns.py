@@ -1,12 +1,11 @@
 """WNS end to end: the OAuth client-credentials token, raw and toast
 notifications, and the channel answers."""
 
-import time
 
 import pytest
 
 import nudge
-from appserver import config, publish_xml, register, reply_to, wait_for
+from appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
 
 
 def wns_backend(mock, **extra) -> dict:
@@ -26,7 +25,7 @@ def test_a_notification_reaches_the_channel(wns_mock, engine_for, wns_type, head
     reg = register(engine, command="register-push-wns", fields=[("token", wns_mock.channel())])
     reply_to(engine, publish_xml(reg["node"], reg["secret"], count=2), "pub")
     wait_for(lambda: sends(wns_mock), engine=engine)
-    time.sleep(0.3)
+    drain_until_idle(engine)
     [send] = sends(wns_mock)
     assert send["answer"]["status"] == 200
     assert send["headers"]["x-wns-type"] == header
