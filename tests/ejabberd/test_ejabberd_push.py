@@ -216,6 +216,10 @@ def test_an_option_the_engine_refuses_is_named_and_the_module_does_not_start(eja
     assert "Push engine" not in text
 
 
+def test_registration_commands_work_at_the_app_server_and_at_the_domain(ejabberd, apns_mock):
+    push_scenarios.registration_commands_work_at_the_app_server_and_at_the_domain(EJABBERD, ejabberd(), ApnsDevice(apns_mock))
+
+
 def test_the_account_shows_push_and_its_options_to_its_user(ejabberd, apns_mock):
     server = ejabberd()
 

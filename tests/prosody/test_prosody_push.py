@@ -311,6 +311,10 @@ def test_the_installed_module_loads_from_debians_plugin_and_lua_paths(prosody, a
     run(scenario())
 
 
+def test_registration_commands_work_at_the_app_server_and_at_the_domain(prosody, apns_mock):
+    push_scenarios.registration_commands_work_at_the_app_server_and_at_the_domain(PROSODY, prosody(), ApnsDevice(apns_mock))
+
+
 def test_the_account_shows_push_and_its_options_to_its_user(prosody, apns_mock):
     server = prosody()
 

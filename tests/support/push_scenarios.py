@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from push_steps import DEADLINE_S, JULIET, PUSH_HOST, hibernate, logged, offline, online, pushes_until, run
+from push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, hibernate, logged, offline, online, pushes_until, run
 from vendor_backends import apns_backend
 from waiting import wait_until
 from xmpp import AppServer, IqError, form_values
@@ -118,6 +118,21 @@ def a_session_pending_at_shutdown_gets_a_restart_wake(kind, server, device) -> N
     server.start()
     pushes = wait_until(device.pushes, DEADLINE_S, what="the restart wake")
     assert pushes[0].summary.get("wake-reason") == "restart", pushes[0].summary
+
+
+def registration_commands_work_at_the_app_server_and_at_the_domain(kind, server, device) -> None:
+    """Conversations and Tigase's clients send the commands to the app
+    server's JID, mod_push's clients to their own domain: both work, and
+    each lists the commands at itself (the engine decides: nudge_info)."""
+    async def scenario():
+        a = kind.phone()
+        await online(server, a)
+        for host in (PUSH_HOST, DOMAIN):
+            fields = await a.command(host, device.command, device.fields())
+            assert fields.get("jid") == PUSH_HOST and fields.get("node") and fields.get("secret"), (host, fields)
+        await offline(a)
+
+    run(scenario())
 
 
 def check_push_options(info) -> None:
