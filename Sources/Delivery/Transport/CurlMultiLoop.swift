@@ -13,6 +13,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// `curl_multi_cleanup` still report to it.
     private let warmup = ConnectionWarmup()
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Answer deadlines of requests sent (AttemptDeadlines).
+    private var attempts = AttemptDeadlines()
+    private var sends: UInt64 = 0
     private var nextUpkeep: Int
     /// The last finished transfer, left in the multi handle on purpose:
     /// `curl_easy_upkeep` reaches the multi handle's connections only
@@ -56,9 +59,9 @@ final class CurlMultiLoop: @unchecked Sendable {
                     continue
                 }
                 start(TransportSubmission(request: request, completion: pending.completion),
-                      deadline: now + max(1, request.timeoutMs), now: now)
+                      sendDeadline: now + max(1, options.maxWaitToSendMs), now: now)
             }
-            for held in warmup.takeReleased() { start(held.submission, deadline: held.deadline, now: now) }
+            for held in warmup.takeReleased() { start(held.submission, sendDeadline: held.deadline, now: now) }
             for held in warmup.takeExpired(now: now) {
                 complete(held.submission, .failure(HTTPFailure(
                     kind: .timeout, message: "timed out waiting for a new connection's first response")))
@@ -67,6 +70,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             _ = curl_multi_perform(multi, &running)
             finishCompleted()
             now = TransportClock.nowMs()
+            timeOutUnanswered(now)
             if let deadline = batch.closeDeadline {
                 // `take` saw the close, so nothing more can be submitted.
                 if transfers.isEmpty && warmup.isEmpty { break }
@@ -81,6 +85,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             var wait = nextUpkeep - now
             if let deadline = batch.closeDeadline { wait = min(wait, deadline - now) }
             if let deadline = warmup.nextDeadline { wait = min(wait, deadline - now) }
+            if let deadline = attempts.next { wait = min(wait, deadline - now) }
             if warmup.hasReleased { wait = 0 }
             _ = curl_multi_poll(multi, nil, 0, Int32(clamping: max(0, wait)), nil)
         }
@@ -89,10 +94,15 @@ final class CurlMultiLoop: @unchecked Sendable {
         curl_multi_cleanup(multi)
     }
 
-    private func start(_ submission: TransportSubmission, deadline: Int, now: Int) {
+    private func start(_ submission: TransportSubmission, sendDeadline: Int, now: Int) {
         let transfer: CurlTransfer
         do {
-            transfer = try CurlTransfer(submission, deadline: deadline, options: options, warmup: warmup, now: now)
+            transfer = try CurlTransfer(submission, sendDeadline: sendDeadline, options: options, warmup: warmup, now: now,
+                                        sent: { [unowned self] easy, deadline in
+                                            sends += 1
+                                            attempts.insert(.init(deadline: deadline, easy: easy, send: sends))
+                                            return sends
+                                        })
         } catch {
             complete(submission, .failure(error))
             return
@@ -116,7 +126,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             if let connection = transfer.heldBehind {
                 // Stopped before sending: not an outcome, it runs again later.
                 _ = curl_multi_remove_handle(multi, easy)
-                warmup.hold(.init(submission: transfer.submission, deadline: transfer.deadline), behind: connection)
+                warmup.hold(.init(submission: transfer.submission, deadline: transfer.sendDeadline), behind: connection)
                 continue
             }
             if transfer.isProbe, transfer.gotNoResponse, let connection = transfer.connection {
@@ -125,6 +135,21 @@ final class CurlMultiLoop: @unchecked Sendable {
             if let previous = upkeepAnchor { _ = curl_multi_remove_handle(multi, previous.easy) }
             upkeepAnchor = transfer
             complete(transfer.submission, transfer.outcome(code))
+        }
+    }
+
+    /// Requests sent and not answered within their `timeoutMs` of the send.
+    private func timeOutUnanswered(_ now: Int) {
+        for entry in attempts.popDue(now) {
+            // Finished already, or sent again since: not due.
+            guard let transfer = transfers[entry.easy], transfer.lastSend == entry.send else { continue }
+            transfers.removeValue(forKey: entry.easy)
+            _ = curl_multi_remove_handle(multi, entry.easy)
+            if transfer.isProbe, transfer.gotNoResponse, let connection = transfer.connection {
+                warmup.probeFailed(on: connection)
+            }
+            complete(transfer.submission, .failure(HTTPFailure(
+                kind: .timeout, message: "timed out: no answer within \(transfer.submission.request.timeoutMs) ms of sending the request")))
         }
     }
 

@@ -9,10 +9,15 @@ import CCurl
 final class CurlTransfer {
     let easy: UnsafeMutableRawPointer
     let submission: TransportSubmission
-    /// Monotonic milliseconds by which the whole exchange must be over; a
-    /// request held back and started again keeps its first deadline.
-    let deadline: Int
+    /// Monotonic milliseconds by which the request must have been sent; a
+    /// request held back and started again keeps its first one.
+    let sendDeadline: Int
+    /// The latest send of the request, numbered by the loop; its answer is
+    /// due `timeoutMs` after it (AttemptDeadlines).
+    private(set) var lastSend: UInt64?
     let warmup: ConnectionWarmup
+    /// Tells the loop of a send and its answer deadline; returns the send's number.
+    private let sent: (UnsafeMutableRawPointer, Int) -> UInt64
     let errorBuffer: UnsafeMutablePointer<CChar>
     let requestBody: UnsafeMutableBufferPointer<UInt8>
     var headerList: UnsafeMutablePointer<curl_slist>?
@@ -34,16 +39,17 @@ final class CurlTransfer {
     private var headersTooLarge = false
 
     /// A configured easy handle for the submission, not yet added to a multi handle.
-    init(_ submission: TransportSubmission, deadline: Int, options: HTTPTransport.Options,
-         warmup: ConnectionWarmup, now: Int) throws(HTTPFailure) {
+    init(_ submission: TransportSubmission, sendDeadline: Int, options: HTTPTransport.Options,
+         warmup: ConnectionWarmup, now: Int, sent: @escaping (UnsafeMutableRawPointer, Int) -> UInt64) throws(HTTPFailure) {
         try CurlRequestCheck.validate(submission.request)
         guard let easy = curl_easy_init() else {
             throw HTTPFailure(kind: .other, message: "curl_easy_init failed (out of memory)")
         }
         self.easy = easy
         self.submission = submission
-        self.deadline = deadline
+        self.sendDeadline = sendDeadline
         self.warmup = warmup
+        self.sent = sent
         addressGuard = AddressGuard(allowPrivateAddresses: submission.request.allowPrivateAddresses)
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -51,7 +57,9 @@ final class CurlTransfer {
         let body = submission.request.body
         requestBody = .allocate(capacity: max(1, body.count))
         _ = requestBody.initialize(from: body)
-        try configure(submission.request, options, timeoutMs: max(1, deadline - now))
+        // curl's own timer is the outer bound: the wait to be sent, then
+        // one answer's time. The loop enforces the answer's from the send.
+        try configure(submission.request, options, timeoutMs: max(1, sendDeadline - now) + max(1, submission.request.timeoutMs))
     }
 
     deinit {
@@ -118,6 +126,7 @@ final class CurlTransfer {
             heldBehind = key
             return false
         }
+        lastSend = sent(easy, TransportClock.nowMs() + max(1, submission.request.timeoutMs))
         return true
     }
 

@@ -13,8 +13,9 @@ public struct HTTPRequest: Sendable {
     public var headers: [(name: String, value: String)]
     /// The request body, sent as is.
     public var body: [UInt8]
-    /// The whole exchange must finish within this many milliseconds, waiting
-    /// for a connection or a free stream included.
+    /// The answer must come within this many milliseconds of the request
+    /// being sent on a connection. Waiting for a connection or a free stream
+    /// before that is bounded by `HTTPTransport.Options.maxWaitToSendMs`.
     public var timeoutMs: Int = 30_000
     /// A PEM CA bundle to trust instead of the system's (how tests trust their
     /// throwaway CA; also for private vendors' endpoints).

@@ -9,8 +9,12 @@ extension HTTPTransport {
         public var maxTotalConnections = 64
         /// The `user-agent` header.
         public var userAgent = "nudge"
-        /// Time allowed for TCP and TLS setup, within each request's own timeout.
+        /// Time allowed for TCP and TLS setup, within `maxWaitToSendMs`.
         public var connectTimeoutMs = 10_000
+        /// How long a request may wait to be sent: for a connection (set up,
+        /// or its first answer, see ConnectionWarmup) or for a free stream.
+        /// Its own `timeoutMs` starts only once it is sent.
+        public var maxWaitToSendMs = 60_000
         /// Streams one HTTP/2 connection may carry at once, if the server
         /// allows that many (its SETTINGS_MAX_CONCURRENT_STREAMS always wins).
         /// APNs allows about 1000 once a token has been accepted.

@@ -1,9 +1,18 @@
 import Glibc
+import NudgeDelivery
 
 /// The failure of a result, for `#require`.
 extension Result {
     var failure: Failure? {
         if case .failure(let f) = self { return f }
+        return nil
+    }
+}
+
+extension Result where Success == HTTPResponse {
+    /// The response's status, or nil for a failure.
+    var status: Int? {
+        if case .success(let response) = self { return response.status }
         return nil
     }
 }

@@ -1,0 +1,75 @@
+import Testing
+import NudgeDelivery
+
+/// A request's `timeoutMs` runs from when it is sent; the wait before that
+/// is bounded on its own (`maxWaitToSendMs`). Timing in these tests only
+/// decides which of two outcomes happens, with wide margins either way.
+@Suite struct TransportTimeoutTests {
+    /// One connection, one stream: the second request waits for the first's
+    /// slow answer before it is sent.
+    private func oneStream(_ configure: (inout HTTPTransport.Options) -> Void = { _ in }) throws -> (H2TestServer, HTTPTransport) {
+        let server = try H2TestServer(["--max-streams", "1"])
+        var options = HTTPTransport.Options()
+        options.maxConnectionsPerHost = 1
+        configure(&options)
+        return (server, try HTTPTransport(options: options))
+    }
+
+    /// Submits now, in this order (`fetch` in `async let` would not keep
+    /// it); the answer is awaited later.
+    private func submit(_ transport: HTTPTransport, _ request: HTTPRequest) -> AsyncStream<Result<HTTPResponse, HTTPFailure>> {
+        let (answers, continuation) = AsyncStream<Result<HTTPResponse, HTTPFailure>>.makeStream()
+        transport.send(request) { result in
+            continuation.yield(result)
+            continuation.finish()
+        }
+        return answers
+    }
+
+    private func answer(_ answers: AsyncStream<Result<HTTPResponse, HTTPFailure>>) async -> Result<HTTPResponse, HTTPFailure>? {
+        var iterator = answers.makeAsyncIterator()
+        return await iterator.next()
+    }
+
+    @Test func aRequestThatWaitedToBeSentStillGetsItsWholeTimeout() async throws {
+        let (server, transport) = try oneStream()
+        defer { transport.close() }
+        var slow = server.request("/slow/1500")
+        slow.timeoutMs = 10_000
+        var quick = server.request("/slow/50")
+        // Shorter than the wait for the stream: counted from the submit, as
+        // it once was, it would run out before the request is even sent.
+        quick.timeoutMs = 1_200
+        let first = submit(transport, slow)
+        let second = submit(transport, quick)
+        let b = try #require(await answer(second))
+        #expect(b.status == 200, "\(String(describing: b.failure))")
+        #expect(await answer(first)?.status == 200)
+    }
+
+    @Test func aRequestThatCannotBeSentInTimeFailsAsATimeout() async throws {
+        let (server, transport) = try oneStream { $0.maxWaitToSendMs = 300 }
+        defer { transport.close() }
+        var slow = server.request("/slow/3000")
+        slow.timeoutMs = 10_000
+        let first = submit(transport, slow)
+        let waiting = try #require(await answer(submit(transport, server.request("/echo"))))
+        let failure = try #require(waiting.failure)
+        #expect(failure.kind == .timeout)
+        #expect(failure.message.contains("waiting"), "\(failure.message)")
+        #expect(await answer(first)?.status == 200)
+    }
+
+    @Test func theAnswersTimeRunsFromTheSend() async throws {
+        let server = try H2TestServer()
+        let transport = try HTTPTransport()
+        defer { transport.close() }
+        var request = server.request("/slow/5000")
+        request.timeoutMs = 300
+        let failure = try #require(await transport.fetch(request).failure)
+        #expect(failure.kind == .timeout)
+        #expect(failure.message.contains("within 300 ms of sending"), "\(failure.message)")
+        // The connection stays usable for the next request.
+        #expect(await transport.fetch(server.request("/echo")).status == 200)
+    }
+}
