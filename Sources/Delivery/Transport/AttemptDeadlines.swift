@@ -1,5 +1,6 @@
-/// When each request sent on a connection must have its answer: a
-/// min-heap of (deadline, transfer), on the transport thread only.
+/// When each request must have been sent, and once sent, when it must
+/// have its answer: min-heaps of (deadline, transfer), on the transport
+/// thread only.
 ///
 /// The time allowed for an answer starts when curl sends the request, not
 /// when it was submitted: in a vendor storm a request can wait for a new
@@ -9,17 +10,20 @@
 /// (curl retries on another connection) and dropped when it finishes;
 /// both are recognised lazily, when the entry comes up.
 struct AttemptDeadlines {
-    /// One send of one transfer: `send` tells it from a later send of the
-    /// same transfer, and from another transfer on a reused easy handle.
+    /// A deadline of one transfer. `tag` is the transfer's serial number
+    /// (for the send deadline) or the send's number (for an answer
+    /// deadline): it tells a later send of the same transfer, or another
+    /// transfer on a reused easy handle, from the one the entry was for.
     struct Entry {
         let deadline: Int
         let easy: UnsafeMutableRawPointer
-        let send: UInt64
+        let tag: UInt64
     }
 
     private var heap: [Entry] = []
 
     var isEmpty: Bool { heap.isEmpty }
+    var count: Int { heap.count }
 
     /// The earliest deadline, for the loop's sleep.
     var next: Int? { heap.first?.deadline }
@@ -33,6 +37,16 @@ struct AttemptDeadlines {
             heap.swapAt(i, parent)
             i = parent
         }
+    }
+
+    /// Drops the entries `keep` refuses (those of finished transfers), so
+    /// that a busy transport does not hold one entry per request of the
+    /// last minute.
+    mutating func retain(_ keep: (Entry) -> Bool) {
+        let kept = heap.filter(keep)
+        heap = []
+        heap.reserveCapacity(kept.count)
+        for entry in kept { insert(entry) }
     }
 
     /// The entries due at `now`, earliest first.

@@ -13,9 +13,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// `curl_multi_cleanup` still report to it.
     private let warmup = ConnectionWarmup()
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    /// Answer deadlines of requests sent (AttemptDeadlines).
+    /// Answer deadlines of requests sent, and send deadlines of the others
+    /// (AttemptDeadlines).
     private var attempts = AttemptDeadlines()
-    private var sends: UInt64 = 0
+    private var unsent = AttemptDeadlines()
+    /// Numbers for transfers and for sends, never reused.
+    private var serials: UInt64 = 0
     private var nextUpkeep: Int
     /// The last finished transfer, left in the multi handle on purpose:
     /// `curl_easy_upkeep` reaches the multi handle's connections only
@@ -86,6 +89,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             if let deadline = batch.closeDeadline { wait = min(wait, deadline - now) }
             if let deadline = warmup.nextDeadline { wait = min(wait, deadline - now) }
             if let deadline = attempts.next { wait = min(wait, deadline - now) }
+            if let deadline = unsent.next { wait = min(wait, deadline - now) }
             if warmup.hasReleased { wait = 0 }
             _ = curl_multi_poll(multi, nil, 0, Int32(clamping: max(0, wait)), nil)
         }
@@ -97,11 +101,13 @@ final class CurlMultiLoop: @unchecked Sendable {
     private func start(_ submission: TransportSubmission, sendDeadline: Int, now: Int) {
         let transfer: CurlTransfer
         do {
-            transfer = try CurlTransfer(submission, sendDeadline: sendDeadline, options: options, warmup: warmup, now: now,
+            serials += 1
+            transfer = try CurlTransfer(submission, serial: serials, sendDeadline: sendDeadline, options: options,
+                                        warmup: warmup, now: now,
                                         sent: { [unowned self] easy, deadline in
-                                            sends += 1
-                                            attempts.insert(.init(deadline: deadline, easy: easy, send: sends))
-                                            return sends
+                                            serials += 1
+                                            attempts.insert(.init(deadline: deadline, easy: easy, tag: serials))
+                                            return serials
                                         })
         } catch {
             complete(submission, .failure(error))
@@ -114,6 +120,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             return
         }
         transfers[transfer.easy] = transfer
+        unsent.insert(.init(deadline: sendDeadline, easy: transfer.easy, tag: transfer.serial))
     }
 
     private func finishCompleted() {
@@ -138,19 +145,35 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    /// Requests sent and not answered within their `timeoutMs` of the send.
+    /// Requests not sent by their send deadline (waiting in curl for a
+    /// connection or a stream), and requests sent and not answered within
+    /// their `timeoutMs` of the send.
     private func timeOutUnanswered(_ now: Int) {
+        if unsent.count > 4 * transfers.count + 1024 {
+            unsent.retain { entry in transfers[entry.easy].map { $0.serial == entry.tag && $0.lastSend == nil } ?? false }
+        }
+        if attempts.count > 4 * transfers.count + 1024 {
+            attempts.retain { transfers[$0.easy]?.lastSend == $0.tag }
+        }
+        for entry in unsent.popDue(now) {
+            // Finished, or sent (its answer has a deadline of its own): not due.
+            guard let transfer = transfers[entry.easy], transfer.serial == entry.tag, transfer.lastSend == nil else { continue }
+            abandon(transfer, "timed out waiting to be sent: no free connection or stream within \(options.maxWaitToSendMs) ms")
+        }
         for entry in attempts.popDue(now) {
             // Finished already, or sent again since: not due.
-            guard let transfer = transfers[entry.easy], transfer.lastSend == entry.send else { continue }
-            transfers.removeValue(forKey: entry.easy)
-            _ = curl_multi_remove_handle(multi, entry.easy)
-            if transfer.isProbe, transfer.gotNoResponse, let connection = transfer.connection {
-                warmup.probeFailed(on: connection)
-            }
-            complete(transfer.submission, .failure(HTTPFailure(
-                kind: .timeout, message: "timed out: no answer within \(transfer.submission.request.timeoutMs) ms of sending the request")))
+            guard let transfer = transfers[entry.easy], transfer.lastSend == entry.tag else { continue }
+            abandon(transfer, "timed out: no answer within \(transfer.submission.request.timeoutMs) ms of sending the request")
         }
+    }
+
+    private func abandon(_ transfer: CurlTransfer, _ message: String) {
+        transfers.removeValue(forKey: transfer.easy)
+        _ = curl_multi_remove_handle(multi, transfer.easy)
+        if transfer.isProbe, transfer.gotNoResponse, let connection = transfer.connection {
+            warmup.probeFailed(on: connection)
+        }
+        complete(transfer.submission, .failure(HTTPFailure(kind: .timeout, message: message)))
     }
 
     private func cancelAll() {

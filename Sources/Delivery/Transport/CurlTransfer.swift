@@ -12,6 +12,8 @@ final class CurlTransfer {
     /// Monotonic milliseconds by which the request must have been sent; a
     /// request held back and started again keeps its first one.
     let sendDeadline: Int
+    /// Numbers this transfer among all the loop made (AttemptDeadlines).
+    let serial: UInt64
     /// The latest send of the request, numbered by the loop; its answer is
     /// due `timeoutMs` after it (AttemptDeadlines).
     private(set) var lastSend: UInt64?
@@ -39,7 +41,7 @@ final class CurlTransfer {
     private var headersTooLarge = false
 
     /// A configured easy handle for the submission, not yet added to a multi handle.
-    init(_ submission: TransportSubmission, sendDeadline: Int, options: HTTPTransport.Options,
+    init(_ submission: TransportSubmission, serial: UInt64, sendDeadline: Int, options: HTTPTransport.Options,
          warmup: ConnectionWarmup, now: Int, sent: @escaping (UnsafeMutableRawPointer, Int) -> UInt64) throws(HTTPFailure) {
         try CurlRequestCheck.validate(submission.request)
         guard let easy = curl_easy_init() else {
@@ -48,6 +50,7 @@ final class CurlTransfer {
         self.easy = easy
         self.submission = submission
         self.sendDeadline = sendDeadline
+        self.serial = serial
         self.warmup = warmup
         self.sent = sent
         addressGuard = AddressGuard(allowPrivateAddresses: submission.request.allowPrivateAddresses)
