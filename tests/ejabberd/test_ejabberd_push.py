@@ -216,6 +216,13 @@ def test_an_option_the_engine_refuses_is_named_and_the_module_does_not_start(eja
     assert "Push engine" not in text
 
 
+def test_a_message_unacknowledged_when_the_connection_dies_pushes_at_hibernation(ejabberd, apns_mock):
+    # mod_stream_mgmt's queue at c2s_session_pending, as Prosody's binding
+    # reports mod_smacks' at smacks-hibernation-start.
+    run(push_scenarios.a_message_unacknowledged_when_the_connection_dies_pushes_at_hibernation(
+        EJABBERD, ejabberd(), ApnsDevice(apns_mock)))
+
+
 def test_registration_commands_work_at_the_app_server_and_at_the_domain(ejabberd, apns_mock):
     push_scenarios.registration_commands_work_at_the_app_server_and_at_the_domain(EJABBERD, ejabberd(), ApnsDevice(apns_mock))
 

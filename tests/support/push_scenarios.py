@@ -120,6 +120,23 @@ def a_session_pending_at_shutdown_gets_a_restart_wake(kind, server, device) -> N
     assert pushes[0].summary.get("wake-reason") == "restart", pushes[0].summary
 
 
+async def a_message_unacknowledged_when_the_connection_dies_pushes_at_hibernation(kind, server, device) -> None:
+    """A's connection stops reading, B writes, the connection dies with the
+    message unacknowledged and nothing after it: at hibernation the binding
+    reports the stream management queue to the engine, which pushes once."""
+    a, b = await kind.enabled(server, device)
+    a.transport.pause_reading()
+    b.say(JULIET, "sent into a dying connection")
+    await b.ping()
+    assert device.pushes() == []
+    await hibernate(server, a)
+    pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the queued message")
+    assert len(pushes) == 1 and pushes[0].count == 1
+    await a.resume(server.c2s_port)
+    await a.until(lambda: "sent into a dying connection" in a.bodies, "the message after resumption")
+    await offline(a, b)
+
+
 def registration_commands_work_at_the_app_server_and_at_the_domain(kind, server, device) -> None:
     """Conversations and Tigase's clients send the commands to the app
     server's JID, mod_push's clients to their own domain: both work, and
