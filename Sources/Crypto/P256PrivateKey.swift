@@ -76,8 +76,14 @@ public final class P256PrivateKey: @unchecked Sendable {
     /// to lie on P-256 first, so a malicious subscription key cannot leak
     /// bits of this key (invalid-curve attack).
     public func sharedSecret(with peerPublicKey: [UInt8]) throws(CryptoError) -> [UInt8] {
-        let peer = try P256Curve.publicKey(peerPublicKey)
-        defer { EVP_PKEY_free(peer) }
+        try sharedSecret(with: P256PublicKey(peerPublicKey))
+    }
+
+    /// ECDH with a peer key checked when it was made (`P256PublicKey`), so
+    /// the derivation skips OpenSSL's second, full check of it: for P-256,
+    /// whose cofactor is 1, on the curve is the whole requirement, and the
+    /// full check would add a scalar multiplication to every Web Push message.
+    public func sharedSecret(with peer: P256PublicKey) throws(CryptoError) -> [UInt8] {
         OpenSSLErrors.clear()
         guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else {
             throw CryptoError.openSSL("ECDH: cannot create a context")
@@ -85,7 +91,7 @@ public final class P256PrivateKey: @unchecked Sendable {
         defer { EVP_PKEY_CTX_free(context) }
         var length = 0
         guard EVP_PKEY_derive_init(context) == 1,
-              EVP_PKEY_derive_set_peer(context, peer) == 1,
+              EVP_PKEY_derive_set_peer_ex(context, peer.key, 0) == 1,
               EVP_PKEY_derive(context, nil, &length) == 1
         else { throw CryptoError.openSSL("ECDH: key agreement failed") }
         var secret = [UInt8](repeating: 0, count: length)

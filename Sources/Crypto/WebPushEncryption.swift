@@ -23,6 +23,17 @@ public enum WebPushEncryption {
         recordSize: UInt32 = 4096, padding: Int = 0,
         senderKey: P256PrivateKey? = nil, salt: [UInt8]? = nil
     ) throws(CryptoError) -> [UInt8] {
+        try encrypt(plaintext: plaintext, uaPublicKey: P256PublicKey(uaPublicKey), authSecret: authSecret,
+                    recordSize: recordSize, padding: padding, senderKey: senderKey, salt: salt)
+    }
+
+    /// `encrypt` for a subscriber key checked already: how the app server
+    /// calls it, with the key it read from the registration once.
+    public static func encrypt(
+        plaintext: [UInt8], uaPublicKey: P256PublicKey, authSecret: [UInt8],
+        recordSize: UInt32 = 4096, padding: Int = 0,
+        senderKey: P256PrivateKey? = nil, salt: [UInt8]? = nil
+    ) throws(CryptoError) -> [UInt8] {
         guard authSecret.count == authSecretLength else {
             throw CryptoError("Web Push: the auth secret must be \(authSecretLength) bytes, got \(authSecret.count)")
         }
@@ -46,7 +57,7 @@ public enum WebPushEncryption {
         let salt = salt ?? SecureRandom.bytes(saltLength)
         let ecdhSecret = try sender.sharedSecret(with: uaPublicKey)
         let keys = derive(ecdhSecret: ecdhSecret, authSecret: authSecret,
-                          uaPublicKey: uaPublicKey, senderPublicKey: sender.publicKey, salt: salt)
+                          uaPublicKey: uaPublicKey.bytes, senderPublicKey: sender.publicKey, salt: salt)
 
         // 0x02 marks the last record; padding zeros follow it.
         let record = plaintext + [0x02] + [UInt8](repeating: 0, count: padding)

@@ -13,22 +13,32 @@ public enum EndpointPolicy {
     /// can act on ("endpoint must be https", "endpoint host 10.0.0.1 is a
     /// private address").
     public static func check(_ endpoint: String, allowHTTP: Bool, allowPrivateAddresses: Bool) -> String? {
+        if case .failure(let refusal) = accept(endpoint, allowHTTP: allowHTTP, allowPrivateAddresses: allowPrivateAddresses) {
+            return refusal.text
+        }
+        return nil
+    }
+
+    /// The endpoint's origin when it is acceptable, else why not: `check`
+    /// and `origin(of:)` from one reading of the URL, as the app server
+    /// needs both before each Web Push message.
+    public static func accept(_ endpoint: String, allowHTTP: Bool, allowPrivateAddresses: Bool) -> Result<Origin, Refusal> {
         // The scheme first: "file:///x" is refused for its scheme, not its missing host.
         switch URLParts.scheme(of: endpoint) {
         case "https"?: break
         case "http"? where allowHTTP: break
-        case nil: return "endpoint is not a URL"
-        default: return allowHTTP ? "endpoint must be https or http" : "endpoint must be https"
+        case nil: return .failure(Refusal("endpoint is not a URL"))
+        default: return .failure(Refusal(allowHTTP ? "endpoint must be https or http" : "endpoint must be https"))
         }
         let url: URLParts
         switch URLParts.parse(endpoint) {
         case .success(let parts): url = parts
-        case .failure(let refusal): return refusal.text
+        case .failure(let refusal): return .failure(refusal)
         }
         if let problem = url.host.problem(allowPrivateAddresses: allowPrivateAddresses) {
-            return "endpoint host \(url.host.text) is \(problem)"
+            return .failure(Refusal("endpoint host \(url.host.text) is \(problem)"))
         }
-        return nil
+        return .success(Origin(scheme: url.scheme, host: url.host.text, port: url.port))
     }
 
     /// The origin of an endpoint (RFC 6454): what VAPID's `aud` claim
@@ -61,9 +71,9 @@ public enum EndpointPolicy {
 }
 
 extension EndpointPolicy {
-    /// A refusal's text.
-    fileprivate struct Refusal: Error {
-        let text: String
+    /// Why an endpoint may not be used, in words a user can act on.
+    public struct Refusal: Error, Equatable {
+        public let text: String
         init(_ text: String) { self.text = text }
     }
 

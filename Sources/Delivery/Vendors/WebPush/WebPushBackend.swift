@@ -1,5 +1,6 @@
 import NudgeCrypto
 import NudgeCore
+import NudgeNet
 
 /// The Web Push backend (RFC 8030, 8291, 8292): encrypted pushes to the
 /// endpoint each subscription names, signed with VAPID. It also serves
@@ -13,6 +14,8 @@ public final class WebPushBackend: VendorBackend {
     let vapid: WebPushVAPID
     let ttlSeconds: Int
     let padTo: Int
+    /// Subscribers' keys, checked and imported once each, not per message.
+    let subscriberKeys = SubscriberKeys()
 
     init(_ config: BackendConfig, warn: (String) -> Void) throws(EngineError) {
         let keyKey = config.configKey + ".vapid_private_key_file"
@@ -50,15 +53,13 @@ public final class WebPushBackend: VendorBackend {
     /// unusable, is gone: no push to it can ever succeed.
     public func request(for job: DeliveryJob, now: Millis) -> Result<HTTPRequest, DeliveryOutcome> {
         let endpoint = job.registration.token
-        if let refusal = WebPushEndpoint.check(endpoint, allowHTTP: config.allowHTTP,
-                                               allowPrivateAddresses: config.allowPrivateAddresses) {
-            return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: \(refusal)"))
-        }
-        guard let origin = WebPushEndpoint.origin(endpoint) else {
-            return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: endpoint is not a URL"))
+        let origin: String
+        switch WebPushEndpoint.accept(endpoint, allowHTTP: config.allowHTTP, allowPrivateAddresses: config.allowPrivateAddresses) {
+        case .success(let o): origin = o
+        case .failure(let refusal): return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: \(refusal.text)"))
         }
         let subscription: WebPushSubscription
-        switch WebPushSubscription.read(job.registration) {
+        switch WebPushSubscription.read(job.registration, keys: subscriberKeys) {
         case .success(let s): subscription = s
         case .failure(let gone): return .failure(gone)
         }

@@ -12,6 +12,13 @@ public enum WebPushEndpoint {
         EndpointPolicy.check(endpoint, allowHTTP: allowHTTP, allowPrivateAddresses: allowPrivateAddresses)
     }
 
+    /// The origin `scheme://host[:port]` of an allowed endpoint (the
+    /// audience of its VAPID token), or the refusal of `check`: one reading
+    /// of the URL before each message.
+    static func accept(_ endpoint: String, allowHTTP: Bool, allowPrivateAddresses: Bool) -> Result<String, EndpointPolicy.Refusal> {
+        EndpointPolicy.accept(endpoint, allowHTTP: allowHTTP, allowPrivateAddresses: allowPrivateAddresses).map(\.serialized)
+    }
+
     /// `scheme://host[:port]` of an endpoint, the audience of its VAPID
     /// token; nil when the endpoint is not an http or https URL.
     static func origin(_ endpoint: String) -> String? {

@@ -5,8 +5,8 @@ import NudgeStore
 /// The keys a browser or UnifiedPush distributor gave with its endpoint
 /// (RFC 8291): the user agent's P-256 public key and the auth secret.
 struct WebPushSubscription {
-    /// `p256dh`: 65 bytes, 0x04‖X‖Y.
-    var publicKey: [UInt8]
+    /// `p256dh`: 65 bytes, 0x04‖X‖Y, checked to be a point on P-256.
+    var publicKey: P256PublicKey
     /// `auth`: 16 bytes.
     var authSecret: [UInt8]
 
@@ -15,22 +15,17 @@ struct WebPushSubscription {
     /// checked their form already; this also checks that the key is a point
     /// on P-256, so that a failure to encrypt later is ours, not the
     /// subscription's.
-    static func read(_ registration: RegRecord) -> Result<WebPushSubscription, DeliveryOutcome> {
-        guard let p256dh = registration.extra("p256dh"), let key = Base64URL.decode(p256dh) else {
+    static func read(_ registration: RegRecord, keys: SubscriberKeys) -> Result<WebPushSubscription, DeliveryOutcome> {
+        guard let p256dh = registration.extra("p256dh") else {
             return .failure(gone("Web Push subscription has no p256dh key"))
         }
         guard let auth = registration.extra("auth"), let secret = Base64URL.decode(auth),
               secret.count == WebPushEncryption.authSecretLength
         else { return .failure(gone("Web Push subscription has no 16-byte auth secret")) }
-        do {
-            // Verifying an empty signature parses the key first, which
-            // throws for anything that is not a P-256 point; the (false)
-            // verdict itself does not matter.
-            _ = try P256PublicKey.verifyES256(publicKey: key, data: [], signature: [])
-        } catch {
-            return .failure(gone("Web Push subscription p256dh: \(error.message)"))
+        switch keys.key(p256dh) {
+        case .success(let key): return .success(WebPushSubscription(publicKey: key, authSecret: secret))
+        case .failure(let problem): return .failure(gone("Web Push subscription p256dh: \(problem.message)"))
         }
-        return .success(WebPushSubscription(publicKey: key, authSecret: secret))
     }
 
     private static func gone(_ reason: String) -> DeliveryOutcome {
