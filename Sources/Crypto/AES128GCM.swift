@@ -6,13 +6,18 @@ public enum AES128GCM {
     /// Length of the authentication tag appended to the ciphertext.
     public static let tagLength = 16
 
+    /// The cipher fetched once: `EVP_aes_128_gcm()` would fetch it again on
+    /// every initialisation (OpenSSL 3). Never changed after the fetch, so
+    /// every thread may use it.
+    nonisolated(unsafe) private static let cipher = EVP_CIPHER_fetch(nil, "AES-128-GCM", nil)
+
     /// Encrypts `plaintext`; returns ciphertext ‖ 16-byte tag.
     public static func seal(key: [UInt8], nonce: [UInt8], plaintext: [UInt8]) throws(CryptoError) -> [UInt8] {
         try checkSizes(key: key, nonce: nonce, dataLength: plaintext.count)
         OpenSSLErrors.clear()
         guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("AES-128-GCM: out of memory") }
         defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_EncryptInit_ex(context, EVP_aes_128_gcm(), nil, key, nonce) == 1 else {
+        guard let cipher, EVP_EncryptInit_ex2(context, cipher, key, nonce, nil) == 1 else {
             throw CryptoError.openSSL("AES-128-GCM: cannot initialise encryption")
         }
         // GCM is a stream mode: output is exactly as long as input.
@@ -43,7 +48,7 @@ public enum AES128GCM {
         OpenSSLErrors.clear()
         guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("AES-128-GCM: out of memory") }
         defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_DecryptInit_ex(context, EVP_aes_128_gcm(), nil, key, nonce) == 1 else {
+        guard let cipher, EVP_DecryptInit_ex2(context, cipher, key, nonce, nil) == 1 else {
             throw CryptoError.openSSL("AES-128-GCM: cannot initialise decryption")
         }
         let ciphertextCount = sealed.count - tagLength
