@@ -297,6 +297,8 @@ def test_the_installed_module_loads_from_debians_plugin_and_lua_paths(prosody, a
     plugins = staging / "usr/local/lib/prosody/modules"
     cmodules = staging / "usr/local/lib/lua/5.4"
     assert (plugins / "mod_nudge.lua").is_file() and (cmodules / "nudge.so").is_file()
+    helpers = sorted(p.name for p in (REPO / "bindings" / "prosody" / "mod_nudge").glob("*.lib.lua"))
+    assert helpers and sorted(p.name for p in (plugins / "mod_nudge").iterdir()) == helpers
     # Only the installed copies: nudge.so is not beside the installed mod_nudge.lua.
     server = prosody(plugin_paths=[plugins], lua_cpath=f"{cmodules}/?.so;;")
     assert f"{cmodules}/nudge.so" in open(f"/proc/{server.process.pid}/maps").read()

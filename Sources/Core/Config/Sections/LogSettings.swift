@@ -4,7 +4,7 @@ extension Config.Log {
         SettingsSection(name: "log", settings: [
             .choice("level", \.level, [("debug", .debug), ("info", .info), ("warn", .warn), ("error", .error)],
                     synonyms: [("warning", .warn)], option: "log_level",
-                    doc: "the lowest level of log events"),
+                    doc: "`debug`, `info`, `warn` or `error`: the lowest level of log events"),
         ])
     }
 }
