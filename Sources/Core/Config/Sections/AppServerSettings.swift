@@ -4,7 +4,7 @@ extension Config.AppServer {
     /// The `appserver` section: the built-in app server and its vendors.
     static var section: SettingsSection<Config.AppServer> {
         SettingsSection(name: "appserver", settings: [
-            .domain("pubsub_host", \.pubsubHost, unset: "none: no app server", option: "pubsub_host",
+            .domain("pubsub_host", \.pubsubHost, unset: "none (no app server)", option: "pubsub_host",
                     doc: "the app server's pubsub JID: clients enable push with it; publishes from this engine to it skip XMPP"),
             .domain("register_host", \.registerHost, unset: "the pubsub host and every one of `server.domains`",
                     option: "register_host",
