@@ -97,9 +97,6 @@ struct ObjectReader {
         } catch { throw ConfigError(path, "not a valid domain: \(error.message)") }
     }
 
-    /// The keys present, in the document's order.
-    var keys: [String] { object.keys }
-
     /// Call last: any key present but never asked for is a typo or an
     /// option of another version. `hint` may say more about a key (where
     /// it belongs instead).

@@ -2,7 +2,7 @@ import NudgeXMPP
 
 /// What a configuration key holds. The reader checks values against it and
 /// the schema (nudge_config_schema) publishes it, so the two cannot differ.
-public enum SettingType: Sendable, Equatable {
+enum SettingType: Equatable {
     case string
     /// An `http://` or `https://` URL.
     case url
