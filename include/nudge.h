@@ -15,6 +15,7 @@
  *   nudge_open()            one engine per store directory.
  *   nudge_check_config()    the configuration errors nudge_open() would
  *                           report, without opening (daemons, see FORK).
+ *   nudge_config_schema()   every configuration key: type, default, meaning.
  *   nudge_handle_stanza()   a stanza the host routed to the engine.
  *   nudge_session_*()       session lifecycle, by full JID.
  *   nudge_stanza_held()     a stanza the user's push-enabled session cannot
@@ -373,6 +374,45 @@ int nudge_account_disco(nudge_engine *e, const char *account_jid,
  * Returns NUDGE_OK, NUDGE_EINVAL (a NULL argument) or NUDGE_ECONFIG.
  */
 int nudge_info(const char *config_json, char **json, char **errmsg);
+
+/*
+ * Every key of the configuration nudge_open() takes, as the engine reads
+ * it: hosts check their option tables and documentation against it, and
+ * may offer a native option for each key that names one. Needs no engine
+ * and no configuration. A JSON object:
+ *
+ *   "keys"      [entries: every key of the document, in order; "key" is
+ *                its path, "server.coalesce_window_s"]
+ *   "backends"  {type: [entries: the keys of an appserver.backends[i] of
+ *                that "type", "type" first; "key" is the bare name]}
+ *
+ * An entry is an object:
+ *
+ *   "key"          as above
+ *   "type"         "string", "url" (http or https), "boolean", "integer"
+ *                  (with "min" and "max", inclusive), "choice" (with
+ *                  "values", the strings accepted), "domain", "domains"
+ *                  (a list) or "backends"
+ *   "default"      the value an unset key stands for; or instead
+ *   "required"     true: the configuration is refused without it; or
+ *   "unset"        what the engine does without it, in words
+ *   "unit"         "s" for a duration in seconds
+ *   "doc"          one line for operators
+ *   "option"       the native option hosts offer for the key (Prosody:
+ *                  nudge_ and this name; ejabberd: this name); absent for
+ *                  keys set only in a configuration file
+ *   "old_names"    older names of the key, still read, each logged once as
+ *                  a warning event by nudge_open(); giving an old and the
+ *                  new name together is NUDGE_ECONFIG
+ *   "old_options"  older names of the native option, for hosts to accept
+ *
+ * Members may be added to entries and to the object; hosts ignore unknown
+ * ones. The same for every call of one library version.
+ *
+ * json  Receives the document; free it with nudge_free().
+ * Returns NUDGE_OK or NUDGE_EINVAL (json is NULL).
+ */
+int nudge_config_schema(char **json);
 
 /* ---- Held stanzas ------------------------------------------------------ */
 

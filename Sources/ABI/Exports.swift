@@ -245,6 +245,13 @@ private func event(_ p: OpaquePointer?) -> Event? {
     }
 }
 
+@c public func nudge_config_schema(_ json: OutString?) -> Int32 {
+    json?.pointee = nil
+    guard let json else { return ResultCode.invalid.rawValue }
+    handOut(ConfigSchema.json.serialized(), json)
+    return ResultCode.ok.rawValue
+}
+
 @c public func nudge_stats_json(_ e: EnginePointer?, _ json: OutString?) -> Int32 {
     json?.pointee = nil
     return withEngine(e) { engine in

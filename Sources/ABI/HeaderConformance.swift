@@ -32,6 +32,7 @@ func checkExportsAgainstHeader() {
     same(type(of: CNudgeABI.nudge_user_removed), type(of: Nudge.nudge_user_removed))
     same(type(of: CNudgeABI.nudge_account_disco), type(of: Nudge.nudge_account_disco))
     same(type(of: CNudgeABI.nudge_info), type(of: Nudge.nudge_info))
+    same(type(of: CNudgeABI.nudge_config_schema), type(of: Nudge.nudge_config_schema))
 }
 
 /// Every result code of the header, NUDGE_LAST_ERRCODE to NUDGE_EMPTY:

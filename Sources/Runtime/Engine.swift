@@ -52,6 +52,10 @@ public final class Engine: Sendable {
             }
         }
         let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock, delivery: delivery)
+        // Once per open: a check of the configuration alone (nudge_check_config,
+        // nudge_info) says nothing, so that a host that checks and then
+        // opens hears of each old key once.
+        for warning in config.warnings { engine.output.log(.warn, "configuration: \(warning)") }
         let report = lmdb.openReport
         if report.previousShutdownClean == false {
             engine.output.log(.warn, "store: the previous process did not stop cleanly; every page and record was verified and nothing acknowledged was lost")

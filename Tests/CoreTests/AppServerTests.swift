@@ -81,7 +81,7 @@ private func publishXML(node: String, secret: String?, notification: String = "<
     }
 
     @Test func aPerUserMaximum() throws {
-        let h = appHarness { $0.appServer.maxRegistrationsPerUser = 2 }
+        let h = appHarness { $0.appServer.maxDevicesPerUser = 2 }
         _ = try h.register("juliet@example.net/a")
         _ = try h.register("juliet@example.net/b")
         let reply = try h.iq(h.commandXML("juliet@example.net/c", "register-push-apns", [("token", "abcd")]))

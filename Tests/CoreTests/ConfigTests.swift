@@ -20,7 +20,7 @@ import NudgeCore
         {"store": {"path": "/s", "map_size_mb": 8, "max_map_size_mb": 16, "sync": false},
          "server": {"domains": ["a.example", "b.example"], "include_senders": true, "include_message_count": false,
                     "include_subscription_count": false, "include_message_bodies": true, "notify_on": "all",
-                    "max_registrations_per_user": 3, "coalesce_window_s": 5, "pending_timeout_s": 600,
+                    "max_enablements_per_user": 3, "coalesce_window_s": 5, "pending_timeout_s": 600,
                     "wake_before_timeout_s": 60, "wake_on_start": false, "restart_wake_rate": 10,
                     "publish_timeout_s": 30, "publish_retries": 2},
          "appserver": {"pubsub_host": "push.a.example", "register_host": "a.example", "allow_domains": ["a.example"],
@@ -29,7 +29,7 @@ import NudgeCore
          "log": {"level": "debug"}}
         """)
         #expect(c.store.mapSizeMB == 8 && !c.store.sync)
-        #expect(c.server.notifyOn == .all && c.server.maxRegistrationsPerUser == 3 && !c.server.wakeOnStart)
+        #expect(c.server.notifyOn == .all && c.server.maxEnablementsPerUser == 3 && !c.server.wakeOnStart)
         #expect(c.appServer.pubsubHost == "push.a.example" && c.appServer.shutdownGraceS == 30)
         #expect(c.limits.maxDepth == 32 && c.limits.maxQueue == 1024)
         #expect(c.logLevel == .debug)

@@ -84,7 +84,7 @@ import NudgeXMPP
     }
 
     @Test func aFailedReEnableLeavesThePreviousEnablementAsItWas() throws {
-        let h = harness { $0.server.maxRegistrationsPerUser = 1 }
+        let h = harness { $0.server.maxEnablementsPerUser = 1 }
         let reg = try h.register()
         let options = "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>urn:xmpp:push:options</value></field><field var='include-senders'><value>1</value></field></x>"
         try h.enable(service: "push.example.net", node: reg.node,

@@ -56,7 +56,7 @@ private func message(_ n: Int) -> String {
     }
 
     @Test func mostRegistrationsPrunesOldest() throws {
-        let h = CoreHarness { $0.server.maxRegistrationsPerUser = 2 }
+        let h = CoreHarness { $0.server.maxEnablementsPerUser = 2 }
         try h.enable(node: "first"); h.advance(seconds: 1)
         try h.enable(node: "second"); h.advance(seconds: 1)
         let actions = try h.run(.iq(try XMLParser.parse(

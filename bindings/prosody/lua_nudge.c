@@ -21,6 +21,10 @@
  *       (domains, the app server's register hosts and commands, the id
  *       prefix of the engine's own iqs), before any engine is open.
  *
+ *   nudge.config_schema()             -> json | nil, message, code
+ *       nudge_config_schema: every configuration key (type, range,
+ *       default, meaning, the native option hosts offer for it).
+ *
  *   Engine methods. Unless noted they return true on NUDGE_OK, otherwise
  *   nil, nudge.strerror(code), code. After close every method returns
  *   nil, "engine closed", nudge.EINVAL. In a child process after fork()
@@ -229,6 +233,17 @@ static int l_info(lua_State *L) {
     lua_pushstring(L, json);
     owned_free(out);
     owned_free(err);
+    return 1;
+}
+
+static int l_config_schema(lua_State *L) {
+    owned *out = owned_new(L, 0);
+    char *json = NULL;
+    int rc = nudge_config_schema(&json);
+    out->p = json;
+    if (rc != NUDGE_OK) return fail(L, nudge_strerror(rc), rc);
+    lua_pushstring(L, json);
+    owned_free(out);
     return 1;
 }
 
@@ -460,6 +475,7 @@ static const luaL_Reg module_functions[] = {
     {"open", l_open},
     {"check_config", l_check_config},
     {"info", l_info},
+    {"config_schema", l_config_schema},
     {"strerror", l_strerror},
     {NULL, NULL},
 };

@@ -46,6 +46,7 @@ def prosody_answered_the_shell(result: overlay.Result) -> None:
     assert '"users_enabled"' in result.output, "prosodyctl shell \"nudge:stats()\" printed no stats"
     assert result.changed("/usr/local/lib/libnudge.so.0").is_symlink()
     assert (result.changed("/usr/local/lib/prosody/modules") / "mod_nudge.lua").is_file()
+    assert (result.changed("/usr/local/lib/prosody/modules") / "mod_nudge" / "config.lib.lua").is_file()
 
 
 def demo_pushed(result: overlay.Result) -> None:

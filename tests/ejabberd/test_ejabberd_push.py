@@ -329,6 +329,21 @@ def test_the_whole_configuration_from_a_json_file(ejabberd, apns_mock, tmp_path)
     run(scenario())
 
 
+def test_an_old_option_name_still_works_and_is_warned_about_once(ejabberd, apns_mock):
+    server = ejabberd(nudge_options(apns_mock, max_registrations_per_user=1))
+    server.wait_for_log(r"Push engine \S+ open", 20)
+    warning = "mod_nudge: max_registrations_per_user is deprecated: it is now max_enablements_per_user"
+    assert server.log_text().count(warning) == 1, server.diagnostics()
+
+
+def test_an_old_and_a_new_option_name_together_are_refused(ejabberd, apns_mock):
+    server = ejabberd(nudge_options(apns_mock, max_registrations_per_user=1, max_enablements_per_user=2), wait=False)
+    assert server.wait_exit() != 0
+    text = server.diagnostics()
+    assert ("mod_nudge on example.net: max_registrations_per_user: the old name of max_enablements_per_user, "
+            "which is set too; keep only max_enablements_per_user") in text, text
+
+
 def test_native_options_and_a_config_file_do_not_mix(ejabberd, apns_mock, tmp_path):
     config = tmp_path / "nudge.json"
     config.write_text("{}")

@@ -107,6 +107,7 @@ _SIGNATURES = {
     "nudge_user_removed": (ctypes.c_int, [_c_engine, ctypes.c_char_p]),
     "nudge_account_disco": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
     "nudge_info": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_void_p)]),
+    "nudge_config_schema": (ctypes.c_int, [ctypes.POINTER(ctypes.c_void_p)]),
 }
 _libraries: dict[str, ctypes.CDLL] = {}
 
@@ -140,6 +141,19 @@ def info(config: dict, lib_path: str | os.PathLike = DEFAULT_LIB) -> dict:
     if code != _OK:
         raise NudgeError(code, texts[1] or lib.nudge_strerror(code).decode())
     return json.loads(texts[0])
+
+
+def config_schema(lib_path: str | os.PathLike = DEFAULT_LIB) -> dict:
+    """nudge_config_schema(): every configuration key, as the engine reads it."""
+    lib = load(lib_path)
+    out = ctypes.c_void_p()
+    code = lib.nudge_config_schema(ctypes.byref(out))
+    if code != _OK:
+        raise NudgeError(code, lib.nudge_strerror(code).decode())
+    try:
+        return json.loads(ctypes.string_at(out.value).decode())
+    finally:
+        lib.nudge_free(out)
 
 
 class Engine:

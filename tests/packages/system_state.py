@@ -18,7 +18,8 @@ CONFIG_DIRS = [Path("/etc/prosody"), Path("/etc/ejabberd")]
 # and where the servers keep mod_nudge's stores by default.
 PACKAGE_PATHS = ["/usr/lib/x86_64-linux-gnu/libnudge.so*", "/usr/include/nudge.h",
                  "/usr/lib/x86_64-linux-gnu/pkgconfig/nudge.pc", "/usr/lib/x86_64-linux-gnu/lua/5.4/nudge.so",
-                 "/usr/lib/prosody/modules/mod_nudge.lua", "/usr/lib/x86_64-linux-gnu/nudge-*",
+                 "/usr/lib/prosody/modules/mod_nudge.lua", "/usr/lib/prosody/modules/mod_nudge",
+                 "/usr/lib/x86_64-linux-gnu/nudge-*",
                  "/usr/bin/nudge-component", "/lib/systemd/system/nudge-component.service",
                  "/usr/lib/sysusers.d/nudge-component.conf", "/etc/nudge", "/var/lib/nudge-component",
                  "/usr/share/doc/libnudge*", "/usr/share/doc/*-mod-nudge", "/usr/share/doc/nudge-component",

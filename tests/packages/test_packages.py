@@ -30,7 +30,8 @@ MULTIARCH = "/usr/lib/x86_64-linux-gnu"
 EXPECTED = {
     "libnudge0": [f"{MULTIARCH}/libnudge.so.0", f"{MULTIARCH}/libnudge.so.0.1.0"],
     "libnudge-dev": ["/usr/include/nudge.h", f"{MULTIARCH}/libnudge.so", f"{MULTIARCH}/pkgconfig/nudge.pc"],
-    "prosody-mod-nudge": [f"{MULTIARCH}/lua/5.4/nudge.so", "/usr/lib/prosody/modules/mod_nudge.lua"],
+    "prosody-mod-nudge": [f"{MULTIARCH}/lua/5.4/nudge.so", "/usr/lib/prosody/modules/mod_nudge.lua",
+                          "/usr/lib/prosody/modules/mod_nudge/config.lib.lua"],
     "ejabberd-mod-nudge": [f"{MULTIARCH}/nudge-0.1.0/ebin/mod_nudge.beam",
                            f"{MULTIARCH}/nudge-0.1.0/priv/lib/nudge_nif.so",
                            "/usr/share/doc/ejabberd-mod-nudge/conf/mod_nudge.yml"],

@@ -290,6 +290,13 @@ def test_a_wrong_option_is_named_and_the_module_does_not_load(prosody, apns_mock
     assert "Push engine" not in server.log_text()
 
 
+def test_an_old_option_name_still_works_and_is_warned_about_once(prosody, apns_mock):
+    server = prosody(push_options(apns_mock, nudge_max_registrations_per_user=1))
+    server.wait_for_log(r"Push engine \S+ open for", DEADLINE_S)
+    warning = "nudge_max_registrations_per_user is deprecated: it is now nudge_max_enablements_per_user"
+    assert server.log_text().count(warning) == 1, server.diagnostics()
+
+
 def test_the_installed_module_loads_from_debians_plugin_and_lua_paths(prosody, apns_mock, tmp_path):
     staging = tmp_path / "staging"
     subprocess.run(["make", "-s", "-C", str(REPO / "bindings" / "prosody"), "install", f"DESTDIR={staging}"],
@@ -297,6 +304,8 @@ def test_the_installed_module_loads_from_debians_plugin_and_lua_paths(prosody, a
     plugins = staging / "usr/local/lib/prosody/modules"
     cmodules = staging / "usr/local/lib/lua/5.4"
     assert (plugins / "mod_nudge.lua").is_file() and (cmodules / "nudge.so").is_file()
+    helpers = sorted(p.name for p in (REPO / "bindings" / "prosody" / "mod_nudge").glob("*.lib.lua"))
+    assert helpers and sorted(p.name for p in (plugins / "mod_nudge").iterdir()) == helpers
     # Only the installed copies: nudge.so is not beside the installed mod_nudge.lua.
     server = prosody(plugin_paths=[plugins], lua_cpath=f"{cmodules}/?.so;;")
     assert f"{cmodules}/nudge.so" in open(f"/proc/{server.process.pid}/maps").read()

@@ -100,9 +100,9 @@ extension AppServer {
         }
         let owner = from.bare.description
         let existingNode = try store.registeredNode(owner: owner, deviceID: request.deviceID)
-        if existingNode == nil, try store.registrations(owner: owner).count >= config.appServer.maxRegistrationsPerUser {
+        if existingNode == nil, try store.registrations(owner: owner).count >= config.appServer.maxDevicesPerUser {
             return step.refuse(iq, "cancel", "not-allowed",
-                               "at most \(config.appServer.maxRegistrationsPerUser) devices may be registered (appserver.max_registrations_per_user); unregister one first")
+                               "at most \(config.appServer.maxDevicesPerUser) devices may be registered (appserver.max_devices_per_user); unregister one first")
         }
         let pubsubNode = existingNode ?? SecureRandom.token(bytes: 12)
         let secret = SecureRandom.token(bytes: 24)

@@ -1,3 +1,5 @@
+import NudgeXMPP
+
 /// One vendor backend of the app server (`appserver.backends[i]`).
 /// Files are named here and read by the delivery layer, which reports
 /// problems with `configKey` so an operator knows which entry is meant.
@@ -85,128 +87,21 @@ public struct BackendConfig: Sendable, Equatable {
 }
 
 extension BackendConfig {
-    /// Decodes `appserver.backends[index]`.
+    /// Decodes `appserver.backends[index]` through the keys of its type
+    /// (BackendSettings.swift).
     static func decode(_ json: NudgeXMPP.JSON, index: Int) throws(ConfigError) -> BackendConfig {
         var r = try ObjectReader(json, path: "appserver.backends[\(index)]")
-        let types = "apns, fcm, webpush, wns or ubuntu"
+        let types = alternatives(Vendor.allCases.map(\.rawValue))
         guard let typeName = try r.string("type") else { throw ConfigError(r.keyPath("type"), "required: \(types)") }
         guard let vendor = Vendor(rawValue: typeName) else {
             throw ConfigError(r.keyPath("type"), "unknown backend type \"\(typeName)\" (expected \(types))")
         }
-        let app = try r.string("app") ?? "any"
-        // Web Push and UBports need no developer credentials, so one
-        // backend may serve every app ("any", the original app_name: any).
-        if app == "any" && (vendor == .apns || vendor == .fcm || vendor == .wns) {
-            throw ConfigError(r.keyPath("app"), "required for \(vendor.rawValue): the app name clients register for")
-        }
-        var b = BackendConfig(vendor: vendor, app: app, configKey: r.path)
-        b.endpoint = try r.string("endpoint")
-        if let endpoint = b.endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {
-            throw ConfigError(r.keyPath("endpoint"), "expected an http or https URL, got \"\(endpoint)\"")
-        }
-        b.caFile = try r.string("ca_file")
-        switch vendor {
-        case .apns:
-            guard let topic = try r.string("topic") else { throw ConfigError(r.keyPath("topic"), "required: the app's bundle id") }
-            b.topic = topic
-            let keyFile = try r.string("key_file"), keyID = try r.string("key_id"), teamID = try r.string("team_id")
-            let certFile = try r.string("cert_file"), certKey = try r.string("cert_key_file")
-            if let keyFile {
-                guard let keyID else { throw ConfigError(r.keyPath("key_id"), "required with key_file: the key's 10-character id") }
-                guard let teamID else { throw ConfigError(r.keyPath("team_id"), "required with key_file: the developer team id") }
-                guard certFile == nil else { throw ConfigError(r.keyPath("cert_file"), "give key_file (token auth) or cert_file (certificate auth), not both") }
-                b.apnsAuth = .token(keyFile: keyFile, keyID: keyID, teamID: teamID)
-            } else if let certFile {
-                b.apnsAuth = .certificate(certFile: certFile, keyFile: certKey ?? certFile)
-            } else {
-                throw ConfigError(r.keyPath("key_file"), "required: a .p8 key for token auth (or cert_file for certificate auth)")
-            }
-            switch try r.string("environment") ?? "production" {
-            case "production": b.sandbox = false
-            case "sandbox", "development": b.sandbox = true
-            case let other: throw ConfigError(r.keyPath("environment"), "expected production or sandbox, got \"\(other)\"")
-            }
-            if let type = try r.string("push_type") {
-                guard ["alert", "background", "voip"].contains(type) else {
-                    throw ConfigError(r.keyPath("push_type"), "expected alert, background or voip, got \"\(type)\"")
-                }
-                b.pushType = type
-            }
-            b.alertBody = try r.string("alert_body") ?? b.alertBody
-            b.mutableContent = try r.bool("mutable_content") ?? b.mutableContent
-            if let sound = r.raw("sound") {
-                guard let s = sound.stringValue else { throw ConfigError(r.keyPath("sound"), "expected a string") }
-                b.sound = s.isEmpty ? nil : s
-            }
-        case .fcm:
-            guard let file = try r.string("service_account_file") else {
-                throw ConfigError(r.keyPath("service_account_file"), "required: the service-account JSON from the Firebase console")
-            }
-            b.serviceAccountFile = file
-        case .webpush:
-            try decodeWebPush(&r, into: &b)
-        case .wns:
-            try decodeWNS(&r, into: &b)
-        case .ubuntu:
-            break
-        }
-        try r.rejectUnknownKeys()
-        return b
-    }
-
-    /// The keys of `type: "webpush"`.
-    private static func decodeWebPush(_ r: inout ObjectReader, into b: inout BackendConfig) throws(ConfigError) {
-        guard b.endpoint == nil else {
-            throw ConfigError(r.keyPath("endpoint"), "not used by webpush: each subscription names its own endpoint")
-        }
-        guard let keyFile = try r.string("vapid_private_key_file") else {
-            throw ConfigError(r.keyPath("vapid_private_key_file"), "required: the VAPID key (PEM, P-256) that signs pushes")
-        }
-        b.vapidPrivateKeyFile = keyFile
-        guard let subject = try r.string("subject") else {
-            throw ConfigError(r.keyPath("subject"), "required: a mailto: or https: contact for push services")
-        }
-        guard subject.hasPrefix("mailto:") || subject.hasPrefix("https:") else {
-            throw ConfigError(r.keyPath("subject"), "must start with mailto: or https:, got \"\(subject)\"")
-        }
-        b.subject = subject
-        b.allowHTTP = try r.bool("allow_http") ?? b.allowHTTP
-        b.allowPrivateAddresses = try r.bool("allow_private_addresses") ?? b.allowPrivateAddresses
-        // Push services keep messages up to four weeks at most.
-        b.ttlSeconds = try r.int("ttl_s", min: 0, max: 2_419_200)
-        b.padTo = try r.int("pad_to", min: 1, max: 4096) ?? b.padTo
-    }
-
-    /// The keys of `type: "wns"`.
-    private static func decodeWNS(_ r: inout ObjectReader, into b: inout BackendConfig) throws(ConfigError) {
-        guard let sid = try r.string("package_sid") else {
-            throw ConfigError(r.keyPath("package_sid"), "required: the package SID (ms-app://…) from the Partner Center")
-        }
-        b.packageSID = sid
-        b.clientSecret = try r.string("client_secret")
-        b.clientSecretFile = try r.string("client_secret_file")
-        switch (b.clientSecret, b.clientSecretFile) {
-        case (nil, nil):
-            throw ConfigError(r.keyPath("client_secret"), "required: the client secret (or client_secret_file)")
-        case (_?, _?):
-            throw ConfigError(r.keyPath("client_secret_file"), "give client_secret or client_secret_file, not both")
-        default:
-            break
-        }
-        if let endpoint = try r.string("token_endpoint") {
-            guard endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://") else {
-                throw ConfigError(r.keyPath("token_endpoint"), "expected an http or https URL, got \"\(endpoint)\"")
-            }
-            b.tokenEndpoint = endpoint
-        }
-        if let type = try r.string("wns_type") {
-            guard type == "raw" || type == "toast" else {
-                throw ConfigError(r.keyPath("wns_type"), "expected raw or toast, got \"\(type)\"")
-            }
-            b.wnsType = type
-        }
-        b.ttlSeconds = try r.int("ttl_s", min: 1)
+        var b = BackendDraft(vendor, configKey: r.path)
+        var warnings: [String] = []
+        for setting in settings(vendor) { try setting.apply(&r, &b, warnings: &warnings) }
+        for (key, reason) in refused(vendor) where r.has(key) { throw ConfigError(r.keyPath(key), reason) }
+        try check(&b, r)
+        try r.rejectUnknownKeys(hint: elsewhere(vendor))
+        return b.config
     }
 }
-
-import NudgeXMPP

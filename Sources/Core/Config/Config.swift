@@ -26,7 +26,8 @@ public struct Config: Sendable, Equatable {
         public var includeSubscriptionCount = true
         public var includeMessageBodies = false
         public var notifyOn: NotifyOn = .important
-        public var maxRegistrationsPerUser = 5
+        /// Enablements one user may have; past this the oldest is pruned.
+        public var maxEnablementsPerUser = 5
         public var coalesceWindowS = 20
         public var pendingTimeoutS = 259_200
         public var wakeBeforeTimeoutS = 120
@@ -48,7 +49,7 @@ public struct Config: Sendable, Equatable {
         public var allowDomains: [String] = []
         public var backends: [BackendConfig] = []
         /// Devices one user may register.
-        public var maxRegistrationsPerUser = 10
+        public var maxDevicesPerUser = 10
         /// Registrations one user may make per hour (re-registering a
         /// device counts too): a runaway client cannot churn nodes.
         public var registrationsPerHour = 30
@@ -82,11 +83,25 @@ public struct Config: Sendable, Equatable {
         public var maxEvents = 1_000_000
     }
 
+    public struct Log: Sendable, Equatable {
+        /// The lowest level of the log events the engine emits.
+        public var level: LogLevel = .info
+    }
+
     public var store: Store
     public var server = Server()
     public var appServer = AppServer()
     public var limits = Limits()
-    public var logLevel: LogLevel = .info
+    public var log = Log()
+    /// What the document said that still works but should change (keys
+    /// under their old names): logged once, as warnings, when the engine
+    /// opens.
+    public var warnings: [String] = []
+
+    public var logLevel: LogLevel {
+        get { log.level }
+        set { log.level = newValue }
+    }
 
     public init(storePath: String, domains: [String]) {
         store = Store(path: storePath)

@@ -19,6 +19,14 @@ struct ObjectReader {
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// Whether the key is present with a value other than null; does not
+    /// count as reading it.
+    func has(_ key: String) -> Bool {
+        guard let value = object[key] else { return false }
+        if case .null = value { return false }
+        return true
+    }
+
     mutating func raw(_ key: String) -> JSON? {
         used.insert(key)
         guard let value = object[key] else { return nil }
@@ -60,11 +68,41 @@ struct ObjectReader {
         return out
     }
 
+    mutating func url(_ key: String) throws(ConfigError) -> String? {
+        guard let s = try string(key) else { return nil }
+        guard s.hasPrefix("https://") || s.hasPrefix("http://") else {
+            throw ConfigError(keyPath(key), "expected an http or https URL, got \(JSON.string(s).serialized())")
+        }
+        return s
+    }
+
+    /// A domain, normalised as JIDs are (lowercased, IDNA).
+    mutating func domain(_ key: String) throws(ConfigError) -> String? {
+        guard let s = try string(key) else { return nil }
+        return try Self.domain(s, at: keyPath(key))
+    }
+
+    mutating func domains(_ key: String) throws(ConfigError) -> [String]? {
+        guard let list = try strings(key) else { return nil }
+        var out: [String] = []
+        for (i, d) in list.enumerated() { out.append(try Self.domain(d, at: "\(keyPath(key))[\(i)]")) }
+        return out
+    }
+
+    private static func domain(_ text: String, at path: String) throws(ConfigError) -> String {
+        do throws(JIDError) {
+            let jid = try JID(text)
+            guard jid.local == nil, jid.resource == nil else { throw JIDError("a domain has no localpart or resource") }
+            return jid.domain
+        } catch { throw ConfigError(path, "not a valid domain: \(error.message)") }
+    }
+
     /// Call last: any key present but never asked for is a typo or an
-    /// option of another version.
-    func rejectUnknownKeys() throws(ConfigError) {
+    /// option of another version. `hint` may say more about a key (where
+    /// it belongs instead).
+    func rejectUnknownKeys(hint: (String) -> String? = { _ in nil }) throws(ConfigError) {
         for key in object.keys where !used.contains(key) {
-            throw ConfigError(keyPath(key), "unknown key")
+            throw ConfigError(keyPath(key), hint(key).map { "unknown key (\($0))" } ?? "unknown key")
         }
     }
 

@@ -165,12 +165,12 @@ public final class ServerSide {
             accepted = next
         }
 
-        let limit = config.server.maxRegistrationsPerUser
+        let limit = config.server.maxEnablementsPerUser
         if others.count >= limit {
             let oldest = others.sorted { $0.record.enabledAt < $1.record.enabledAt }.prefix(others.count - limit + 1)
             for victim in oldest {
                 try remove(victim.key, &step, store)
-                step.actions.append(.disabled(victim.key, reason: "pruned: more than \(limit) enablements (server.max_registrations_per_user)"))
+                step.actions.append(.disabled(victim.key, reason: "pruned: more than \(limit) enablements (server.max_enablements_per_user)"))
                 step.log(.info, "push: pruned oldest enablement of \(user) (\(victim.key.service), node \(Redact.token(victim.key.node)))")
             }
         }

@@ -84,6 +84,15 @@ int main(void) {
         CHECK(strcmp(nudge_strerror(code), unknown) != 0);
     CHECK_STR(nudge_strerror(NUDGE_LAST_ERRCODE - 1), unknown);
 
+    /* The configuration's schema needs no engine; the caller frees it. */
+    CHECK_RC(nudge_config_schema(NULL), NUDGE_EINVAL);
+    char *schema = NULL;
+    CHECK_RC(nudge_config_schema(&schema), NUDGE_OK);
+    const char *first = "{\"keys\":[{\"key\":\"store.path\",";
+    CHECK(schema != NULL && strncmp(schema, first, strlen(first)) == 0);
+    CHECK(schema != NULL && strstr(schema, "\"key\":\"server.max_enablements_per_user\"") != NULL);
+    nudge_free(schema);
+
     char *dir = harness_tempdir("abi");
     nudge_engine *e = harness_open(dir, "\"coalesce_window_s\": 1");
     CHECK(nudge_event_fd(e) >= 0);

@@ -514,6 +514,18 @@ static ERL_NIF_TERM nif_info(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[]
     return out;
 }
 
+/* config_schema(): every configuration key (nudge_config_schema), as JSON. */
+static ERL_NIF_TERM nif_config_schema(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    (void)argv;
+    char *json = NULL;
+    int rc = nudge_config_schema(&json);
+    ERL_NIF_TERM out = rc == NUDGE_OK ? enif_make_tuple2(env, atom_ok, make_cstring(env, json)) : result(env, rc);
+    nudge_free(json);
+    return out;
+}
+
 static ERL_NIF_TERM nif_version(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
@@ -593,6 +605,7 @@ static ErlNifFunc funcs[] = {
     {"user_removed", 2, nif_user_removed, 0},
     {"account_disco", 3, nif_account_disco, 0},
     {"info", 1, nif_info, 0},
+    {"config_schema", 0, nif_config_schema, 0},
     {"version", 0, nif_version, 0},
     {"strerror", 1, nif_strerror, 0},
 };

@@ -127,9 +127,9 @@ reload(Host, NewOpts, _OldOpts) ->
 depends(_Host, _Opts) ->
     [{mod_stream_mgmt, soft}, {mod_offline, soft}, {mod_mam, soft}].
 
-mod_opt_type(Opt) -> mod_nudge_config:opt_type(Opt).
+mod_opt_type(Opt) -> mod_nudge_options:opt_type(Opt).
 
-mod_options(Host) -> mod_nudge_config:options(Host).
+mod_options(Host) -> mod_nudge_options:options(Host).
 
 mod_doc() -> mod_nudge_doc:doc().
 

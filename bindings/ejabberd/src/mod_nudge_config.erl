@@ -2,65 +2,14 @@
 %%% mod_nudge_config: mod_nudge's options -> the engine's JSON configuration.
 %%%
 %%% Either `config_file` (the whole document, README.md "Configuration"),
-%%% or native options, each one engine key. The validators live here
-%%% beside the mapping, so that an option and its key cannot drift apart;
-%%% mod_nudge:mod_opt_type/1 and mod_options/1 delegate to this module.
+%%% or native options, each one engine key (mod_nudge_options: the table,
+%%% validated as the engine's schema says).
 %%%----------------------------------------------------------------------
 -module(mod_nudge_config).
 
--export([opt_type/1, options/1, build/1, domains/0, routing/1, app_hosts/1, registers_here/2, commands/1]).
+-export([build/1, domains/0, routing/1, app_hosts/1, registers_here/2, commands/1]).
 
 -include("logger.hrl").
-
-%% Native option -> {section, key, how the value becomes JSON}.
--define(NATIVE,
-        [{store_path, <<"store">>, <<"path">>, binary},
-         {include_senders, <<"server">>, <<"include_senders">>, bool},
-         {include_message_count, <<"server">>, <<"include_message_count">>, bool},
-         {include_subscription_count, <<"server">>, <<"include_subscription_count">>, bool},
-         {include_message_bodies, <<"server">>, <<"include_message_bodies">>, bool},
-         {notify_on, <<"server">>, <<"notify_on">>, atom},
-         {max_registrations_per_user, <<"server">>, <<"max_registrations_per_user">>, int},
-         {coalesce_window, <<"server">>, <<"coalesce_window_s">>, seconds},
-         {pending_timeout, <<"server">>, <<"pending_timeout_s">>, seconds},
-         {wake_before_timeout, <<"server">>, <<"wake_before_timeout_s">>, seconds},
-         {wake_on_start, <<"server">>, <<"wake_on_start">>, bool},
-         {pubsub_host, <<"appserver">>, <<"pubsub_host">>, binary},
-         {register_host, <<"appserver">>, <<"register_host">>, binary},
-         {backends, <<"appserver">>, <<"backends">>, backends},
-         {log_level, <<"log">>, <<"level">>, atom}]).
-
-%% ---- Options ---------------------------------------------------------------
-
--spec opt_type(atom()) -> econf:validator().
-opt_type(config_file) -> econf:file();
-opt_type(store_path) -> econf:binary();
-opt_type(include_senders) -> econf:bool();
-opt_type(include_message_count) -> econf:bool();
-opt_type(include_subscription_count) -> econf:bool();
-opt_type(include_message_bodies) -> econf:bool();
-opt_type(notify_on) -> econf:enum([important, all]);
-opt_type(max_registrations_per_user) -> econf:pos_int();
-opt_type(coalesce_window) -> econf:timeout(second);
-opt_type(pending_timeout) -> econf:timeout(second);
-opt_type(wake_before_timeout) -> econf:timeout(second);
-opt_type(wake_on_start) -> econf:bool();
-%% econf:host/0 expands @HOST@ and refuses a virtual host of this server:
-%% the pubsub host is routed to the engine as a whole. The register host
-%% may be a virtual host (mod_nudge_adhoc serves its commands there).
-opt_type(pubsub_host) -> econf:host();
-opt_type(register_host) -> econf:domain();
-%% A list of backends, each a map of the engine's backend keys. YAML gives
-%% `true` as a binary, so booleans are recognised before strings.
-opt_type(backends) ->
-    econf:list(econf:map(econf:binary(),
-                         econf:either(econf:int(), econf:either(econf:bool(), econf:binary()))));
-opt_type(log_level) -> econf:enum([debug, info, warn, error]).
-
-%% Every option is optional: `undefined` leaves the engine's default.
--spec options(binary()) -> [{atom(), term()}].
-options(_Host) ->
-    [{config_file, undefined} | [{Opt, undefined} || {Opt, _, _, _} <- ?NATIVE]].
 
 %% ---- Hosts -----------------------------------------------------------------
 
@@ -110,15 +59,30 @@ commands(_) ->
 %% {error, Reason} naming the option at fault.
 -spec build(gen_mod:opts()) -> {ok, binary(), map()} | {error, string()}.
 build(Opts) ->
-    Native = [Opt || {Opt, _, _, _} <- ?NATIVE, gen_mod:get_opt(Opt, Opts) /= undefined],
-    case gen_mod:get_opt(config_file, Opts) of
-        undefined ->
-            from_options(Opts);
-        File when Native /= [] ->
-            {error, io_lib:format("~ts: not allowed together with config_file; set its key in ~ts instead",
-                                  [hd(Native), File])};
-        File ->
-            from_file(File)
+    case mod_nudge_options:values(Opts) of
+        {ok, Values, Warnings} ->
+            lists:foreach(fun warn_once/1, Warnings),
+            case gen_mod:get_opt(config_file, Opts) of
+                undefined ->
+                    from_options(Values);
+                File when Values /= [] ->
+                    {error, io_lib:format("~ts: not allowed together with config_file; set its key in ~ts instead",
+                                          [element(1, hd(Values)), File])};
+                File ->
+                    from_file(File)
+            end;
+        {error, _} = Error ->
+            Error
+    end.
+
+%% Each warning once per node, however often hosts start or reload.
+warn_once(Warning) ->
+    Key = {?MODULE, warned, Warning},
+    case persistent_term:get(Key, false) of
+        true -> ok;
+        false ->
+            persistent_term:put(Key, true),
+            ?WARNING_MSG("mod_nudge: ~ts", [Warning])
     end.
 
 from_file(File) ->
@@ -143,16 +107,13 @@ from_file(File) ->
             {error, io_lib:format("config_file: ~ts: ~ts", [File, file:format_error(Why)])}
     end.
 
-from_options(Opts) ->
+from_options(Values) ->
     Doc0 = lists:foldl(
-             fun({Opt, Section, Key, Kind}, Acc) ->
-                     case gen_mod:get_opt(Opt, Opts) of
-                         undefined -> Acc;
-                         Value ->
-                             S = maps:get(Section, Acc, #{}),
-                             Acc#{Section => S#{Key => json_value(Kind, Value)}}
-                     end
-             end, #{}, ?NATIVE),
+             fun({Opt, Value}, Acc) ->
+                     {Opt, Section, Key, Kind} = lists:keyfind(Opt, 1, mod_nudge_options:native()),
+                     S = maps:get(Section, Acc, #{}),
+                     Acc#{Section => S#{Key => json_value(Kind, Value)}}
+             end, #{}, Values),
     Store = maps:get(<<"store">>, Doc0, #{}),
     Doc1 = Doc0#{<<"store">> => Store#{<<"path">> => store_path(maps:get(<<"path">>, Store, undefined))},
                  <<"server">> => (maps:get(<<"server">>, Doc0, #{}))#{<<"domains">> => domains()}},

@@ -1,6 +1,10 @@
 %%%----------------------------------------------------------------------
 %%% mod_nudge_doc: mod_nudge's documentation, as mod_doc/0 returns it
 %%% (ejabberdctl man, the web admin, ejabberd's documentation generator).
+%%%
+%%% Each native option's entry is its engine key's, from the engine's
+%%% schema (nudge_config_schema, through the NIF): its meaning and default
+%%% are the engine's own, with what is particular to ejabberd added.
 %%%----------------------------------------------------------------------
 -module(mod_nudge_doc).
 
@@ -26,49 +30,9 @@ doc() ->
             #{value => ?T("Path"),
               desc => ?T("The engine's whole configuration as a JSON file. "
                          "'server.domains' defaults to the hosts that load the "
-                         "module. Not allowed together with native options.")}},
-           {store_path,
-            #{value => ?T("Path"),
-              desc => ?T("'store.path': the engine's LMDB directory. Relative "
-                         "paths are under ejabberd's spool directory. The "
-                         "default is 'nudge' there.")}},
-           {include_senders, #{value => "true | false", desc => ?T("'server.include_senders'.")}},
-           {include_message_count, #{value => "true | false", desc => ?T("'server.include_message_count'.")}},
-           {include_subscription_count,
-            #{value => "true | false", desc => ?T("'server.include_subscription_count'.")}},
-           {include_message_bodies, #{value => "true | false", desc => ?T("'server.include_message_bodies'.")}},
-           {notify_on, #{value => "important | all", desc => ?T("'server.notify_on'.")}},
-           {max_registrations_per_user,
-            #{value => "pos_integer()", desc => ?T("'server.max_registrations_per_user'.")}},
-           {coalesce_window, #{value => "timeout()", desc => ?T("'server.coalesce_window_s', in whole seconds.")}},
-           {pending_timeout,
-            #{value => "timeout()",
-              desc => ?T("'server.pending_timeout_s': how long a hibernating "
-                         "push-enabled session is kept (it replaces "
-                         "_`mod_stream_mgmt`_'s 'resume_timeout' for those "
-                         "sessions, as _`mod_push_keepalive`_ does).")}},
-           {wake_before_timeout,
-            #{value => "timeout()", desc => ?T("'server.wake_before_timeout_s'.")}},
-           {wake_on_start, #{value => "true | false", desc => ?T("'server.wake_on_start'.")}},
-           {pubsub_host,
-            #{value => ?T("Host"),
-              desc => ?T("'appserver.pubsub_host': the app server's JID, routed "
-                         "to the engine. With 'backends', the default is 'push.' "
-                         "and the first virtual host that loads the module.")}},
-           {register_host,
-            #{value => ?T("Host"),
-              desc => ?T("'appserver.register_host': where clients send the "
-                         "registration commands. The default is the pubsub host. "
-                         "It may be a virtual host that loads the module, where "
-                         "the commands are served next to _`mod_adhoc`_'s.")}},
-           {backends,
-            #{value => "[{Key: Value}]",
-              desc => ?T("'appserver.backends': the vendors, each a map of the "
-                         "engine's backend keys (type, app, topic, key_file, ...).")}},
-           {log_level,
-            #{value => "debug | info | warn | error",
-              desc => ?T("'log.level': the engine's own threshold; ejabberd's "
-                         "'loglevel' filters again.")}}],
+                         "module. Not allowed together with native options.")}}] ++
+          [{Opt, option(Opt, Section, Key, Kind)} || {Opt, Section, Key, Kind} <- mod_nudge_options:native()] ++
+          [{Old, old_option(New)} || {Old, New} <- mod_nudge_options:old()],
       example =>
           ["modules:",
            "  mod_nudge:",
@@ -81,3 +45,68 @@ doc() ->
            "        key_file: /etc/ejabberd/nudge/AuthKey_ABC123DEFG.p8",
            "        key_id: ABC123DEFG",
            "        team_id: DEF123GHIJ"]}.
+
+option(Opt, Section, Key, Kind) ->
+    Entry = mod_nudge_options:entry(Section, Key),
+    Meaning = [quoted(maps:get(<<"key">>, Entry)), ": ", sentence(code(maps:get(<<"doc">>, Entry)))],
+    Desc = lists:join(" ", [Part || Part <- [Meaning, note(Opt), default(Entry, Kind)], Part /= <<>>]),
+    #{value => value(Kind, Entry), desc => iolist_to_binary(Desc)}.
+
+old_option(New) ->
+    #{value => ?T("Value"),
+      desc => iolist_to_binary(["The old name of ", quoted(atom_to_binary(New, utf8)),
+                                ", still taken (logged once as deprecated); not together with it."])}.
+
+value(bool, _) -> <<"true | false">>;
+value(int, #{<<"min">> := 0}) -> <<"non_neg_integer()">>;
+value(int, _) -> <<"pos_integer()">>;
+value(seconds, _) -> <<"timeout()">>;
+value(atom, #{<<"values">> := Values}) -> iolist_to_binary(lists:join(" | ", Values));
+value(binary, _) -> ?T("Path");
+value(host, _) -> ?T("Host");
+value(domain, _) -> ?T("Host");
+value(domains, _) -> ?T("[Host, ...]");
+value(backends, _) -> <<"[{Key: Value}]">>.
+
+%% What the engine does when the option is not set; ejabberd's own
+%% defaults where they differ are in note/1.
+default(#{<<"default">> := Default} = Entry, Kind) ->
+    Unit = case {Kind, maps:get(<<"unit">>, Entry, undefined)} of
+               {seconds, <<"s">>} -> <<" seconds">>;
+               _ -> <<>>
+           end,
+    iolist_to_binary(["The default value is ", quoted(json(Default)), Unit, "."]);
+default(#{<<"unset">> := Unset}, _) ->
+    iolist_to_binary(["Unset: ", code(Unset), "."]);
+default(_, _) ->
+    <<>>.
+
+json(V) when is_binary(V) -> V;
+json(V) -> jiffy:encode(V).
+
+sentence(Text) ->
+    case binary:last(Text) of
+        $. -> Text;
+        _ -> <<Text/binary, ".">>
+    end.
+
+%% ejabberd's documentation quotes option values and keys as 'this'.
+quoted(Text) -> [$', Text, $'].
+code(Text) -> binary:replace(Text, <<"`">>, <<"'">>, [global]).
+
+note(store_path) ->
+    ?T("Relative paths are under ejabberd's spool directory. The default is 'nudge' there.");
+note(pending_timeout) ->
+    ?T("It replaces _`mod_stream_mgmt`_'s 'resume_timeout' for push-enabled "
+       "sessions, as _`mod_push_keepalive`_ does.");
+note(pubsub_host) ->
+    ?T("With 'backends', the default is 'push.' and the first virtual host that loads the module.");
+note(register_host) ->
+    ?T("It may be a virtual host that loads the module, where the commands are "
+       "served next to _`mod_adhoc`_'s.");
+note(backends) ->
+    ?T("Each a map of the engine's backend keys (type, app, topic, key_file, ...).");
+note(log_level) ->
+    ?T("The engine's own threshold; ejabberd's 'loglevel' filters again.");
+note(_) ->
+    <<>>.

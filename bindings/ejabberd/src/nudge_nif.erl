@@ -25,7 +25,7 @@
 -export([open/1, close/1, handle_stanza/2,
          session_online/2, session_pending/2, session_resumed/2, session_closed/2,
          set_room_nick/4, stanza_held/4, stats/1, admin/2, user_removed/2, account_disco/3, info/1,
-         version/0, strerror/1]).
+         config_schema/0, version/0, strerror/1]).
 
 -on_load(load/0).
 
@@ -90,6 +90,11 @@ account_disco(_Engine, _AccountJid, _RequesterJid) -> ?NOT_LOADED.
 %% How to route to an engine with this configuration (nudge_info), as JSON.
 -spec info(iodata()) -> {ok, binary()} | {error, code(), binary()}.
 info(_ConfigJson) -> ?NOT_LOADED.
+
+%% Every configuration key: type, range, default, meaning, the native option
+%% that sets it (nudge_config_schema), as JSON.
+-spec config_schema() -> {ok, binary()} | {error, code()}.
+config_schema() -> ?NOT_LOADED.
 
 -spec version() -> binary().
 version() -> ?NOT_LOADED.

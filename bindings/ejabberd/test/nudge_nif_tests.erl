@@ -49,6 +49,12 @@ a_bad_configuration_names_the_key_test() ->
     ?assertError(badarg, nudge_nif:open(<<"{}", 0, "x">>)),
     cleanup(Store).
 
+the_configuration_schema_needs_no_engine_test() ->
+    {ok, Json} = nudge_nif:config_schema(),
+    ?assertMatch(<<"{\"keys\":[{\"key\":\"store.path\"", _/binary>>, Json),
+    ?assertMatch({_, _}, binary:match(Json, <<"\"key\":\"server.max_enablements_per_user\"">>)),
+    ?assertEqual({ok, Json}, nudge_nif:config_schema()).
+
 enable_is_answered_as_an_event_to_the_owner_test() ->
     {E, Store} = open(),
     ok = nudge_nif:session_online(E, ?PHONE),

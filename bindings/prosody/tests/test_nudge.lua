@@ -230,6 +230,13 @@ test("info: routing facts from a configuration, without an engine", function()
     assert(msg:find("store.path", 1, true), msg)
 end)
 
+test("config_schema: every configuration key, without an engine", function()
+    local text = assert(nudge.config_schema())
+    assert(text:sub(1, 9) == '{"keys":[', text:sub(1, 40))
+    assert(text:find('"key":"server.coalesce_window_s"', 1, true), text)
+    assert(nudge.config_schema() == text)
+end)
+
 test("events() drains the queue; next_event() is then nil", function()
     e:session_online("juliet@example.net") -- logs the bad JID
     local n = 0

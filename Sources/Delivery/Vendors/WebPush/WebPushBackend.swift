@@ -7,7 +7,7 @@ import NudgeNet
 /// UnifiedPush, which is Web Push to the distributor's endpoint.
 public final class WebPushBackend: VendorBackend {
     /// The push lifetime when `ttl_s` is not configured: a day.
-    static let defaultTTLSeconds = 86_400
+    static let defaultTTLSeconds = BackendConfig.webPushDefaultTTLSeconds
 
     /// The configuration the backend was made from.
     public let config: BackendConfig
