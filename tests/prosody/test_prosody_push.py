@@ -86,25 +86,9 @@ def test_a_session_that_stops_acknowledging_pushes_and_acknowledging_ends_it(pro
 
 
 def test_a_message_unacknowledged_when_the_connection_dies_pushes_at_hibernation(prosody, apns_mock):
-    server = prosody()   # smacks_max_ack_delay: mod_smacks' 30 s, longer than this test waits for it
-    device = ApnsDevice(apns_mock)
-
-    async def scenario():
-        a, b = await PROSODY.enabled(server, device)
-        a.transport.pause_reading()
-        b.say(JULIET, "sent into a dying connection")
-        await b.ping()
-        assert device.pushes() == []
-        # The connection dies with the message unacknowledged, and no
-        # message comes after it: the push is for the one in the queue.
-        await hibernate(server, a)
-        pushes = await pushes_until(device, lambda p: len(p) >= 1, "the push for the queued message")
-        assert len(pushes) == 1 and pushes[0].count == 1
-        await a.resume(server.c2s_port)
-        await a.until(lambda: "sent into a dying connection" in a.bodies, "the message after resumption")
-        await offline(a, b)
-
-    run(scenario())
+    # smacks_max_ack_delay: mod_smacks' 30 s, longer than this test waits for it
+    run(push_scenarios.a_message_unacknowledged_when_the_connection_dies_pushes_at_hibernation(
+        PROSODY, prosody(), ApnsDevice(apns_mock)))
 
 
 # ---- 2. offline user: one push, not two --------------------------------------

@@ -37,6 +37,10 @@ import NudgeDelivery
         let failure = try #require(await transport.fetch(request).failure)
         #expect(failure.kind == .timeout)
         #expect(failure.message.contains("imed out"), "\(failure.message)")
+        // Counted from the send (TransportTimeoutTests), and the connection
+        // stays usable for the next request.
+        #expect(failure.message.contains("within 300 ms of sending"), "\(failure.message)")
+        #expect(await transport.fetch(server.request("/echo")).status == 200)
     }
 
     @Test func headerWithALineBreakIsRefusedBeforeAnythingIsSent() async throws {

@@ -77,17 +77,4 @@ import NudgeDelivery
         #expect(failure.message.contains("waiting"), "\(failure.message)")
         #expect(await answer(first)?.status == 200)
     }
-
-    @Test func theAnswersTimeRunsFromTheSend() async throws {
-        let server = try H2TestServer()
-        let transport = try HTTPTransport()
-        defer { transport.close() }
-        var request = server.request("/slow/5000")
-        request.timeoutMs = 300
-        let failure = try #require(await transport.fetch(request).failure)
-        #expect(failure.kind == .timeout)
-        #expect(failure.message.contains("within 300 ms of sending"), "\(failure.message)")
-        // The connection stays usable for the next request.
-        #expect(await transport.fetch(server.request("/echo")).status == 200)
-    }
 }
