@@ -121,7 +121,8 @@ private func publishXML(node: String, secret: String?, notification: String = "<
         let reply = try h.iq("<iq type='get' id='d' from='juliet@example.net/phone' to='example.net'><query xmlns='http://jabber.org/protocol/disco#items' node='http://jabber.org/protocol/commands'/></iq>")
         let items = reply.child("query")?.children("item") ?? []
         let nodes = items.compactMap { $0[attribute: "node"] }
-        #expect(nodes == ["register-push-apns", "register-push-fcm", "list-push-registrations", "unregister-push"])
+        #expect(nodes == ["register-push-apns", "register-push-fcm", "list-push-registrations", "unregister-push", "unregister-push-fcm",
+                         "register-device", "unregister-device"])
         #expect(items.first?[attribute: "name"]?.contains("chatninja") == true)
         let info = try h.iq("<iq type='get' id='d' from='romeo@remote.example' to='push.example.net'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
         #expect(info.child("query")?.child("identity")?[attribute: "type"] == "push")

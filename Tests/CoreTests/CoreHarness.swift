@@ -108,6 +108,10 @@ extension NudgeXMPP.Element {
     var errorCondition: String? {
         child("error")?.elements.first { $0.name != "text" }?.name
     }
+
+    var errorText: String? {
+        child("error")?.child("text")?.text
+    }
 }
 
 enum TestBackends {

@@ -59,11 +59,16 @@ def form_xml(fields: list[tuple[str, str]]) -> str:
     return f"<x xmlns='jabber:x:data' type='submit'>{inner}</x>"
 
 
+def command_xml(command: str, fields, jid="juliet@example.net/phone", iq_id="c", to="example.net") -> str:
+    """An ad-hoc command executed in one step with a submitted form."""
+    return (f"<iq type='set' id='{iq_id}' from='{jid}' to='{to}'>"
+            f"<command xmlns='http://jabber.org/protocol/commands' node='{command}' action='execute'>"
+            f"{form_xml(list(fields))}</command></iq>")
+
+
 def register(engine, command="register-push-apns", fields=(("token", "0123456789abcdef0123456789abcdef"),),
              jid="juliet@example.net/phone") -> dict:
-    reply = reply_to(engine, f"<iq type='set' id='reg' from='{jid}' to='example.net'>"
-                             f"<command xmlns='http://jabber.org/protocol/commands' node='{command}' action='execute'>"
-                             f"{form_xml(list(fields))}</command></iq>", "reg")
+    reply = reply_to(engine, command_xml(command, fields, jid=jid, iq_id="reg"), "reg")
     assert reply.get("type") == "result", ET.tostring(reply)
     form = reply.find(f"{COMMANDS}command/{DATA}x")
     return {f.get("var"): f.findtext(f"{DATA}value") for f in form.findall(f"{DATA}field")}

@@ -148,7 +148,9 @@ def test_retry_after_is_honoured(tmp_path, apns_mock, engine_with, answer):
     wait_for(lambda: device_requests(apns_mock), engine=engine)
     # Refused, and waiting the 2 s of Retry-After: still in the outbox.
     assert engine.stats()["outbox"] == 1
-    requests = wait_for(lambda: len(device_requests(apns_mock)) >= 2 and device_requests(apns_mock), timeout=20, engine=engine)
+    # The mock journals a request before it answers it: wait for the answer too.
+    requests = wait_for(lambda: (r := device_requests(apns_mock)) and len(r) >= 2 and r[1].get("answer") and r,
+                        timeout=20, engine=engine)
     first, second = requests[0], requests[1]
     assert first["answer"]["status"] == answer["status"]
     assert second["answer"]["status"] == 200

@@ -2,12 +2,13 @@
 JWT-bearer flow against the mock's token endpoint, the message, and
 Google's errors."""
 
+import hashlib
 import json
 
 import pytest
 
 import nudge
-from appserver import config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
+from appserver import command_xml, config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
 
 
 @pytest.fixture
@@ -48,6 +49,36 @@ def test_a_publish_reaches_fcm_once_with_one_oauth_token(engine, fcm_mock):
     reply_to(engine, publish_xml(reg["node"], reg["secret"], iq_id="pub2", count=3), "pub2")
     wait_for(lambda: len(sends(fcm_mock)) >= 2, engine=engine)
     assert len(token_requests(fcm_mock)) == 1
+
+
+def test_conversations_account_and_room_pushes_carry_the_names_it_wakes_by(engine, fcm_mock):
+    """Conversations registers its account and, with `muc`, each room
+    (IqGenerator.pushTokenToAppServer); its PushMessageReceiver reads the
+    FCM data's `account`, which it compares with sha1(bare JID, NUL,
+    android-id) (CryptoHelper.getAccountFingerprint), and a room push's
+    `channel` (sha1 of the room JID, NUL, android-id), which it answers
+    with unregister-push-fcm once it has left the room."""
+    android_id = "0123456789abcdef"
+    account = hashlib.sha1(b"juliet@example.net\0" + android_id.encode()).hexdigest()
+    channel = hashlib.sha1(b"room@conference.example.net\0" + android_id.encode()).hexdigest()
+    own = register_fcm(engine, android_id=android_id)
+    room = register(engine, command="register-push-fcm", fields=[
+        ("token", "fcm-registration-token-1"), ("android-id", android_id), ("muc", "room@conference.example.net")])
+    assert room["node"] != own["node"]
+    reply_to(engine, publish_xml(own["node"], own["secret"]), "pub")
+    reply_to(engine, publish_xml(room["node"], room["secret"], iq_id="pub2", sender="room@conference.example.net"), "pub2")
+    wait_for(lambda: len(sends(fcm_mock)) >= 2, engine=engine)
+    drain_until_idle(engine)
+    data = sorted((json.loads(s["body"])["message"]["data"] for s in sends(fcm_mock)), key=lambda d: "channel" in d)
+    assert data[0]["account"] == account and "channel" not in data[0]
+    assert data[1]["account"] == account and data[1]["channel"] == channel
+
+    # Left the room: Conversations unregisters the channel (unregisterChannelOnAppServer).
+    reply = reply_to(engine, command_xml("unregister-push-fcm", [("channel", channel), ("android-id", android_id)]), "c")
+    assert reply.get("type") == "result"
+    assert reply_to(engine, publish_xml(room["node"], room["secret"], iq_id="pub3"), "pub3").find(
+        "error/{urn:ietf:params:xml:ns:xmpp-stanzas}item-not-found") is not None
+    assert reply_to(engine, publish_xml(own["node"], own["secret"], iq_id="pub4"), "pub4").get("type") == "result"
 
 
 def test_unregistered_removes_the_registration(engine, fcm_mock):

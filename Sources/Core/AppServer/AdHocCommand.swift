@@ -4,6 +4,11 @@ enum AdHocCommand: Equatable {
     case register(BackendConfig.Vendor)
     case list
     case unregister
+    /// Conversations' `unregister-push-fcm`: one room's registration.
+    case unregisterRoom
+    /// Tigase's `register-device` and `unregister-device` (TigaseProvider).
+    case registerDevice
+    case unregisterDevice
 
     /// nil for unknown nodes and for vendors no backend is configured for.
     init?(node: String, backends: [BackendConfig]) {
@@ -11,6 +16,12 @@ enum AdHocCommand: Equatable {
         case "list-push-registrations": self = .list
         case "unregister-push": self = .unregister
         case "register-push-gcm": self = .register(.fcm)   // GCM is gone; its clients now hold FCM tokens
+        case "register-device", "unregister-device":
+            guard !TigaseProvider.served(by: backends).isEmpty else { return nil }
+            self = node == "register-device" ? .registerDevice : .unregisterDevice
+        case "unregister-push-fcm":
+            guard backends.contains(where: { $0.vendor == .fcm }) else { return nil }
+            self = .unregisterRoom
         default:
             guard node.hasPrefix("register-push-"),
                   let vendor = BackendConfig.Vendor.allCases.first(where: { "register-push-" + $0.commandSuffix == node }),
@@ -21,7 +32,8 @@ enum AdHocCommand: Equatable {
 
     static func all(backends: [BackendConfig]) -> [AdHocCommand] {
         let vendors = BackendConfig.Vendor.allCases.filter { v in backends.contains { $0.vendor == v } }
-        return vendors.map { .register($0) } + [.list, .unregister]
+        return vendors.map { .register($0) } + [.list, .unregister] + (vendors.contains(.fcm) ? [.unregisterRoom] : [])
+            + (TigaseProvider.served(by: backends).isEmpty ? [] : [.registerDevice, .unregisterDevice])
     }
 
     var node: String {
@@ -29,6 +41,9 @@ enum AdHocCommand: Equatable {
         case .register(let v): return "register-push-" + v.commandSuffix
         case .list: return "list-push-registrations"
         case .unregister: return "unregister-push"
+        case .unregisterRoom: return "unregister-push-fcm"
+        case .registerDevice: return "register-device"
+        case .unregisterDevice: return "unregister-device"
         }
     }
 
@@ -39,6 +54,9 @@ enum AdHocCommand: Equatable {
             return "Register a device with \(v.displayName) (apps: \(apps.joined(separator: ", ")))"
         case .list: return "List your push registrations"
         case .unregister: return "Remove push registrations"
+        case .unregisterRoom: return "Remove a room's push registration (Conversations)"
+        case .registerDevice: return "Register a device (providers: \(TigaseProvider.served(by: backends).joined(separator: ", ")))"
+        case .unregisterDevice: return "Unregister a device"
         }
     }
 }

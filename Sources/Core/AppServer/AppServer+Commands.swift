@@ -37,7 +37,20 @@ extension AppServer {
             guard let form = submitted else {
                 return step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "executing", form: registrationForm(vendor))))
             }
-            try register(iq, node, session, vendor, form, from, &step, store)
+            switch RegistrationRequest.parse(vendor, form, owner: owner, resource: from.resource ?? "default") {
+            case .success(let request): try register(iq, node, session, request, from, &step, store)
+            case .failure(let refusal): step.refuse(iq, "modify", "bad-request", refusal.text)
+            }
+        case .registerDevice:
+            guard let form = submitted else {
+                return step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "executing", form: deviceForm())))
+            }
+            switch RegistrationRequest.parse(tigase: form) {
+            case .success(let request): try register(iq, node, session, request, from, nodeIsCredential: true, &step, store)
+            case .failure(let refusal): step.refuse(iq, "modify", "bad-request", refusal.text)
+            }
+        case .unregisterDevice:
+            try unregisterDevice(iq, node, session, submitted, from, &step, store)
         case .list:
             var result = DataForm(type: "result")
             for (node, reg) in try store.registrations(owner: owner) {
@@ -48,6 +61,8 @@ extension AppServer {
             step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
         case .unregister:
             try unregister(iq, node, session, submitted, from, &step, store)
+        case .unregisterRoom:
+            try unregisterRoom(iq, node, session, submitted, from, &step, store)
         }
     }
 
@@ -64,33 +79,33 @@ extension AppServer {
         }
         form.fields += [.init("device-id", type: "text-single", values: []), .init("device-name", type: "text-single", values: [])]
         let apps = backends.filter { $0.vendor == vendor }.map(\.app)
-        if apps.count > 1 {
-            var app = DataForm.Field("app", type: "list-single", values: [apps[0]])
+        if apps.count > 1, let fallback = BackendConfig.defaultBackend(of: vendor, in: backends) {
+            var app = DataForm.Field("app", type: "list-single", values: [fallback.app])
             app.options = apps.map { DataForm.Option($0, label: $0) }
             form.fields.append(app)
         }
         return form
     }
 
-    private func register(_ iq: Element, _ node: String, _ session: String, _ vendor: BackendConfig.Vendor, _ form: DataForm,
-                          _ from: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
-        let request: RegistrationRequest
-        switch RegistrationRequest.parse(vendor, form, resource: from.resource ?? "default") {
-        case .success(let r): request = r
-        case .failure(let refusal): return step.refuse(iq, "modify", "bad-request", refusal.text)
-        }
-        let candidates = backends.filter { $0.vendor == vendor }
+    /// Stores a parsed registration and answers with its node (and its
+    /// secret, unless `nodeIsCredential`: Tigase's clients enable with the
+    /// node alone, so its node is long enough to be the secret).
+    private func register(_ iq: Element, _ node: String, _ session: String, _ request: RegistrationRequest, _ from: JID,
+                          nodeIsCredential: Bool = false, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        let owner = from.bare.description
+        let vendor = request.vendor
         let backend: BackendConfig
         if let app = request.app {
-            guard let b = candidates.first(where: { $0.app == app }) else {
+            guard let b = self.backend(vendor: vendor, app: app) else {
                 return step.refuse(iq, "cancel", "item-not-found", "no \(vendor.displayName) backend for app \(app)")
             }
             backend = b
-        } else if candidates.count == 1 {
-            backend = candidates[0]
         } else {
-            return step.refuse(iq, "modify", "bad-request",
-                               "several \(vendor.displayName) apps are served here; name one in field app (\(candidates.map(\.app).joined(separator: ", ")))")
+            // The command exists only for a configured vendor.
+            guard let b = BackendConfig.defaultBackend(of: vendor, in: backends) else {
+                return step.refuse(iq, "cancel", "item-not-found", "no \(vendor.displayName) backend is configured")
+            }
+            backend = b
         }
         // The client names the URL we will send to (and, for WNS, send our
         // access token to): refuse what the backend would never use, now,
@@ -98,25 +113,93 @@ extension AppServer {
         if let refusal = Self.endpointRefusal(request.token, backend) {
             return step.refuse(iq, "modify", "not-acceptable", refusal)
         }
-        let owner = from.bare.description
         let existingNode = try store.registeredNode(owner: owner, deviceID: request.deviceID)
-        if existingNode == nil, try store.registrations(owner: owner).count >= config.appServer.maxDevicesPerUser {
-            return step.refuse(iq, "cancel", "not-allowed",
-                               "at most \(config.appServer.maxDevicesPerUser) devices may be registered (appserver.max_devices_per_user); unregister one first")
+        if existingNode == nil, let refusal = try limitRefusal(request, owner: owner, store) {
+            return step.refuse(iq, "cancel", "not-allowed", refusal)
         }
-        let pubsubNode = existingNode ?? SecureRandom.token(bytes: 12)
-        let secret = SecureRandom.token(bytes: 24)
+        let pubsubNode = existingNode ?? SecureRandom.token(bytes: nodeIsCredential ? TigaseProvider.nodeBytes : 12)
+        let secret = nodeIsCredential ? nil : SecureRandom.token(bytes: 24)
         let previous = try existingNode.flatMap { n throws(StoreError) in try store.registration(node: n) }
         let record = RegRecord(vendor: vendor.rawValue, app: backend.app, token: request.token, extra: request.extra,
-                               secretDigest: SHA256.hash(Array(secret.utf8)), owner: owner, deviceID: request.deviceID,
+                               secretDigest: secret.map { SHA256.hash(Array($0.utf8)) } ?? [], owner: owner, deviceID: request.deviceID,
                                deviceName: request.deviceName ?? previous?.deviceName,
                                createdAt: previous?.createdAt ?? step.now, updatedAt: step.now,
                                previousSecretDigest: previous?.secretDigest ?? [])
         try store.putRegistration(node: pubsubNode, record)
         var result = DataForm(type: "result")
-        result.fields = [.init("jid", values: [pubsubHost]), .init("node", values: [pubsubNode]), .init("secret", values: [secret])]
+        result.fields = [.init("jid", values: [pubsubHost]), .init("node", values: [pubsubNode])]
+        if let secret { result.fields.append(.init("secret", values: [secret])) }
         step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
         step.log(.info, "push: \(owner) \(previous == nil ? "registered" : "re-registered") device \(request.deviceID) with \(vendor.displayName) app \(backend.app), node \(Redact.token(pubsubNode)), token \(Redact.token(request.token))")
+    }
+
+    /// The form `register-device` offers a client that asks for one.
+    private func deviceForm() -> DataForm {
+        var form = DataForm(type: "form")
+        let providers = TigaseProvider.served(by: backends)
+        var provider = DataForm.Field("provider", type: "list-single", values: [providers[0]])
+        provider.options = providers.map { DataForm.Option($0, label: $0) }
+        form.fields = [provider, .init("device-token", type: "text-single", values: []),
+                       .init("device-second-token", type: "text-single", values: [])]
+        return form
+    }
+
+    /// Tigase's `unregister-device`: the provider and the token name it.
+    private func unregisterDevice(_ iq: Element, _ node: String, _ session: String, _ form: DataForm?, _ from: JID,
+                                  _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard let provider = form?.value("provider"), let vendor = TigaseProvider.vendor(provider) else {
+            return step.refuse(iq, "modify", "bad-request",
+                               "field provider is required: one of \(TigaseProvider.vendors.map(\.provider).joined(separator: ", "))")
+        }
+        guard let raw = form?.value("device-token"), let token = RegistrationRequest.deviceToken(raw, vendor) else {
+            return step.refuse(iq, "modify", "bad-request", "field device-token is required")
+        }
+        let deviceID = RegistrationRequest.deviceID(provider: provider, token: token)
+        guard let registered = try store.registeredNode(owner: from.bare.description, deviceID: deviceID) else {
+            return step.refuse(iq, "cancel", "item-not-found", "no such registration")
+        }
+        try removeRegistration(registered, reason: "unregistered by the user", &step, store)
+        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: nil)))
+    }
+
+    /// A room's registration is not a device: rooms have a bound of
+    /// their own per device, so that a phone in many rooms still gets its
+    /// account registered.
+    private func limitRefusal(_ request: RegistrationRequest, owner: String, _ store: any StoreReader) throws(StoreError) -> String? {
+        let registrations = try store.registrations(owner: owner).map(\.1)
+        if request.room != nil {
+            let account = request.extra.first { $0.name == ConversationsNames.accountKey }?.values.first
+            let rooms = registrations.filter { $0.extra(ConversationsNames.channelKey) != nil && $0.extra(ConversationsNames.accountKey) == account }
+            guard rooms.count >= Self.maxRoomsPerDevice else { return nil }
+            return "at most \(Self.maxRoomsPerDevice) rooms may be registered for one device; unregister one first (unregister-push-fcm)"
+        }
+        let devices = registrations.filter { $0.extra(ConversationsNames.channelKey) == nil }
+        guard devices.count >= config.appServer.maxDevicesPerUser else { return nil }
+        return "at most \(config.appServer.maxDevicesPerUser) devices may be registered (appserver.max_devices_per_user); unregister one first"
+    }
+
+    /// Rooms one device may register: a bound on what a client can make us
+    /// store, far above the rooms a person takes part in.
+    static let maxRoomsPerDevice = 500
+
+    /// Conversations' `unregister-push-fcm`: the room's channel and the
+    /// phone's android-id name the registration (ConversationsNames).
+    private func unregisterRoom(_ iq: Element, _ node: String, _ session: String, _ form: DataForm?, _ from: JID,
+                                _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard let channel = form?.value("channel"), !channel.isEmpty else {
+            return step.refuse(iq, "modify", "bad-request", "field channel is required")
+        }
+        guard let androidID = form?.value("android-id"), !androidID.isEmpty else {
+            return step.refuse(iq, "modify", "bad-request", "field android-id is required")
+        }
+        let deviceID = ConversationsNames.roomDeviceID(androidID: androidID, channel: channel)
+        guard let registered = try store.registeredNode(owner: from.bare.description, deviceID: deviceID) else {
+            return step.refuse(iq, "cancel", "item-not-found", "no registration for this channel")
+        }
+        try removeRegistration(registered, reason: "room unregistered by the user", &step, store)
+        var result = DataForm(type: "result")
+        result.fields = [.init("nodes", type: "list-multi", values: [registered])]
+        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
     }
 
     private func unregister(_ iq: Element, _ node: String, _ session: String, _ form: DataForm?, _ from: JID,

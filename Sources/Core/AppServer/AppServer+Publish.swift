@@ -87,9 +87,11 @@ extension AppServer {
             }
         }
         let reg = target.registration
-        // A token node (fpush's dialect) has no secret to check.
-        let isTokenNode = reg.secretDigest.isEmpty && config.appServer.tokenNodes
-        guard isTokenNode || options?.value("secret").map({ secretMatches($0, reg) }) == true else {
+        // A token node (fpush's dialect) has no secret to check, and
+        // Tigase's registrations have their node for a secret.
+        let needsNoSecret = reg.secretDigest.isEmpty
+            && (config.appServer.tokenNodes || reg.extra(TigaseProvider.extraKey) != nil)
+        guard needsNoSecret || options?.value("secret").map({ secretMatches($0, reg) }) == true else {
             return .failure(Refusal(type: "auth", condition: "not-authorized", text: "wrong or missing secret"))
         }
         guard let vendor = BackendConfig.Vendor(rawValue: reg.vendor), backend(vendor: vendor, app: reg.app) != nil else {
@@ -116,7 +118,8 @@ extension AppServer {
             return .failure(Refusal(type: "modify", condition: "bad-request", text: "too many publish-options"))
         }
         let module = options?.value("pushModule") ?? "default"
-        guard let backend = backends.first(where: { $0.app == module }) ?? (module == "default" ? backends.first : nil) else {
+        guard let backend = backends.first(where: { $0.app == module })
+                ?? (module == "default" ? BackendConfig.defaultBackend(in: backends) : nil) else {
             // A publisher is told the node is dead, as for any node that
             // cannot be pushed to; a client enabling it did nothing wrong
             // with the node, it named an app this server does not serve.

@@ -89,6 +89,10 @@ final class AppServer {
             reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "pubsub"), ("type", "push")]))
             reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.push)]))
             reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.pubsub)]))
+            // Tigase's clients choose a push service by its providers.
+            for provider in TigaseProvider.served(by: backends) {
+                reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", provider)]))
+            }
         } else {
             reply.append(Element("identity", namespace: NS.discoInfo, attributes: [("category", "automation"), ("type", "command-list")]))
             reply.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.commands)]))

@@ -6,7 +6,8 @@ import NudgeCrypto
 /// clients send, so none of them has to change:
 /// - the original mod_push: `token`, `device-id`, `device-name`, and for
 ///   APNs a base64 token (hex is accepted too, as modern clients send);
-/// - Conversations/p2: `register-push-fcm` with `token` and `android-id`;
+/// - Conversations/p2: `register-push-fcm` with `token` and `android-id`,
+///   and `muc` for a room's own registration (ConversationsNames);
 /// - Web Push: `endpoint`, `p256dh`, `auth`;
 /// - UBports: `token` and `application-id`.
 struct RegistrationRequest {
@@ -20,14 +21,20 @@ struct RegistrationRequest {
     var extra: [StoredField] = []
     var deviceID: String
     var deviceName: String?
+    /// The room of a Conversations channel registration.
+    var room: String?
 
-    /// Returns the request, or the text of a bad-request error.
-    static func parse(_ vendor: BackendConfig.Vendor, _ form: DataForm, resource: String) -> Result<RegistrationRequest, RefusalText> {
+    /// Returns the request, or the text of a bad-request error. `owner`:
+    /// the registering bare JID.
+    static func parse(_ vendor: BackendConfig.Vendor, _ form: DataForm, owner: String,
+                      resource: String) -> Result<RegistrationRequest, RefusalText> {
         func field(_ name: String) -> String? {
             guard let v = form.value(name), !v.isEmpty else { return nil }
             return v
         }
-        let deviceID = field("device-id") ?? field("android-id") ?? resource
+        var deviceID = field("device-id") ?? field("android-id") ?? resource
+        var deviceName = field("device-name")
+        var room: String?
         var token: String
         var extra: [StoredField] = []
         switch vendor {
@@ -35,7 +42,26 @@ struct RegistrationRequest {
             guard let raw = field("token") else { return .failure("field token is required") }
             guard let hex = apnsHex(raw) else { return .failure("field token: not a hex or base64 APNs device token") }
             token = hex
-        case .fcm, .wns:
+        case .fcm:
+            guard let raw = field("token") else { return .failure("field token is required") }
+            token = raw
+            if let androidID = field("android-id") {
+                extra.append(StoredField(name: ConversationsNames.accountKey,
+                                         values: [ConversationsNames.account(owner: owner, androidID: androidID)]))
+            }
+            if let muc = field("muc") {
+                guard let androidID = field("android-id") else { return .failure("field muc needs field android-id") }
+                guard let jid = try? JID(muc), jid.local != nil, jid.resource == nil else {
+                    return .failure("field muc: expected the room's bare JID")
+                }
+                let channel = ConversationsNames.channel(room: jid.description, androidID: androidID)
+                extra.append(StoredField(name: ConversationsNames.channelKey, values: [channel]))
+                extra.append(StoredField(name: ConversationsNames.roomKey, values: [jid.description]))
+                deviceID = ConversationsNames.roomDeviceID(androidID: androidID, channel: channel)
+                deviceName = deviceName ?? "room \(jid.description)"
+                room = jid.description
+            }
+        case .wns:
             guard let raw = field("token") else { return .failure("field token is required") }
             token = raw
         case .webpush:
@@ -55,15 +81,19 @@ struct RegistrationRequest {
             token = raw
             extra = [StoredField(name: "application-id", values: [appID])]
         }
-        guard token.utf8.count <= maxTokenBytes else {
-            return .failure("the token is longer than \(maxTokenBytes) bytes")
-        }
-        guard !token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) else {
-            return .failure("the token contains spaces or control characters")
-        }
+        if let problem = tokenProblem(token) { return .failure(problem) }
         guard deviceID.utf8.count <= 256 else { return .failure("device-id is longer than 256 bytes") }
         return .success(RegistrationRequest(vendor: vendor, app: field("app") ?? field("app-name"), token: token, extra: extra,
-                                            deviceID: deviceID, deviceName: field("device-name")))
+                                            deviceID: deviceID, deviceName: deviceName, room: room))
+    }
+
+    /// What is wrong with a token a client wants us to store and send to.
+    static func tokenProblem(_ token: String, field: String = "the token") -> RefusalText? {
+        guard token.utf8.count <= maxTokenBytes else { return "\(field) is longer than \(maxTokenBytes) bytes" }
+        guard !token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) else {
+            return "\(field) contains spaces or control characters"
+        }
+        return nil
     }
 
     /// APNs device tokens are binary; clients send them hex (modern) or

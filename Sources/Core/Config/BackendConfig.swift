@@ -22,6 +22,9 @@ public struct BackendConfig: Sendable, Equatable {
     /// backends of one vendor exist. "any" is allowed only for vendors
     /// that need no developer credentials.
     public var app: String
+    /// Where a registration naming no app goes when several backends of
+    /// this vendor exist (`default`); without one marked, the first listed.
+    public var isDefault = false
     /// `appserver.backends[i]`, for messages.
     public var configKey: String
     /// The vendor's base URL: production by default; tests and proxies

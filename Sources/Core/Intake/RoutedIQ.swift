@@ -5,11 +5,12 @@ import NudgeXMPP
 /// to those refused at once. Refusing here answers without a queue or a
 /// commit, which is the point of refusing early.
 public enum RoutedIQ {
-    /// A register command with its form. The first step, asking for the
-    /// form, costs nothing and is not counted.
+    /// A register command with its form (mod_push's `register-push-*`,
+    /// Tigase's `register-device`). The first step, asking for the form,
+    /// costs nothing and is not counted.
     public static func isRegistration(_ iq: Element) -> Bool {
         guard iq[attribute: "type"] == "set", let command = iq.child("command", namespace: NS.commands),
-              command[attribute: "node"]?.hasPrefix("register-push-") == true else { return false }
+              let node = command[attribute: "node"], node.hasPrefix("register-push-") || node == "register-device" else { return false }
         return command.child("x", namespace: NS.dataForms) != nil
     }
 

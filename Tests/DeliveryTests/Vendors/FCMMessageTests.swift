@@ -36,6 +36,15 @@ import NudgeXMPP
         #expect(r.vendorBodyJSON?["message"]?["android"]?["priority"] == "normal")
     }
 
+    /// Conversations wakes the account whose name is `account`, and a room
+    /// push names its `channel`; other extras (a room's JID) stay ours.
+    @Test func conversationsNamesGoInTheData() throws {
+        let job = VendorTestJobs.job(vendor: "fcm", token: VendorTestJobs.fcmToken, fields: [("message-count", "1")],
+                                     extra: [("account", "a1"), ("channel", "c2"), ("room", "room@muc.example.com")])
+        let r = try backend().request(for: job, now: now).get()
+        #expect(r.vendorBodyJSON?["message"]?["data"] == ["message-count": "1", "account": "a1", "channel": "c2"])
+    }
+
     @Test func emptySummaryStillSends() throws {
         let r = try backend().request(for: job([]), now: now).get()
         #expect(r.vendorBodyJSON?["message"]?["data"] == .object(JSONObject()))

@@ -34,6 +34,7 @@ extension Config.AppServer {
             if !app.backends.isEmpty, app.pubsubHost == nil {
                 throw ConfigError("appserver.pubsub_host", "required with backends: the JID clients enable push with")
             }
+            try BackendConfig.checkChoices(app.backends)
         })
     }
 }

@@ -28,6 +28,8 @@ extension BackendConfig {
             Setting(name: "type", type: .choice(types), unset: .required("required: \(alternatives(types))"),
                     doc: "the vendor") { _, _, _ throws(ConfigError) in },  // read first: it chooses these keys
             app(vendor),
+            .bool("default", \.config.isDefault,
+                  doc: "with several backends of this type, the one a registration naming no app goes to (else the first listed)"),
         ]
         // Web Push sends to the endpoint each subscription names.
         if vendor != .webpush {

@@ -50,8 +50,9 @@ public final class FCMBackend: VendorBackend {
             }
             return .failure(.retry(afterMs: 0, reason: "no access token yet"))
         }
-        guard let body = FCMMessage.body(token: job.registration.token, summary: PushSummary(job), priority: job.priority,
-                                         createdAt: job.createdAt, node: job.node, now: now) else {
+        let names = ConversationsNames.dataKeys.compactMap { key in job.registration.extra(key).map { (key, $0) } }
+        guard let body = FCMMessage.body(token: job.registration.token, summary: PushSummary(job), names: names,
+                                         priority: job.priority, createdAt: job.createdAt, node: job.node, now: now) else {
             return .failure(.rejected(reason: "FCM message over \(FCMMessage.limit) bytes even without the message body"))
         }
         return .success(HTTPRequest(url: sendURL,

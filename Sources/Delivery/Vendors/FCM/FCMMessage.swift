@@ -10,11 +10,13 @@ enum FCMMessage {
     static let lifetimeMs: Millis = 86_400_000
 
     /// The body within the limit: as is if it fits, else without the message
-    /// body; nil when even that is too large.
-    static func body(token: String, summary: PushSummary, priority: Priority, createdAt: Millis,
-                     node: String, now: Millis) -> [UInt8]? {
+    /// body; nil when even that is too large. `names`: what the app knows
+    /// the push by (Conversations' `account` and `channel`), in the data
+    /// beside the summary.
+    static func body(token: String, summary: PushSummary, names: [(String, String)] = [], priority: Priority,
+                     createdAt: Millis, node: String, now: Millis) -> [UInt8]? {
         for candidate in [summary, summary.withoutBody] {
-            let bytes = Array(json(token: token, summary: candidate, priority: priority,
+            let bytes = Array(json(token: token, summary: candidate, names: names, priority: priority,
                                    createdAt: createdAt, node: node, now: now).serialized().utf8)
             if bytes.count <= limit { return bytes }
         }
@@ -23,10 +25,11 @@ enum FCMMessage {
 
     /// `{"message":{"token","data","android":{"priority","ttl","collapse_key"}}}`.
     /// `data` is a string map, so counts go as strings.
-    static func json(token: String, summary: PushSummary, priority: Priority, createdAt: Millis,
-                     node: String, now: Millis) -> JSON {
+    static func json(token: String, summary: PushSummary, names: [(String, String)] = [], priority: Priority,
+                     createdAt: Millis, node: String, now: Millis) -> JSON {
         var data = JSONObject()
         for (name, value) in summary.fields { data[name] = .string(value) }
+        for (name, value) in names { data[name] = .string(value) }
         let ttlSeconds = max(0, createdAt + lifetimeMs - now) / 1000
         let android: JSON = [
             // "high" may wake the device from Doze; "normal" waits for it.

@@ -1,0 +1,95 @@
+import Testing
+import NudgeCore
+import NudgeStore
+import NudgeXMPP
+
+/// Tigase's registration as TigaseSwift builds it
+/// (`TigasePushNotificationsModule.registerDevice` / `unregisterDevice`,
+/// used by Siskin and Snikket iOS with provider `tigase:messenger:apns:1`),
+/// and the enable without a secret that follows it.
+@Suite struct TigaseDialect {
+    static let token = "8f2e6f0c2a3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
+    static let voipToken = "0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de0badc0de"
+
+    func harness() -> CoreHarness {
+        CoreHarness { $0.appServer.backends = [TestBackends.apns, TestBackends.fcm] }
+    }
+
+    func node(_ reply: Element) throws -> String {
+        let x = try #require(reply.child("command")?.child("x"))
+        return try #require(try DataForm(x).value("node"))
+    }
+
+    func publishXML(_ node: String) -> String {
+        "<iq type='set' id='p' from='example.net' to='push.example.net'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='\(node)'><item><notification xmlns='urn:xmpp:push:0'/></item></publish></pubsub></iq>"
+    }
+
+    func registerDevice(_ h: CoreHarness, _ fields: [(String, String)], to: String = "push.example.net") throws -> Element {
+        try h.iq("<iq type='set' id='t1' from='juliet@example.net/siskin' to='\(to)'><command xmlns='http://jabber.org/protocol/commands' node='register-device' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+                 + CoreHarness.fieldsXML(fields) + "</x></command></iq>")
+    }
+
+    @Test func registerDeviceAnswersANodeThatNeedsNoSecret() throws {
+        let h = harness()
+        let reply = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token),
+                                          ("device-second-token", Self.voipToken)])
+        #expect(reply[attribute: "type"] == "result")
+        let form = try DataForm(#require(reply.child("command")?.child("x")))
+        let node = try self.node(reply)
+        #expect(form.value("secret") == nil)
+        #expect(node.count >= 24)
+        let stored = try #require(try h.store.read { try $0.registration(node: node) })
+        #expect(stored.vendor == "apns" && stored.token == Self.token && stored.secretDigest.isEmpty)
+        #expect(stored.extra("voip-token") == Self.voipToken)
+        #expect(!stored.deviceID.contains(Self.token))
+        // Siskin enables with the node alone.
+        let enable = try h.enable("juliet@example.net/siskin", service: "push.example.net", node: node)
+        #expect(enable[attribute: "type"] == "result")
+        // Registering the same token again keeps the node.
+        let again = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)])
+        #expect(try self.node(again) == node)
+    }
+
+    @Test func unregisterDeviceRemovesTheRegistrationAndItsEnablement() throws {
+        let h = harness()
+        let reply = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)])
+        let node = try self.node(reply)
+        try h.enable("juliet@example.net/siskin", service: "push.example.net", node: node)
+        let xml = "<iq type='set' id='t2' from='juliet@example.net/siskin' to='push.example.net'><command xmlns='http://jabber.org/protocol/commands' node='unregister-device' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+            + CoreHarness.fieldsXML([("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)]) + "</x></command></iq>"
+        #expect(try h.iq(xml)[attribute: "type"] == "result")
+        #expect(try h.store.read { try $0.registrationCount() } == 0)
+        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.isEmpty)
+        #expect(try h.iq(xml).errorCondition == "item-not-found")
+    }
+
+    @Test func aPublishToSuchANodeIsAcceptedWithoutASecretButOtherNodesStillNeedOne() throws {
+        let h = harness()
+        let reply = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)])
+        #expect(try h.iq(publishXML(node(reply)))[attribute: "type"] == "result")
+        let other = try h.register()
+        #expect(try h.iq(publishXML(other.node)).errorCondition == "not-authorized")
+    }
+
+    @Test func thePubsubHostNamesItsProviders() throws {
+        let h = harness()
+        let info = try h.iq("<iq type='get' id='d' from='juliet@example.net/siskin' to='push.example.net'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
+        let features = info.child("query")?.children("feature").compactMap { $0[attribute: "var"] } ?? []
+        #expect(features.contains("tigase:messenger:apns:1") && features.contains("fcm-xmpp-api"))
+    }
+
+    @Test(arguments: [
+        ([("device-token", token)], "provider"),
+        ([("provider", "tigase:messenger:carrier-pigeon:1"), ("device-token", token)], "provider"),
+        ([("provider", "tigase:messenger:apns:1")], "device-token"),
+        ([("provider", "tigase:messenger:apns:1"), ("device-token", "not a token!")], "device-token"),
+        ([("provider", "tigase:messenger:apns:1"), ("device-token", token), ("device-second-token", "zz zz")], "device-second-token"),
+    ])
+    func malformedRegistrationsAreRefusedNamingTheField(fields: [(String, String)], named: String) throws {
+        let h = harness()
+        let reply = try registerDevice(h, fields)
+        #expect(reply.errorCondition == "bad-request")
+        #expect(reply.errorText?.contains(named) == true)
+        #expect(try h.store.read { try $0.registrationCount() } == 0)
+    }
+}
