@@ -106,7 +106,7 @@ include fuzz/fuzz.mk
 # .venv that scripts/demo makes).
 demo: lib
 	$(MAKE) -C bindings/prosody
-	.venv/bin/python demo/prosody_demo.py
+	.venv/bin/python -m demo.prosody_demo
 
 # The C example host alone: what a C server does with nudge.h.
 demo-c: lib $(OUT)/example_host

@@ -2,19 +2,15 @@
 (tests/mocks) and a real ejabberd (Debian's 23.01) with mod_nudge whose APNs
 backend points at it, started by tests/support/ejabberd_server.py."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
-sys.path[:0] = [str(TESTS / "mocks"), str(TESTS / "support"), str(TESTS / "prosody"), str(HERE)]
+from tests.ejabberd.ejabberd_env import binding_missing, modules, new_server, nudge_options
+from tests.support.ejabberd_server import ejabberd_available
+from tests.support.server_fixtures import skip_unless_available, stop_servers
 
-from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
-from ejabberd_server import ejabberd_available  # noqa: E402
-from ejabberd_env import binding_missing, modules, new_server, nudge_options  # noqa: E402
-from server_fixtures import pytest_runtest_makereport, skip_unless_available, stop_servers  # noqa: E402,F401  (a hook)
+HERE = Path(__file__).resolve().parent
 
 _unavailable = ejabberd_available() or binding_missing()
 

@@ -12,31 +12,17 @@ import secrets
 
 import pytest
 
-import openmetrics
-import push_scenarios
-from devices import ApnsDevice
-from ejabberd_env import (DOMAIN, PASSWORD, PUSH_HOST, USERS, enablements, engine_stats, listing, modules,
-                          nudge_options)
-from clients import Client, IqError
-from push_steps import DEADLINE_S, ServerKind, hibernate, offline, online, pushes_until, run
-from waiting import wait_until, wait_until_async
+from tests.ejabberd.ejabberd_env import (DOMAIN, EJABBERD, PASSWORD, PUSH_HOST, USERS, engine_stats, listing, modules,
+                                         nudge_options, wait_offline)
+from tests.support import openmetrics, push_scenarios
+from tests.support.devices import ApnsDevice
+from tests.support.push_steps import DEADLINE_S, hibernate, offline, online, pushes_until, run
+from tests.support.waiting import wait_until
+from tests.support.xmpp import Client, IqError
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
 MERCUTIO = f"mercutio@{DOMAIN}"
-
-
-async def wait_offline(server, user: str) -> None:
-    """Until ejabberd has closed every session of the user."""
-    await wait_until_async(lambda: asyncio.to_thread(server.ctl, "connected_users"), DEADLINE_S, 0.05,
-                           f"{user}'s sessions to close", accept=lambda result: result[0] == 0 and user not in result[1])
-
-
-# What is ejabberd's own: the counters, enablements and sessions come
-# through ejabberdctl, and devices register with ad-hoc commands on
-# mod_nudge's register host (push.example.net).
-EJABBERD = ServerKind(client=Client, read_stats=engine_stats, register_at=PUSH_HOST, enablements=enablements,
-                      session_closed=lambda server, jid: wait_offline(server, jid.partition("/")[0]))
 stats_until = EJABBERD.stats_until
 register_and_enable = EJABBERD.register_and_enable
 

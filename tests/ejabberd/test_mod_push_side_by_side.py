@@ -9,9 +9,9 @@ and answers result (mod_push has no app server of its own).
 import asyncio
 import secrets
 
-from clients import AppServer, Client, form_values
-from ejabberd_env import DOMAIN, PASSWORD, modules
-from push_steps import logged, offline, run
+from tests.ejabberd.ejabberd_env import DOMAIN, PASSWORD, modules
+from tests.support.push_steps import logged, offline, run
+from tests.support.xmpp import AppServer, Client, form_values
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"

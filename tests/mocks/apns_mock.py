@@ -23,13 +23,13 @@ import threading
 import time
 import uuid
 
-import apns_answers
-import apns_rules
-import apns_tokens
-import jwt_parts
-import runner
-from journal import Journal
-from script import Script, ScriptedControl
+from tests.mocks import apns_answers
+from tests.mocks import apns_rules
+from tests.mocks import apns_tokens
+from tests.mocks import jwt_parts
+from tests.mocks import runner
+from tests.mocks.journal import Journal
+from tests.mocks.script import Script, ScriptedControl
 
 AUTHENTICATED_MAX_STREAMS = 1000
 

@@ -22,12 +22,12 @@ import re
 import secrets
 import time
 
-import fcm_message
-import fcm_oauth
-import google_errors
-import jwt_parts
-import runner
-from vendor_mock import VendorMock
+from tests.mocks import fcm_message
+from tests.mocks import fcm_oauth
+from tests.mocks import google_errors
+from tests.mocks import jwt_parts
+from tests.mocks import runner
+from tests.mocks.vendor_mock import VendorMock
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 _JSON = "application/json; charset=UTF-8"

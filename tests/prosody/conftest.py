@@ -1,20 +1,17 @@
 """Fixtures of the Prosody end-to-end tests: a strict APNs mock (tests/mocks)
 and a real Prosody with mod_nudge whose APNs backend points at it."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "support"), str(HERE)]
+from tests.mocks import keys
+from tests.prosody.harness import ProsodyServer, prosody_available
+from tests.prosody.prosody_env import USERS, push_options
+from tests.support.devices import ApnsDevice, WebPushDevice
+from tests.support.server_fixtures import skip_unless_available, stop_servers
 
-from fixtures import apns_mock, webpush_mock  # noqa: E402,F401  (pytest fixtures)
-from devices import ApnsDevice, WebPushDevice  # noqa: E402
-import keys  # noqa: E402
-from harness import ProsodyServer, prosody_available  # noqa: E402
-from prosody_env import USERS, push_options  # noqa: E402
-from server_fixtures import pytest_runtest_makereport, skip_unless_available, stop_servers  # noqa: E402,F401  (a hook)
+HERE = Path(__file__).resolve().parent
 
 _unavailable = prosody_available()
 

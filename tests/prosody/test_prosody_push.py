@@ -13,14 +13,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import openmetrics
-import push_scenarios
-from devices import ApnsDevice
-from prosody_env import DOMAIN, PASSWORD, PROSODY, PUSH_HOST, enablements, engine_stats, push_options
-from harness import REPO
-from push_steps import DEADLINE_S, hibernate, logged, offline, pushes_until, run
-from waiting import wait_until
-from xmpp import Client, IqError, form
+from tests.prosody.harness import REPO
+from tests.prosody.prosody_env import DOMAIN, PASSWORD, PROSODY, PUSH_HOST, enablements, engine_stats, push_options
+from tests.support import openmetrics
+from tests.support import push_scenarios
+from tests.support.devices import ApnsDevice
+from tests.support.push_steps import DEADLINE_S, hibernate, logged, offline, pushes_until, run
+from tests.support.waiting import wait_until
+from tests.support.xmpp import Client, IqError, form
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"
