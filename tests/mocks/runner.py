@@ -14,7 +14,7 @@ import signal
 import sys
 
 from tests.mocks import control
-from tests.mocks import h2server
+from tests.support import h2server
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
