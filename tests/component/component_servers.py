@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.component.component_process import DOMAIN, PUSH_HOST
 from tests.prosody.harness import STARTUP_TIMEOUT_S, ProsodyServer
-from tests.support.ejabberd_server import EjabberdServer, ejabberd_available
+from tests.support.ejabberd_server import EjabberdServer, ejabberd_available  # noqa: F401  (re-exported)
 
 CLOUD_NOTIFY_DIRS = [Path("/usr/lib/prosody/modules/mod_cloud_notify"),
                      Path("/usr/share/prosody-modules/mod_cloud_notify"),
