@@ -1,6 +1,6 @@
-"""Fixtures of the ejabberd end-to-end tests: a strict APNs mock
-(tests/mocks) and a real ejabberd (Debian's 23.01) with mod_nudge whose APNs
-backend points at it, started by tests/support/ejabberd_server.py."""
+"""Fixtures of the ejabberd end-to-end tests: a real ejabberd (Debian's
+23.01) with mod_nudge whose APNs backend points at the strict APNs mock
+(tests/mocks), started by tests/support/ejabberd_server.py."""
 
 from pathlib import Path
 

@@ -1,5 +1,5 @@
 """ejabberd's own mod_push + mod_push_keepalive in the same harness, on the
-scenarios of test_ejabberd_push.py, so that bindings/ejabberd/README.md's
+scenarios of tests/servers/test_push.py, so that bindings/ejabberd/README.md's
 comparison table states what was observed rather than what was read.
 
 The app server is a slixmpp component (XEP-0114) that records each publish

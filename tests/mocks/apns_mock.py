@@ -8,7 +8,7 @@ error reasons. Tests steer and inspect it through the control port
 (control.py); answers they script are given only to requests that pass
 validation.
 
-    python tests/mocks/apns_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.apns_mock --cert server.pem --key server.key \
         --team-id TEAM123456 --key-id KEY1234567 --public-key key.pub.pem \
         --topic net.example.chat [--client-ca client-ca.pem] [--port 0]
 """

@@ -9,7 +9,7 @@ Tests script FCM's answers through the control port; scripted answers go only
 to sends that pass validation, and `{"expire_tokens": true}` kills every
 access token as soon as it reaches the head of the script.
 
-    python tests/mocks/fcm_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.fcm_mock --cert server.pem --key server.key \
         --project-id nudge-test --client-email sa@nudge-test.iam.gserviceaccount.com \
         --private-key-id <hex> --public-key sa.pub.pem [--token-uri URL] [--port 0]
 """

@@ -3,7 +3,7 @@
 Each mock runs in its own process (the Python that runs the tests, which has
 the mocks' requirements) so that an engine under test meets it exactly as it
 would meet Apple or Google: a TLS port on loopback, nothing shared in
-memory. Tests elsewhere import this module; `tests/mocks/conftest.py` only
+memory. Tests elsewhere import this module; the root `tests/conftest.py`
 re-exports the fixtures.
 
     mock = start_apns_mock(tmp_path)        # fresh CA, key, team, topic

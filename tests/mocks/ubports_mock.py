@@ -7,7 +7,7 @@ phone: control `POST /tokens {"appid"}` registers a device and returns its
 token, shaped like the server's own (base64 of "<appid>::<device id>").
 Scripted answers go only to requests that pass validation.
 
-    python tests/mocks/ubports_mock.py --cert server.pem --key server.key [--port 0]
+    python -m tests.mocks.ubports_mock --cert server.pem --key server.key [--port 0]
 
 Control routes beyond control.py:
     POST /tokens  {"appid"} -> {"token", "appid"}

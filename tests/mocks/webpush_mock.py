@@ -8,7 +8,7 @@ play the browser (the mock decrypts every accepted message with the
 subscription's private key and journals the plaintext), and script the push
 service's answers. Scripted answers go only to pushes that pass validation.
 
-    python tests/mocks/webpush_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.webpush_mock --cert server.pem --key server.key \
         [--no-require-vapid] [--port 0] [--control-port 0]
 
 Control routes beyond control.py:

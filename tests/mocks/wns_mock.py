@@ -10,7 +10,7 @@ X-WNS-Error-Description). Scripted answers go only to notifications that
 pass validation; `{"expire_tokens": true}` kills every access token as soon
 as it reaches the head of the script.
 
-    python tests/mocks/wns_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.wns_mock --cert server.pem --key server.key \
         --package-sid ms-app://s-1-15-2-… --client-secret SECRET [--token-lifetime-s 86400]
 
 Control routes beyond control.py:

@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.support import openmetrics, push_scenarios
+from tests.servers import push_scenarios
+from tests.support import openmetrics
 from tests.support.devices import ApnsDevice
 from tests.support.push_steps import (DEADLINE_S, DOMAIN, JULIET, PASSWORD, PENDING_TIMEOUT_S, PUSH_HOST, ROMEO,
                                       hibernate, offline, online, pushes_until, run)

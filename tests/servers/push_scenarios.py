@@ -1,6 +1,6 @@
-"""Scenarios, or parts of them, that the Prosody and the ejabberd end-to-end
-tests run alike, on a ServerKind (push_steps.py): what each test checks
-beyond these stays in its own file.
+"""The longer scenarios of test_push.py, or parts of them, on a host's
+ServerKind (tests/support/push_steps.py): what a test checks beyond these
+stays in the test.
 """
 
 from __future__ import annotations
