@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support.ejabberd_server import DEFAULT_MODULES, EjabberdServer
 # The users' domain and password and the app server, as in the Prosody
 # tests. PUSH_HOST is mod_nudge's default pubsub (and register) host, push.@HOST@.
-from tests.support.push_steps import DEADLINE_S, DOMAIN, PASSWORD, PUSH_HOST, ServerKind  # noqa: F401  (re-exported)
+from tests.support.push_steps import DEADLINE_S, DOMAIN, PASSWORD, PUSH_HOST, ServerKind
 from tests.support.vendor_backends import apns_backend
 from tests.support.waiting import wait_until_async
 
