@@ -88,7 +88,7 @@ py-test: lib
 	$(MAKE) -C bindings/ejabberd
 	$(MAKE) -C bindings/component
 	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 NUDGE_REQUIRE_PACKAGES=1 NUDGE_REQUIRE_DOCS=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
-		tests/mocks tests/host tests/e2e tests/prosody tests/ejabberd tests/component tests/packages tests/docs
+		tests/mocks tests/host tests/e2e tests/servers tests/prosody tests/ejabberd tests/component tests/packages tests/docs
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib
@@ -106,7 +106,7 @@ include fuzz/fuzz.mk
 # .venv that scripts/demo makes).
 demo: lib
 	$(MAKE) -C bindings/prosody
-	.venv/bin/python demo/prosody_demo.py
+	.venv/bin/python -m demo.prosody_demo
 
 # The C example host alone: what a C server does with nudge.h.
 demo-c: lib $(OUT)/example_host

@@ -2,7 +2,7 @@
 """CPU cost in ejabberd of messages to a hibernating push-enabled user:
 mod_nudge against ejabberd's own mod_push + mod_push_keepalive.
 
-    .venv/bin/python bench/ejabberd_held.py [--messages 10000] [--runs 1] [--warmup 1] [--modules none,nudge,mod_push,nudge-apns]
+    .venv/bin/python -m bench.ejabberd_held [--messages 10000] [--runs 1] [--warmup 1] [--modules none,nudge,mod_push,nudge-apns]
 
 For each module, a fresh Debian ejabberd 23.01 (tests/support/ejabberd_server.py)
 on loopback:
@@ -44,22 +44,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "support"), str(REPO / "tests" / "prosody"),
-                str(REPO / "tests" / "mocks"), str(REPO / "tests" / "ejabberd")]
-
-from ejabberd_server import DEFAULT_MODULES, EjabberdServer, ejabberd_available  # noqa: E402
-from held_cpu import cost_of_messages, run_rounds, threads_cpu_seconds  # noqa: E402
-from vendor_backends import apns_backend  # noqa: E402
-from xmpp import AppServer, Client  # noqa: E402
+from bench.held_cpu import cost_of_messages, run_rounds, threads_cpu_seconds
+from tests.support.ejabberd_server import DEFAULT_MODULES, EjabberdServer, ejabberd_available
+from tests.support.vendor_backends import apns_backend
+from tests.support.xmpp import AppServer, Client
 
 DOMAIN = "example.net"
 APPS = "apps.example.net"
 PASSWORD = "bench-password"
+REPO = Path(__file__).resolve().parents[1]
 EBIN = REPO / "bindings" / "ejabberd" / "_build" / "nudge" / "ebin"
 COALESCE_WINDOW_S = 2
 

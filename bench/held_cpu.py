@@ -114,7 +114,7 @@ def run_rounds(modules: list[str], rounds: int, warmup: int, work: Path, measure
         for name in modules:
             apns = None
             if name == "nudge-apns":
-                from fixtures import start_apns_mock   # tests/mocks, on the caller's sys.path
+                from tests.mocks.fixtures import start_apns_mock
                 apns = start_apns_mock(work / f"apns-{run}")
             try:
                 result = asyncio.run(measure(name, work / f"run{run}", apns))

@@ -2,7 +2,7 @@
 """CPU cost in Prosody of messages to a hibernating push-enabled user:
 mod_nudge against mod_cloud_notify (Debian's prosody-modules).
 
-    .venv/bin/python bench/prosody_held.py [--messages 10000] [--users 10] [--runs 1]
+    .venv/bin/python -m bench.prosody_held [--messages 10000] [--users 10] [--runs 1]
         [--modules none,nudge,cloud_notify,nudge-apns] [--mam]
 
 For each module, a fresh Debian Prosody 0.12 (tests/prosody/harness.py) on
@@ -38,18 +38,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "bench"), str(REPO / "tests" / "prosody"), str(REPO / "tests" / "support"),
-                str(REPO / "tests" / "mocks")]
-
-from harness import ProsodyServer, prosody_available  # noqa: E402
-from held_cpu import cost_of_messages, engine_thread_cpu_seconds, process_cpu_seconds, run_rounds  # noqa: E402
-from prosody_env import DOMAIN, PASSWORD, apns_backend  # noqa: E402
-from xmpp import AppServer, Client  # noqa: E402
+from bench.held_cpu import cost_of_messages, engine_thread_cpu_seconds, process_cpu_seconds, run_rounds
+from tests.prosody.harness import ProsodyServer, prosody_available
+from tests.prosody.prosody_env import DOMAIN, PASSWORD
+from tests.support.vendor_backends import apns_backend
+from tests.support.xmpp import AppServer, Client
 
 APPS = "apps.example.net"
 COALESCE_WINDOW_S = 2

@@ -3,7 +3,7 @@
 mod_cloud_notify: the scenarios of tests/prosody/side_by_side.py, run
 against real Prosody with each module in turn.
 
-    .venv/bin/python bench/prosody_side_by_side.py [--runs 3]
+    .venv/bin/python -m bench.prosody_side_by_side [--runs 3]
 
 With several runs, a count that varies is printed as a range ("1–2").
 """
@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "tests" / "prosody"), str(REPO / "tests" / "support"), str(REPO / "tests" / "mocks")]
-
-from fixtures import start_apns_mock  # noqa: E402
-from harness import prosody_available  # noqa: E402
-from side_by_side import MODULES, SCENARIOS, observe  # noqa: E402
+from tests.mocks.fixtures import start_apns_mock
+from tests.prosody.harness import prosody_available
+from tests.prosody.side_by_side import MODULES, SCENARIOS, observe
 
 
 def cell(values: list) -> str:

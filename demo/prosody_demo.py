@@ -8,19 +8,15 @@ Everything runs on loopback in a temporary directory and stops at the end.
 import asyncio
 import json
 import secrets
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests" / "prosody"), str(ROOT / "tests" / "support"), str(ROOT / "tests" / "mocks")]
-
-from fixtures import start_apns_mock  # noqa: E402
-from harness import ProsodyServer  # noqa: E402
-from prosody_env import DOMAIN, PASSWORD, USERS, engine_stats, push_options  # noqa: E402
-from waiting import WaitTimeout, wait_until_async  # noqa: E402
-from xmpp import Client  # noqa: E402
+from tests.mocks.fixtures import start_apns_mock
+from tests.prosody.harness import ProsodyServer
+from tests.prosody.prosody_env import DOMAIN, PASSWORD, USERS, engine_stats, push_options
+from tests.support.waiting import WaitTimeout, wait_until_async
+from tests.support.xmpp import Client
 
 STARTED = time.monotonic()
 

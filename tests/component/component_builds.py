@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from component_process import BINARY, REPO
+from tests.component.component_process import BINARY, REPO
 
 COMPONENT = REPO / "bindings" / "component"
 DECLARATION = re.compile(r"XMLPARSEAPI\(XML_Bool\)\s*XML_SetReparseDeferralEnabled\s*\([^;]*\);")

@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 import re
 
-from component_process import DOMAIN, EX_NOPERM, PUSH_HOST
-from component_servers import PASSWORD
-from push_steps import DEADLINE_S, run  # noqa: F401  (run: re-exported for the tests)
-from vendor_backends import apns_backend
-from waiting import wait_until_async
-from xmpp import Client
+from tests.component.component_process import DOMAIN, EX_NOPERM, PUSH_HOST
+from tests.component.component_servers import PASSWORD
+from tests.support.push_steps import DEADLINE_S, run  # noqa: F401  (run: re-exported for the tests)
+from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until_async
+from tests.support.xmpp import Client
 
 
 

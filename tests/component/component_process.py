@@ -17,8 +17,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from processes import terminate
-from waiting import wait_for_lines, wait_until
+from tests.support.processes import terminate
+from tests.support.waiting import wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

@@ -13,16 +13,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from component_process import DOMAIN, PUSH_HOST
-from harness import STARTUP_TIMEOUT_S, ProsodyServer
-
-try:
-    from ejabberd_server import EjabberdServer, ejabberd_available
-except ImportError:   # the launcher is someone else's file; without it the ejabberd tests skip
-    EjabberdServer = None
-
-    def ejabberd_available() -> str | None:
-        return "tests/support/ejabberd_server.py is missing"
+from tests.component.component_process import DOMAIN, PUSH_HOST
+from tests.prosody.harness import STARTUP_TIMEOUT_S, ProsodyServer
+from tests.support.ejabberd_server import EjabberdServer, ejabberd_available  # noqa: F401  (re-exported)
 
 CLOUD_NOTIFY_DIRS = [Path("/usr/lib/prosody/modules/mod_cloud_notify"),
                      Path("/usr/share/prosody-modules/mod_cloud_notify"),

@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
-sys.path[:0] = [str(HERE), str(TESTS / "prosody"), str(TESTS / "mocks"), str(TESTS / "support")]
+from tests.component.component_process import NudgeComponent, binary_missing
+from tests.component.component_servers import (PASSWORD, CloudNotifyProsody, ejabberd_available, ejabberd_server,
+                                               prosody_unavailable)
+from tests.support.server_fixtures import call_failed, stop_servers
 
-from fixtures import apns_mock  # noqa: E402,F401  (pytest fixture)
-from component_process import NudgeComponent, binary_missing  # noqa: E402
-from component_servers import CloudNotifyProsody, PASSWORD, ejabberd_available, ejabberd_server, prosody_unavailable  # noqa: E402
-from server_fixtures import call_failed, pytest_runtest_makereport, stop_servers  # noqa: E402,F401  (a hook)
+HERE = Path(__file__).resolve().parent
 
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD}
 NEEDS = {"test_component_prosody.py": ("NUDGE_REQUIRE_PROSODY", prosody_unavailable),

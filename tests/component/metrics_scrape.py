@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import socket
 
-from ports import free_port
+from tests.support.ports import free_port
 
 
 def metrics_component(component, **kwargs):

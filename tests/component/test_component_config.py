@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from component_process import BINARY, NudgeComponent
+from tests.component.component_process import BINARY, NudgeComponent
 
 EX_CONFIG = 78
 

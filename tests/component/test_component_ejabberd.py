@@ -7,8 +7,8 @@ Every wait is for a condition, with a deadline."""
 
 import secrets
 
-from component_process import PUSH_HOST
-from component_flow import push_while_pending, refused_log, run, start_component
+from tests.component.component_flow import push_while_pending, refused_log, run, start_component
+from tests.component.component_process import PUSH_HOST
 
 # mod_stream_mgmt, when the phone's TCP connection is gone and its session kept.
 HIBERNATING = r"Closing c2s connection for juliet@example\.net/{resource}.*waiting \d+ seconds"

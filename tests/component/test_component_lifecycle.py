@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from vendor_backends import apns_backend
-from component_flow import device_pushes
-from component_xep0114 import ComponentListener
-from waiting import wait_until
+from tests.component.component_flow import device_pushes
+from tests.component.component_xep0114 import ComponentListener
+from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
 DATA = "{jabber:x:data}"

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-import openmetrics
-from metrics_scrape import get, metrics_component, request
-from ports import free_port
+from tests.component.metrics_scrape import get, metrics_component, request
+from tests.support import openmetrics
+from tests.support.ports import free_port
 
 EX_CONFIG = 78
 

@@ -9,11 +9,11 @@ Every wait is for a condition, with a deadline."""
 import secrets
 import signal
 
-import openmetrics
-from component_process import PUSH_HOST
-from component_flow import push_while_pending, refused_log, run, start_component
-from metrics_scrape import get
-from ports import free_port
+from tests.component.component_flow import push_while_pending, refused_log, run, start_component
+from tests.component.component_process import PUSH_HOST
+from tests.component.metrics_scrape import get
+from tests.support import openmetrics
+from tests.support.ports import free_port
 
 # mod_smacks, when the phone's TCP connection is gone and its session kept.
 HIBERNATING = "Session going into hibernation"

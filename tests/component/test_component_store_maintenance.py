@@ -9,9 +9,9 @@ import signal
 
 import pytest
 
-from test_component_lifecycle import register
-from vendor_backends import apns_backend
-from component_xep0114 import ComponentListener
+from tests.component.component_xep0114 import ComponentListener
+from tests.component.test_component_lifecycle import register
+from tests.support.vendor_backends import apns_backend
 
 EX_TEMPFAIL = 75
 

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from component_builds import Build, build_with_reparse_declaration, build_without_reparse_declaration
-from component_process import BINARY, EX_NOPERM, PUSH_HOST
-from component_xep0114 import ComponentListener
+from tests.component.component_builds import Build, build_with_reparse_declaration, build_without_reparse_declaration
+from tests.component.component_process import BINARY, EX_NOPERM, PUSH_HOST
+from tests.component.component_xep0114 import ComponentListener
 
 DISCO = ("<iq type='get' id='{id}' from='example.net' to='push.example.net'>"
          "<query xmlns='http://jabber.org/protocol/disco#info'/></iq>")

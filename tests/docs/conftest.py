@@ -4,15 +4,13 @@ runs are skipped with the reason; NUDGE_REQUIRE_DOCS=1 (the test command)
 makes that an error."""
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE)]
+from tests.docs import overlay
 
-import overlay  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):

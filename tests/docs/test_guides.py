@@ -18,8 +18,8 @@ from typing import Callable
 
 import pytest
 
-import overlay
-from markdown_blocks import SHELL, blocks
+from tests.docs import overlay
+from tests.docs.markdown_blocks import SHELL, blocks
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDES = sorted([REPO / "README.md", *REPO.glob("bindings/*/README.md")])

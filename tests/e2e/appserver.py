@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 
-import nudge
-from vendor_backends import apns_backend  # noqa: F401  (re-exported for the tests)
-from waiting import wait_until
+from tests.host import nudge
+from tests.support.vendor_backends import apns_backend  # noqa: F401  (re-exported for the tests)
+from tests.support.waiting import wait_until
 
 DATA = "{jabber:x:data}"
 COMMANDS = "{http://jabber.org/protocol/commands}"

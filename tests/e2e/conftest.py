@@ -3,19 +3,10 @@ tests/host) against the vendor mocks in tests/mocks, over real HTTP/2 + TLS
 on loopback. The engine is configured exactly as an operator would
 configure it; only `endpoint` and `ca_file` point at the mocks."""
 
-import sys
-from pathlib import Path
+import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "host"), str(HERE.parent / "support"), str(HERE)]
-
-from fixtures import apns_mock, fcm_mock, ubports_mock, webpush_mock, wns_mock  # noqa: E402,F401  (pytest fixtures)
-
-
-import pytest  # noqa: E402
-
-import nudge  # noqa: E402
-from appserver import config  # noqa: E402
+from tests.e2e.appserver import config
+from tests.host import nudge
 
 
 @pytest.fixture

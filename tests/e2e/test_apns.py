@@ -13,9 +13,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import nudge
-from appserver import (apns_backend, config, device_requests, drain_until_idle, enable_xml, parse, publish_xml,
-                       register, reply_to, stanzas, wait_for)
+from tests.e2e.appserver import (apns_backend, config, device_requests, drain_until_idle, enable_xml, parse,
+                                 publish_xml, register, reply_to, stanzas, wait_for)
+from tests.host import nudge
+from tests.host.nudge import REPO
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 
@@ -160,7 +161,7 @@ def test_retry_after_is_honoured(tmp_path, apns_mock, engine_with, answer):
 def test_an_expired_provider_token_leads_to_a_new_token(tmp_path, engine_with):
     # Tokens that really expire: Apple's hour, shortened to 2 s, and its
     # 20-minute update rule shortened to 1 s.
-    from fixtures import start_apns_mock
+    from tests.mocks.fixtures import start_apns_mock
     mock = start_apns_mock(tmp_path / "apns", token_max_age_s=2, token_update_min_s=1)
     try:
         engine = engine_with(config(tmp_path / "store", [apns_backend(mock)]))
@@ -190,11 +191,11 @@ def test_many_pushes_share_one_connection(tmp_path, apns_mock, engine_with):
     assert all(r["answer"]["status"] == 200 for r in device_requests(apns_mock))
 
 
+# Run with `python -c` from the top of the repository, which puts this package within reach.
 CHILD = textwrap.dedent("""
-    import json, os, sys
-    sys.path[:0] = [os.environ["HOST_DIR"], os.environ["E2E_DIR"], os.environ["SUPPORT_DIR"]]
-    import nudge
-    from appserver import register, publish_xml, reply_to
+    import json, os
+    from tests.host import nudge
+    from tests.e2e.appserver import register, publish_xml, reply_to
     engine = nudge.Engine(json.loads(os.environ["CONFIG"]))
     reg = register(engine)
     for i in range(30):
@@ -213,10 +214,8 @@ def test_jobs_in_the_outbox_survive_sigkill(tmp_path, apns_mock):
     # acknowledged jobs stay in the outbox when it is killed.
     dead_endpoint = apns_backend(apns_mock, endpoint="https://127.0.0.1:9")
     cfg = config(tmp_path / "store", [dead_endpoint])
-    here = os.path.dirname(os.path.abspath(__file__))
-    env = dict(os.environ, CONFIG=json.dumps(cfg), HOST_DIR=os.path.join(here, "..", "host"), E2E_DIR=here,
-               SUPPORT_DIR=os.path.join(here, "..", "support"))
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=env)
+    env = dict(os.environ, CONFIG=json.dumps(cfg))
+    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
     acks = 0
     for line in child.stdout:
         if line.startswith("ACK"):
@@ -264,7 +263,7 @@ def test_bad_publishes_are_refused_and_change_nothing(tmp_path, apns_mock, engin
 ])
 def test_bad_registrations_are_refused(tmp_path, apns_mock, engine_with, fields, condition):
     engine = engine_with(config(tmp_path / "store", [apns_backend(apns_mock)]))
-    from appserver import form_xml
+    from tests.e2e.appserver import form_xml
     reply = reply_to(engine, "<iq type='set' id='reg' from='juliet@example.net/phone' to='example.net'>"
                              "<command xmlns='http://jabber.org/protocol/commands' node='register-push-apns' action='execute'>"
                              f"{form_xml(list(fields))}</command></iq>", "reg")

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-import nudge
-from appserver import command_xml, config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import command_xml, config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
+from tests.host import nudge
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-import nudge
-from appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.host import nudge
 
 APPID = "chatninja.example_chatninja"
 

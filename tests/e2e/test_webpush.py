@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-import nudge
-from appserver import config, drain_until_idle, form_xml, publish_xml, register, reply_to, wait_for
-from fixtures import start_webpush_mock
-import keys
+from tests.e2e.appserver import config, drain_until_idle, form_xml, publish_xml, register, reply_to, wait_for
+from tests.host import nudge
+from tests.mocks import keys
+from tests.mocks.fixtures import start_webpush_mock
 
 
 @pytest.fixture

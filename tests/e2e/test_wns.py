@@ -4,8 +4,8 @@ notifications, and the channel answers."""
 
 import pytest
 
-import nudge
-from appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.host import nudge
 
 
 def wns_backend(mock, **extra) -> dict:

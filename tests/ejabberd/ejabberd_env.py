@@ -4,14 +4,16 @@ the engine's counters and a user's enablements read with ejabberdctl."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
-from ejabberd_server import DEFAULT_MODULES, EjabberdServer
+from tests.support.ejabberd_server import DEFAULT_MODULES, EjabberdServer
 # The users' domain and password and the app server, as in the Prosody
 # tests. PUSH_HOST is mod_nudge's default pubsub (and register) host, push.@HOST@.
-from push_steps import DOMAIN, PASSWORD, PUSH_HOST  # noqa: F401  (re-exported)
-from vendor_backends import apns_backend
+from tests.support.push_steps import DEADLINE_S, DOMAIN, PASSWORD, PUSH_HOST, ServerKind
+from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until_async
 
 REPO = Path(__file__).resolve().parents[2]
 BINDING = REPO / "bindings" / "ejabberd"
@@ -76,3 +78,16 @@ def listing(server: EjabberdServer, user: str, host: str = DOMAIN) -> dict:
 def enablements(server: EjabberdServer, jid: str) -> list:
     user, _, host = jid.partition("@")
     return listing(server, user, host)["enablements"]
+
+
+async def wait_offline(server, user: str) -> None:
+    """Until ejabberd has closed every session of the user (a bare JID)."""
+    await wait_until_async(lambda: asyncio.to_thread(server.ctl, "connected_users"), DEADLINE_S, 0.05,
+                           f"{user}'s sessions to close", accept=lambda result: result[0] == 0 and user not in result[1])
+
+
+# What is ejabberd's own: the counters, enablements and sessions come
+# through ejabberdctl, and devices register with ad-hoc commands on
+# mod_nudge's register host (push.example.net).
+EJABBERD = ServerKind(read_stats=engine_stats, register_at=PUSH_HOST, enablements=enablements,
+                      session_closed=lambda server, jid: wait_offline(server, jid.partition("/")[0]))

@@ -6,8 +6,8 @@ and ejabberd started with that root's directory in ERL_LIBS and nothing on
 
 import subprocess
 
-from ejabberd_env import BINDING, DOMAIN, USERS, modules, nudge_options
-from ejabberd_server import ERL_LIBS, EjabberdServer
+from tests.ejabberd.ejabberd_env import BINDING, DOMAIN, USERS, modules, nudge_options
+from tests.support.ejabberd_server import ERL_LIBS, EjabberdServer
 
 
 def test_the_installed_module_loads_from_erl_libs(tmp_path, apns_mock):

@@ -1,5 +1,5 @@
 """ejabberd's own mod_push + mod_push_keepalive in the same harness, on the
-scenarios of test_ejabberd_push.py, so that bindings/ejabberd/README.md's
+scenarios of tests/servers/test_push.py, so that bindings/ejabberd/README.md's
 comparison table states what was observed rather than what was read.
 
 The app server is a slixmpp component (XEP-0114) that records each publish
@@ -9,9 +9,9 @@ and answers result (mod_push has no app server of its own).
 import asyncio
 import secrets
 
-from clients import AppServer, Client, form_values
-from ejabberd_env import DOMAIN, PASSWORD, modules
-from push_steps import logged, offline, run
+from tests.ejabberd.ejabberd_env import DOMAIN, PASSWORD, modules
+from tests.support.push_steps import logged, offline, run
+from tests.support.xmpp import AppServer, Client, form_values
 
 JULIET = f"juliet@{DOMAIN}"
 ROMEO = f"romeo@{DOMAIN}"

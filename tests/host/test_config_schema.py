@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import nudge
+from tests.host import nudge
 
 pytestmark = pytest.mark.skipif(not nudge.DEFAULT_LIB.exists(),
                                 reason=f"{nudge.DEFAULT_LIB} is not built (run `make lib`)")

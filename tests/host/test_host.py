@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import nudge
+from tests.host import nudge
 
 pytestmark = pytest.mark.skipif(not nudge.DEFAULT_LIB.exists(),
                                 reason=f"{nudge.DEFAULT_LIB} is not built (run `make lib`)")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import nudge
+from tests.host import nudge
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not nudge.DEFAULT_LIB.exists(),

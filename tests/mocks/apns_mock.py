@@ -8,7 +8,7 @@ error reasons. Tests steer and inspect it through the control port
 (control.py); answers they script are given only to requests that pass
 validation.
 
-    python tests/mocks/apns_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.apns_mock --cert server.pem --key server.key \
         --team-id TEAM123456 --key-id KEY1234567 --public-key key.pub.pem \
         --topic net.example.chat [--client-ca client-ca.pem] [--port 0]
 """
@@ -23,13 +23,13 @@ import threading
 import time
 import uuid
 
-import apns_answers
-import apns_rules
-import apns_tokens
-import jwt_parts
-import runner
-from journal import Journal
-from script import Script, ScriptedControl
+from tests.mocks import apns_answers
+from tests.mocks import apns_rules
+from tests.mocks import apns_tokens
+from tests.mocks import jwt_parts
+from tests.mocks import runner
+from tests.mocks.journal import Journal
+from tests.mocks.script import Script, ScriptedControl
 
 AUTHENTICATED_MAX_STREAMS = 1000
 

@@ -17,8 +17,8 @@ import json
 import threading
 from http.server import ThreadingHTTPServer
 
-import control
-import runner
+from tests.mocks import control
+from tests.mocks import runner
 
 
 def _handler_for(api):

@@ -9,7 +9,7 @@ Tests script FCM's answers through the control port; scripted answers go only
 to sends that pass validation, and `{"expire_tokens": true}` kills every
 access token as soon as it reaches the head of the script.
 
-    python tests/mocks/fcm_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.fcm_mock --cert server.pem --key server.key \
         --project-id nudge-test --client-email sa@nudge-test.iam.gserviceaccount.com \
         --private-key-id <hex> --public-key sa.pub.pem [--token-uri URL] [--port 0]
 """
@@ -22,12 +22,12 @@ import re
 import secrets
 import time
 
-import fcm_message
-import fcm_oauth
-import google_errors
-import jwt_parts
-import runner
-from vendor_mock import VendorMock
+from tests.mocks import fcm_message
+from tests.mocks import fcm_oauth
+from tests.mocks import google_errors
+from tests.mocks import jwt_parts
+from tests.mocks import runner
+from tests.mocks.vendor_mock import VendorMock
 
 SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 _JSON = "application/json; charset=UTF-8"

@@ -3,7 +3,7 @@
 Each mock runs in its own process (the Python that runs the tests, which has
 the mocks' requirements) so that an engine under test meets it exactly as it
 would meet Apple or Google: a TLS port on loopback, nothing shared in
-memory. Tests elsewhere import this module; `tests/mocks/conftest.py` only
+memory. Tests elsewhere import this module; the root `tests/conftest.py`
 re-exports the fixtures.
 
     mock = start_apns_mock(tmp_path)        # fresh CA, key, team, topic
@@ -30,9 +30,10 @@ from pathlib import Path
 
 import pytest
 
-import keys
+from tests.mocks import keys
 
-HERE = Path(__file__).resolve().parent
+# The mocks run as modules of this package (python -m tests.mocks.apns_mock), from the top of the repository.
+REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 15
 DEFAULT_TOPIC = "net.example.chat"
 DEFAULT_PROJECT = "nudge-test"
@@ -182,12 +183,12 @@ def _read_line(process: subprocess.Popen, deadline: float, log_path: Path) -> st
     return line.strip()
 
 
-def _spawn(name: str, script: str, args: list[str], directory: Path) -> tuple[subprocess.Popen, int, int, Path]:
-    """Start a mock and wait for its PORT and CONTROL lines."""
+def _spawn(name: str, args: list[str], directory: Path) -> tuple[subprocess.Popen, int, int, Path]:
+    """Start the mock tests/mocks/<name>.py and wait for its PORT and CONTROL lines."""
     log_path = directory / f"{name}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, str(HERE / script), *args], stdout=subprocess.PIPE,
-                                   bufsize=0, stderr=log, stdin=subprocess.DEVNULL, cwd=HERE)
+        process = subprocess.Popen([sys.executable, "-m", f"tests.mocks.{name}", *args], stdout=subprocess.PIPE,
+                                   bufsize=0, stderr=log, stdin=subprocess.DEVNULL, cwd=REPO)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     port_line = _read_line(process, deadline, log_path)
     control_line = _read_line(process, deadline, log_path)
@@ -235,7 +236,7 @@ def start_apns_mock(tmpdir, *, team_id: str | None = None, apns_keys: list[keys.
         args += ["--token-update-min-s", str(token_update_min_s)]
     if token_max_age_s is not None:
         args += ["--token-max-age-s", str(token_max_age_s)]
-    process, port, control_port, log_path = _spawn("apns_mock", "apns_mock.py", args, directory)
+    process, port, control_port, log_path = _spawn("apns_mock", args, directory)
     return ApnsMock("apns", process, port, Control(control_port), log_path, tls, team_id=team_id,
                     keys=list(apns_keys), topics=topics, client_cert=client_cert)
 
@@ -251,7 +252,7 @@ def start_fcm_mock(tmpdir, *, project_id: str = DEFAULT_PROJECT, account: keys.F
             "--public-key", str(account.public_pem)]
     if token_lifetime_s is not None:
         args += ["--token-lifetime-s", str(token_lifetime_s)]
-    process, port, control_port, log_path = _spawn("fcm_mock", "fcm_mock.py", args, directory)
+    process, port, control_port, log_path = _spawn("fcm_mock", args, directory)
     mock = FcmMock("fcm", process, port, Control(control_port), log_path, tls, account=account)
     account.write(token_uri=f"{mock.url}/token")
     return mock
@@ -264,7 +265,7 @@ def start_webpush_mock(tmpdir, *, require_vapid: bool = True, tls: keys.ServerTl
     args = ["--cert", str(tls.cert), "--key", str(tls.key)]
     if not require_vapid:
         args.append("--no-require-vapid")
-    process, port, control_port, log_path = _spawn("webpush_mock", "webpush_mock.py", args, directory)
+    process, port, control_port, log_path = _spawn("webpush_mock", args, directory)
     return WebPushMock("webpush", process, port, Control(control_port), log_path, tls, require_vapid=require_vapid)
 
 
@@ -279,7 +280,7 @@ def start_wns_mock(tmpdir, *, package_sid: str | None = None, client_secret: str
             f"--client-secret={app.client_secret}"]   # "=": a secret may begin with "-"
     if token_lifetime_s is not None:
         args += ["--token-lifetime-s", str(token_lifetime_s)]
-    process, port, control_port, log_path = _spawn("wns_mock", "wns_mock.py", args, directory)
+    process, port, control_port, log_path = _spawn("wns_mock", args, directory)
     return WnsMock("wns", process, port, Control(control_port), log_path, tls, app=app)
 
 
@@ -288,7 +289,7 @@ def start_ubports_mock(tmpdir, *, tls: keys.ServerTls | None = None) -> UbportsM
     directory = _directory(tmpdir, "ubports")
     tls = tls or keys.make_server_tls(directory)
     args = ["--cert", str(tls.cert), "--key", str(tls.key)]
-    process, port, control_port, log_path = _spawn("ubports_mock", "ubports_mock.py", args, directory)
+    process, port, control_port, log_path = _spawn("ubports_mock", args, directory)
     return UbportsMock("ubports", process, port, Control(control_port), log_path, tls)
 
 

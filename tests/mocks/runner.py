@@ -13,8 +13,8 @@ import asyncio
 import signal
 import sys
 
-import control
-import h2server
+from tests.mocks import control
+from tests.support import h2server
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:

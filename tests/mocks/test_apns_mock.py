@@ -12,10 +12,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 from cryptography.hazmat.primitives import hashes
 
-import apns_answers
-import keys
-from fixtures import DEFAULT_TOPIC, start_apns_mock
-from h2_client import ConnectionClosed, H2Client
+from tests.mocks import apns_answers
+from tests.mocks import keys
+from tests.mocks.fixtures import DEFAULT_TOPIC, start_apns_mock
+from tests.mocks.h2_client import ConnectionClosed, H2Client
 
 DEVICE = "a1" * 32
 PAYLOAD = b'{"aps":{"alert":"hello"}}'

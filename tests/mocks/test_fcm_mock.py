@@ -12,9 +12,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-import google_errors
-from fcm_oauth import FCM_SCOPE, JWT_BEARER
-from fixtures import DEFAULT_PROJECT, start_fcm_mock
+from tests.mocks import google_errors
+from tests.mocks.fcm_oauth import FCM_SCOPE, JWT_BEARER
+from tests.mocks.fixtures import DEFAULT_PROJECT, start_fcm_mock
 
 DEVICE = "fcm-registration-token-1"
 

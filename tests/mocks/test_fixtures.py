@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import fixtures
+from tests.mocks import fixtures
 
 
 def test_a_mock_that_cannot_start_reports_its_log(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-import keys
+from tests.mocks import keys
 
 GOOGLE_SERVICE_ACCOUNT_FIELDS = {
     "type", "project_id", "private_key_id", "private_key", "client_email", "client_id", "auth_uri", "token_uri",

@@ -10,7 +10,7 @@ import ssl
 import httpx
 import pytest
 
-import ubports_rules
+from tests.mocks import ubports_rules
 
 APPID = "chat.example_chat"
 DATA = {"notification": {"card": {"summary": "Juliet", "body": "Art thou there?", "popup": True}}}

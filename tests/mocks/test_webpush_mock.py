@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_private_key
 from py_vapid import Vapid02
 
-import keys
-import vapid_check
-import webpush_crypto
-from fixtures import start_webpush_mock
+from tests.mocks import keys
+from tests.mocks import vapid_check
+from tests.mocks import webpush_crypto
+from tests.mocks.fixtures import start_webpush_mock
 
 CONTACT = "mailto:ops@example.net"
 

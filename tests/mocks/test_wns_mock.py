@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from fixtures import start_wns_mock
+from tests.mocks.fixtures import start_wns_mock
 
 TOAST = b'<toast><visual><binding template="ToastGeneric"><text>Juliet</text></binding></visual></toast>'
 

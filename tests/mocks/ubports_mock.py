@@ -7,7 +7,7 @@ phone: control `POST /tokens {"appid"}` registers a device and returns its
 token, shaped like the server's own (base64 of "<appid>::<device id>").
 Scripted answers go only to requests that pass validation.
 
-    python tests/mocks/ubports_mock.py --cert server.pem --key server.key [--port 0]
+    python -m tests.mocks.ubports_mock --cert server.pem --key server.key [--port 0]
 
 Control routes beyond control.py:
     POST /tokens  {"appid"} -> {"token", "appid"}
@@ -20,11 +20,11 @@ import base64
 import secrets
 import threading
 
-import control_routes
-import runner
-import ubports_rules
-from ubports_rules import ApiError
-from vendor_mock import VendorMock, check_delay, check_keys
+from tests.mocks import control_routes
+from tests.mocks import runner
+from tests.mocks import ubports_rules
+from tests.mocks.ubports_rules import ApiError
+from tests.mocks.vendor_mock import VendorMock, check_delay, check_keys
 
 NOTIFY_PATH = "/notify"
 # label -> (HTTP status, the server's message)

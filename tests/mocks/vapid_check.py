@@ -20,8 +20,8 @@ import time
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-import jwt_parts
-from webpush_crypto import load_public_key, unb64url
+from tests.mocks import jwt_parts
+from tests.mocks.webpush_crypto import load_public_key, unb64url
 
 MAX_AHEAD_S = 24 * 3600
 _JWS_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")

@@ -17,8 +17,8 @@ import sys
 import threading
 import time
 
-from journal import Journal
-from script import Script, ScriptedControl
+from tests.mocks.journal import Journal
+from tests.mocks.script import Script, ScriptedControl
 
 MAX_STREAMS = 100
 

@@ -8,7 +8,7 @@ play the browser (the mock decrypts every accepted message with the
 subscription's private key and journals the plaintext), and script the push
 service's answers. Scripted answers go only to pushes that pass validation.
 
-    python tests/mocks/webpush_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.webpush_mock --cert server.pem --key server.key \
         [--no-require-vapid] [--port 0] [--control-port 0]
 
 Control routes beyond control.py:
@@ -23,12 +23,12 @@ import re
 import secrets
 import threading
 
-import control_routes
-import runner
-import vapid_check
-import webpush_crypto
-import webpush_rules
-from vendor_mock import Refused, VendorMock, check_delay, check_keys
+from tests.mocks import control_routes
+from tests.mocks import runner
+from tests.mocks import vapid_check
+from tests.mocks import webpush_crypto
+from tests.mocks import webpush_rules
+from tests.mocks.vendor_mock import Refused, VendorMock, check_delay, check_keys
 
 PUSH_PATH = re.compile(r"^/push/(?P<id>[A-Za-z0-9_-]+)$")
 ERROR_STATUSES = (404, 410, 413, 429, 500, 503)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from vendor_mock import Refused
+from tests.mocks.vendor_mock import Refused
 
 MAX_BODY = 4096
 MAX_TTL_S = 28 * 24 * 3600           # longer TTLs are accepted and shortened, as FCM and autopush do

@@ -10,7 +10,7 @@ X-WNS-Error-Description). Scripted answers go only to notifications that
 pass validation; `{"expire_tokens": true}` kills every access token as soon
 as it reaches the head of the script.
 
-    python tests/mocks/wns_mock.py --cert server.pem --key server.key \
+    python -m tests.mocks.wns_mock --cert server.pem --key server.key \
         --package-sid ms-app://s-1-15-2-… --client-secret SECRET [--token-lifetime-s 86400]
 
 Control routes beyond control.py:
@@ -24,11 +24,11 @@ import re
 import secrets
 import threading
 
-import control_routes
-import fcm_oauth
-import runner
-import wns_rules
-from vendor_mock import Refused, VendorMock, check_delay, check_keys
+from tests.mocks import control_routes
+from tests.mocks import fcm_oauth
+from tests.mocks import runner
+from tests.mocks import wns_rules
+from tests.mocks.vendor_mock import Refused, VendorMock, check_delay, check_keys
 
 CHANNEL_PATH = re.compile(r"^/channel/(?P<id>[A-Za-z0-9_-]+)$")
 TOKEN_PATH = "/accesstoken.srf"

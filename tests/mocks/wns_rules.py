@@ -14,7 +14,7 @@ import re
 import urllib.parse
 import xml.etree.ElementTree as ElementTree
 
-from vendor_mock import Refused
+from tests.mocks.vendor_mock import Refused
 
 SCOPE = "notify.windows.com"
 MAX_BODY = 5000

@@ -8,20 +8,16 @@ makes a missing requirement a failure instead of a skip."""
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent
-sys.path[:0] = [str(TESTS / "mocks"), str(TESTS / "support"), str(TESTS / "prosody"), str(TESTS / "ejabberd"), str(TESTS / "component"),
-                str(HERE)]
+from tests.mocks.fixtures import start_apns_mock
+from tests.packages.package_build import build_packages, build_unavailable
+from tests.support.server_fixtures import skip_unless_available
 
-from fixtures import start_apns_mock  # noqa: E402
-from package_build import build_packages, build_unavailable  # noqa: E402
-from server_fixtures import pytest_runtest_makereport, skip_unless_available  # noqa: E402,F401  (a hook)
+HERE = Path(__file__).resolve().parent
 
 
 def _unavailable() -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from waiting import wait_for_lines
+from tests.support.waiting import wait_for_lines
 
 
 class DaemonLog:

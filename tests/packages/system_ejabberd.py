@@ -23,11 +23,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ejabberd_env import DOMAIN, modules, nudge_options
-from ejabberd_server import EjabberdServer
-from ports import port_accepts
-from daemon_log import DaemonLog
-from waiting import wait_until
+from tests.ejabberd.ejabberd_env import DOMAIN, modules, nudge_options
+from tests.packages.daemon_log import DaemonLog
+from tests.support.ejabberd_server import EjabberdServer
+from tests.support.ports import port_accepts
+from tests.support.waiting import wait_until
 
 CONFIG = Path("/etc/ejabberd/ejabberd.yml")
 NUDGE_CONFIG = Path("/etc/ejabberd/modules.d/mod_nudge.yml")

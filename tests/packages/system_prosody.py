@@ -17,12 +17,12 @@ import signal
 import subprocess
 from pathlib import Path
 
-from harness import datamanager_encode, lua
-from ports import free_port, port_accepts
-from prosody_env import DOMAIN, PUSH_HOST
-from vendor_backends import apns_backend
-from daemon_log import DaemonLog
-from waiting import wait_until
+from tests.packages.daemon_log import DaemonLog
+from tests.prosody.harness import datamanager_encode, lua
+from tests.prosody.prosody_env import DOMAIN, PUSH_HOST
+from tests.support.ports import free_port, port_accepts
+from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until
 
 CONFIG = Path("/etc/prosody/conf.d/nudge.cfg.lua")
 PIDFILE = Path("/run/prosody/prosody.pid")

@@ -10,7 +10,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from package_build import PACKAGES
+from tests.packages.package_build import PACKAGES
 
 INVOLVED = PACKAGES + ["prosody", "ejabberd", "lua5.4", "liblmdb0", "libjansson4"]
 CONFIG_DIRS = [Path("/etc/prosody"), Path("/etc/ejabberd")]

@@ -10,18 +10,17 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from component_process import NudgeComponent
-from devices import ApnsDevice
-from ejabberd_env import USERS, engine_stats as ejabberd_stats, enablements as ejabberd_enablements
-from package_build import PACKAGES, REPO
-from prosody_env import PROSODY
-from push_steps import JULIET, PUSH_HOST, ServerKind, offline, pushes_until, run
-from clients import Client as EjabberdClient
-from system_ejabberd import SystemEjabberd
-from system_prosody import SystemProsody
-from system_state import differences, snapshot
-from vendor_backends import apns_backend
-import system_lock
+from tests.component.component_process import NudgeComponent
+from tests.ejabberd.ejabberd_env import EJABBERD, USERS
+from tests.packages import system_lock
+from tests.packages.package_build import PACKAGES, REPO
+from tests.packages.system_ejabberd import SystemEjabberd
+from tests.packages.system_prosody import SystemProsody
+from tests.packages.system_state import differences, snapshot
+from tests.prosody.prosody_env import PROSODY
+from tests.support.devices import ApnsDevice
+from tests.support.push_steps import JULIET, ServerKind, offline, pushes_until, run
+from tests.support.vendor_backends import apns_backend
 
 MULTIARCH = "/usr/lib/x86_64-linux-gnu"
 # What each package must hold, where Debian's loaders look: ld.so, Lua's
@@ -39,8 +38,6 @@ EXPECTED = {
                         "/usr/lib/sysusers.d/nudge-component.conf",
                         "/usr/share/doc/nudge-component/examples/component.sample.json"],
 }
-EJABBERD = ServerKind(client=EjabberdClient, read_stats=ejabberd_stats, register_at=PUSH_HOST,
-                      enablements=ejabberd_enablements, session_closed=None)
 APT_TIMEOUT_S = 600
 
 

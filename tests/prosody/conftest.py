@@ -1,47 +1,25 @@
-"""Fixtures of the Prosody end-to-end tests: a strict APNs mock (tests/mocks)
-and a real Prosody with mod_nudge whose APNs backend points at it."""
+"""Fixtures of the Prosody end-to-end tests: a real Prosody with mod_nudge
+whose APNs backend points at the strict APNs mock (tests/mocks)."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.prosody.prosody_host import ProsodyHost
+from tests.support.server_fixtures import skip_unless_available
+
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent / "mocks"), str(HERE.parent / "support"), str(HERE)]
 
-from fixtures import apns_mock, webpush_mock  # noqa: E402,F401  (pytest fixtures)
-from devices import ApnsDevice, WebPushDevice  # noqa: E402
-import keys  # noqa: E402
-from harness import ProsodyServer, prosody_available  # noqa: E402
-from prosody_env import USERS, push_options  # noqa: E402
-from server_fixtures import pytest_runtest_makereport, skip_unless_available, stop_servers  # noqa: E402,F401  (a hook)
-
-_unavailable = prosody_available()
+_unavailable = ProsodyHost.unavailable()
 
 
 def pytest_collection_modifyitems(config, items):
     # NUDGE_REQUIRE_PROSODY=1 (scripts/test, CI) turns the skip into a failure.
-    skip_unless_available(HERE, items, _unavailable, "NUDGE_REQUIRE_PROSODY")
-
-
-@pytest.fixture(params=["apns", "webpush"])
-def device(request, apns_mock, tmp_path):
-    """A phone registered with APNs, or a Web Push subscription (the mock's)."""
-    if request.param == "apns":
-        return ApnsDevice(apns_mock)
-    return WebPushDevice(request.getfixturevalue("webpush_mock"), keys.make_vapid_key(tmp_path))
+    skip_unless_available(HERE, items, _unavailable, ProsodyHost.require_variable)
 
 
 @pytest.fixture
-def prosody(tmp_path, apns_mock, request):
-    """Starts Prosody with mod_nudge (APNs at the mock); prosody(**options) to override options."""
-    servers = []
-
-    def start(options: dict | None = None, *, wait: bool = True, **kwargs) -> ProsodyServer:
-        server = ProsodyServer(tmp_path / f"run{len(servers)}", options=options or push_options(apns_mock),
-                               users=USERS, **kwargs)
-        servers.append(server)
-        return server.start(wait=wait)
-
-    yield start
-    stop_servers(servers, request, lambda: f"===== APNs mock log =====\n{apns_mock.log()[-4000:]}\n")
+def prosody(prosody_host):
+    """prosody(options=None, *, wait=True, **ProsodyServer's keywords) -> a started ProsodyServer
+    (options: mod_nudge's, nudge_*; None: push_options(apns_mock))."""
+    return prosody_host.start_server

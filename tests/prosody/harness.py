@@ -22,9 +22,9 @@ import signal
 import subprocess
 from pathlib import Path
 
-from ports import free_port, port_accepts
-from processes import terminate
-from waiting import WaitTimeout, wait_for_lines, wait_until
+from tests.support.ports import free_port, port_accepts
+from tests.support.processes import terminate
+from tests.support.waiting import WaitTimeout, wait_for_lines, wait_until
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent

@@ -5,9 +5,8 @@ a user's enablements read through the admin shell."""
 import json
 
 # The users' domain and password and the app server, as in the ejabberd tests.
-from push_steps import DOMAIN, PASSWORD, PUSH_HOST, ServerKind, logged  # noqa: F401  (re-exported)
-from vendor_backends import apns_backend
-from xmpp import Client
+from tests.support.push_steps import DOMAIN, PASSWORD, PUSH_HOST, ServerKind, logged  # noqa: F401  (re-exported)
+from tests.support.vendor_backends import apns_backend
 
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD, "mercutio": PASSWORD}
 
@@ -47,5 +46,5 @@ def enablements(server, jid: str) -> list:
 # What is Prosody's own: the counters and enablements come through the
 # admin shell, devices register with ad-hoc commands on the user's own
 # domain, and mod_c2s logs the end of a session.
-PROSODY = ServerKind(client=Client, read_stats=engine_stats, register_at=DOMAIN, enablements=enablements,
+PROSODY = ServerKind(read_stats=engine_stats, register_at=DOMAIN, enablements=enablements,
                      session_closed=lambda server, jid: logged(server, rf"Unbinding resource for {jid}"))

@@ -19,9 +19,9 @@ import secrets
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from harness import ProsodyServer
-from prosody_env import DOMAIN, PASSWORD, push_options
-from xmpp import AppServer, Client, IqError, form_values
+from tests.prosody.harness import ProsodyServer
+from tests.prosody.prosody_env import DOMAIN, PASSWORD, push_options
+from tests.support.xmpp import AppServer, Client, IqError, form_values
 
 APPS = "apps.example.net"
 ROOM_SERVICE = "conference.example.net"

@@ -6,11 +6,11 @@ and only SIGKILL ended it. mod_nudge opens the engine after the fork."""
 
 import pytest
 
-from devices import ApnsDevice
-from harness import ProsodyServer
-from prosody_env import PROSODY, USERS, admin, enablements, push_options
-from push_steps import JULIET, hibernate, pushes_until, run
-from server_fixtures import stop_servers
+from tests.prosody.harness import ProsodyServer
+from tests.prosody.prosody_env import PROSODY, USERS, admin, enablements, push_options
+from tests.support.devices import ApnsDevice
+from tests.support.push_steps import JULIET, hibernate, pushes_until, run
+from tests.support.server_fixtures import stop_servers
 
 
 async def a_message_to_a_pending_session_pushes(server, device, body: str) -> None:

@@ -6,10 +6,10 @@ logged once, with its traceback, and the rest of the batch is routed."""
 import asyncio
 import secrets
 
-from harness import HERE, PLUGIN_DIR
-from prosody_env import PASSWORD, admin
-from push_steps import DEADLINE_S, JULIET, online, run
-from xmpp import AppServer, Client
+from tests.prosody.harness import HERE, PLUGIN_DIR
+from tests.prosody.prosody_env import PASSWORD, admin
+from tests.support.push_steps import DEADLINE_S, JULIET, online, run
+from tests.support.xmpp import AppServer, Client
 
 
 def test_a_failing_handler_loses_one_publish_and_the_next_is_still_answered(prosody, apns_mock):

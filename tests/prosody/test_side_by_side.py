@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from harness import REPO
-from side_by_side import MODULES, SCENARIOS, observe
+from tests.prosody.harness import REPO
+from tests.prosody.side_by_side import MODULES, SCENARIOS, observe
 
 README = REPO / "bindings" / "prosody" / "README.md"
 

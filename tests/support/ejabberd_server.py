@@ -1,6 +1,6 @@
 """A real ejabberd (Debian's 23.01, Erlang 25) in a directory of its own, for tests.
 
-    from ejabberd_server import EjabberdServer, ejabberd_available
+    from tests.support.ejabberd_server import EjabberdServer, ejabberd_available
 
     server = EjabberdServer(tmp_path / "ejabberd",
                             hosts=["example.net"],
@@ -47,9 +47,9 @@ import signal
 import subprocess
 from pathlib import Path
 
-from ports import free_port, port_accepts
-from processes import terminate
-from waiting import wait_for_lines, wait_until
+from tests.support.ports import free_port, port_accepts
+from tests.support.processes import terminate
+from tests.support.waiting import wait_for_lines, wait_until
 
 ERL = "/usr/bin/erl"
 # Where Debian installs the ejabberd application (ejabberdctl's ERL_LIBS).

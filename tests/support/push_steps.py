@@ -1,9 +1,9 @@
 """The steps of the XEP-0357 scenarios that the Prosody and the ejabberd
-end-to-end tests both take, with slixmpp clients (tests/prosody/xmpp.py)
-and devices at the vendor mocks (tests/prosody/devices.py). What differs
-between the servers is a ServerKind:
+end-to-end tests both take, with slixmpp clients (xmpp.py) and devices at
+the vendor mocks (devices.py). What differs between the servers is a
+ServerKind:
 
-    KIND = ServerKind(client=Client, read_stats=engine_stats, register_at=DOMAIN, enablements=..., session_closed=...)
+    KIND = ServerKind(read_stats=engine_stats, register_at=DOMAIN, enablements=..., session_closed=...)
     a, b = KIND.phone(), KIND.desk()
     await online(server, a, b)
     await KIND.register_and_enable(a, device)
@@ -19,7 +19,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Callable
 
-from waiting import wait_until_async
+from tests.support.waiting import wait_until_async
+from tests.support.xmpp import Client
 
 DOMAIN = "example.net"           # the users' domain, in both servers' test configurations
 PUSH_HOST = "push.example.net"   # the app server
@@ -67,7 +68,6 @@ async def hibernate(server, client, kept_s: int = PENDING_TIMEOUT_S) -> None:
 @dataclass(frozen=True)
 class ServerKind:
     """What the shared steps need to know of one XMPP server with mod_nudge."""
-    client: type                       # the slixmpp client class its tests use
     read_stats: Callable[..., dict]    # read_stats(server): the engine's counters (blocking)
     register_at: str                   # the host of the registration commands (ad-hoc)
     enablements: Callable[..., list]   # enablements(server, bare JID): the user's (blocking)
@@ -75,11 +75,11 @@ class ServerKind:
 
     def phone(self):
         """Juliet's phone, with stream management (so that its session can hibernate)."""
-        return self.client(f"{JULIET}/phone", PASSWORD, stream_management=True)
+        return Client(f"{JULIET}/phone", PASSWORD, stream_management=True)
 
     def desk(self):
         """Romeo at his desk, who writes to her."""
-        return self.client(f"{ROMEO}/desk", PASSWORD)
+        return Client(f"{ROMEO}/desk", PASSWORD)
 
     async def stats_until(self, server, predicate, what: str) -> dict:
         """Reads the engine's counters until predicate(them) holds; returns them."""
@@ -98,7 +98,7 @@ class ServerKind:
         """Juliet's phone, without stream management (closing its stream ends
         its session), registers the device, enables push and goes offline;
         returns the registration's fields once the server has ended the session."""
-        a = self.client(f"{JULIET}/phone", PASSWORD)
+        a = Client(f"{JULIET}/phone", PASSWORD)
         await online(server, a)
         fields = await self.register_and_enable(a, device)
         await a.offline()

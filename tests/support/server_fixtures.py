@@ -1,5 +1,5 @@
-"""What the conftests of the real-server tests (tests/prosody, tests/ejabberd,
-tests/component) do alike: skip a directory's tests when its server is
+"""What the conftests of the real-server tests (tests/servers, tests/prosody,
+tests/ejabberd, tests/component) do alike: skip a directory's tests when its server is
 missing (fail instead when CI requires it), remember each test's outcome,
 and stop the servers a test started, showing their logs when it failed.
 """

@@ -2,6 +2,9 @@ import Glibc
 import NudgeDelivery
 
 /// tests/support/h2_test_server.py on a free loopback port, for one test.
+/// It is a module of the tests' package, run from the top of the
+/// repository (`env -C`: Glibc's posix_spawn_file_actions_addchdir_np is
+/// not visible from Swift).
 final class H2TestServer: @unchecked Sendable {
     let port: Int
     let certificates: TestCertificates
@@ -11,8 +14,8 @@ final class H2TestServer: @unchecked Sendable {
     /// waits for it to listen.
     init(_ arguments: [String] = []) throws {
         certificates = try TestCertificates.shared()
-        let script = RepoRoot.path() + "/tests/support/h2_test_server.py"
-        process = try ChildProcess([try RepoRoot.python(), script, "--port", "0", "--watch-stdin",
+        process = try ChildProcess(["/usr/bin/env", "-C", RepoRoot.path(), try RepoRoot.python(),
+                                    "-m", "tests.support.h2_test_server", "--port", "0", "--watch-stdin",
                                     "--cert", certificates.serverCert, "--key", certificates.serverKey] + arguments)
         guard let line = process.readLine(), line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
             process.terminate()

@@ -1,6 +1,6 @@
-"""Scenarios, or parts of them, that the Prosody and the ejabberd end-to-end
-tests run alike, on a ServerKind (push_steps.py): what each test checks
-beyond these stays in its own file.
+"""The longer scenarios of test_push.py, or parts of them, on a host's
+ServerKind (tests/support/push_steps.py): what a test checks beyond these
+stays in the test.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import json
 import time
 from pathlib import Path
 
-from push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, hibernate, logged, offline, online, pushes_until, run
-from vendor_backends import apns_backend
-from waiting import wait_until
-from xmpp import AppServer, IqError, form_values
+from tests.support.push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, hibernate, logged, offline, online, pushes_until, run
+from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until
+from tests.support.xmpp import AppServer, IqError, form_values
 
 COALESCE_WINDOW_S = 2     # the tests' servers' coalescing window
 PUBSUB = "{http://jabber.org/protocol/pubsub}"

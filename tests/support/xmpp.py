@@ -1,8 +1,10 @@
-"""XMPP clients for the Prosody end-to-end tests, on slixmpp.
+"""XMPP clients for the end-to-end tests (Prosody, ejabberd, the component,
+the packages), on slixmpp.
 
 A Client connects to the test server on loopback without TLS (the test
 server offers none), optionally with XEP-0198 stream management and
-resumption, and records every message it receives.
+resumption, and records every message it receives, archive results
+(XEP-0313) included.
 
     a = Client("juliet@example.net/phone", "pw", stream_management=True)
     await a.online(port)                          # session started, presence sent
@@ -15,22 +17,26 @@ resumption, and records every message it receives.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import xml.etree.ElementTree as ET
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout  # noqa: F401  (re-exported for the tests)
 
-from waiting import wait_until_async
+from tests.support.waiting import wait_until_async
 
 COMMANDS = "http://jabber.org/protocol/commands"
 DATA = "jabber:x:data"
 PUSH = "urn:xmpp:push:0"
 CHATSTATES = "http://jabber.org/protocol/chatstates"
 MUC = "http://jabber.org/protocol/muc"
+MAM = "urn:xmpp:mam:2"
+FORWARD = "urn:xmpp:forward:0"
 STEP_TIMEOUT_S = 20
 
 log = logging.getLogger(__name__)
+_query_ids = itertools.count(1)
 
 
 def form(fields: dict[str, str], form_type: str | None = None, type_: str = "submit") -> ET.Element:
@@ -63,6 +69,12 @@ class Client(slixmpp.ClientXMPP):
             self.register_plugin("xep_0198")
         self.messages: list[slixmpp.Message] = []
         self.add_event_handler("message", self.messages.append)
+        # slixmpp does not raise "message" for archive results (they carry
+        # no type and come from the account itself), so they are caught here.
+        self.mam_results: list[ET.Element] = []
+        self.register_handler(slixmpp.xmlstream.handler.Callback(
+            "mam result", slixmpp.xmlstream.matcher.MatchXPath(f"{{jabber:client}}message/{{{MAM}}}result"),
+            lambda message: self.mam_results.append(message.xml)))
         self._started: asyncio.Future | None = None
         self._resumed: asyncio.Future | None = None
         self._gone: asyncio.Future | None = None
@@ -165,11 +177,43 @@ class Client(slixmpp.ClientXMPP):
             disable.set("node", node)
         return await iq.send(timeout=STEP_TIMEOUT_S)
 
+    async def raw_iq(self, text: str) -> ET.Element:
+        """Sends an iq given as XML in jabber:client (no `to`: the account); returns the reply, error or not."""
+        element = ET.fromstring(text.replace("<iq ", "<iq xmlns='jabber:client' ", 1))
+        iq = self.Iq(xml=element)
+        try:
+            reply = await iq.send(timeout=STEP_TIMEOUT_S)
+        except IqError as error:
+            return error.iq.xml
+        return reply.xml
+
     async def disco_info(self, to: str | None = None) -> ET.Element:
         iq = self.make_iq_get(ito=to)
         ET.SubElement(iq.xml, "{http://jabber.org/protocol/disco#info}query")
         reply = await iq.send(timeout=STEP_TIMEOUT_S)
         return reply.xml
+
+    async def disco_items(self, to: str, node: str | None = None) -> set[str]:
+        """The nodes of a disco#items reply."""
+        iq = self.make_iq_get(ito=to)
+        query = ET.SubElement(iq.xml, "{http://jabber.org/protocol/disco#items}query")
+        if node:
+            query.set("node", node)
+        reply = await iq.send(timeout=STEP_TIMEOUT_S)
+        return {item.get("node") for item in reply.xml.iter("{http://jabber.org/protocol/disco#items}item")}
+
+    async def mam_bodies(self) -> list[str]:
+        """The bodies of every message in the user's own archive, oldest first."""
+        query_id = f"q{next(_query_ids)}"
+        await self.raw_iq(f"<iq type='set' id='mam-{query_id}'><query xmlns='{MAM}' queryid='{query_id}'/></iq>")
+        bodies = []
+        for message in self.mam_results:
+            result = message.find(f"{{{MAM}}}result")
+            if result is not None and result.get("queryid") == query_id:
+                body = result.find(f"{{{FORWARD}}}forwarded/{{jabber:client}}message/{{jabber:client}}body")
+                if body is not None:
+                    bodies.append(body.text)
+        return bodies
 
     # ---- messages -----------------------------------------------------------
 

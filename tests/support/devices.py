@@ -14,7 +14,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from vendor_backends import apns_backend
+from tests.support.vendor_backends import apns_backend
 
 
 @dataclass(frozen=True)

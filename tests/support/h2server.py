@@ -1,4 +1,5 @@
-"""HTTP/2-only TLS server plumbing shared by the vendor mocks.
+"""The tests' one HTTP/2 server: the TLS plumbing under the vendor mocks
+(tests/mocks) and under the transport's test server (h2_test_server.py).
 
 APNs and FCM speak HTTP/2 over TLS, negotiated with ALPN "h2". A mock that
 fell back to HTTP/1.1 would hide a client that never negotiates HTTP/2, so
@@ -6,6 +7,12 @@ connections without "h2" are closed at once. The frame level is owned here
 (with the sans-IO `h2` package) so that a mock decides what a real vendor
 decides — SETTINGS_MAX_CONCURRENT_STREAMS, GOAWAY with debug data, dropping
 a connection mid-request — while seeing only whole requests.
+
+The stream limit is kept as RFC 9113 and nghttp2 keep it: the one in the
+first SETTINGS frame holds at once; a lower one sent later (set_max_streams)
+holds once the client has acknowledged it, and until then a stream over it
+is refused (RST_STREAM REFUSED_STREAM, which clients retry). A stream over
+the limit in force is a protocol error. Each connection counts both.
 
 A mock is an object with these methods, all called on the event loop:
 
@@ -81,6 +88,9 @@ class Connection(asyncio.Protocol):
         self.open_streams: set[int] = set()
         self.max_open_streams_observed = 0
         self.pings_received = 0
+        self.refused_streams = 0            # over a lower limit not yet acknowledged
+        self.stream_limit_violations = 0    # over the limit in force
+        self._unacknowledged_max_streams: int | None = None
         self._partial: dict[int, Request] = {}
         self._outbound: dict[int, bytearray] = {}
 
@@ -115,6 +125,8 @@ class Connection(asyncio.Protocol):
         try:
             events = self.h2.receive_data(data)
         except h2.exceptions.ProtocolError as error:
+            if isinstance(error, h2.exceptions.TooManyStreamsError):
+                self.stream_limit_violations += 1
             self._flush()
             self.mock.protocol_error(self, f"{type(error).__name__}: {error}")
             self._close()
@@ -150,6 +162,7 @@ class Connection(asyncio.Protocol):
         if self.closed:
             return
         self.max_streams_advertised = value
+        self._unacknowledged_max_streams = value
         self.h2.update_settings({h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: value})
         self._flush()
 
@@ -169,6 +182,11 @@ class Connection(asyncio.Protocol):
 
     def _dispatch(self, event):
         if isinstance(event, h2.events.RequestReceived):
+            pending = self._unacknowledged_max_streams
+            if pending is not None and len(self.open_streams) >= pending:
+                self.refused_streams += 1
+                self.h2.reset_stream(event.stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
+                return
             self._partial[event.stream_id] = Request(self, event.stream_id, list(event.headers))
             self.open_streams.add(event.stream_id)
             self.max_open_streams_observed = max(self.max_open_streams_observed, len(self.open_streams))
@@ -187,6 +205,9 @@ class Connection(asyncio.Protocol):
             self.open_streams.discard(event.stream_id)
         elif isinstance(event, h2.events.WindowUpdated):
             self._pump()
+        elif isinstance(event, h2.events.SettingsAcknowledged):
+            if h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS in event.changed_settings:
+                self._unacknowledged_max_streams = None
         elif isinstance(event, h2.events.PingReceived):
             self.pings_received += 1
         elif isinstance(event, h2.events.ConnectionTerminated):
