@@ -8,18 +8,11 @@ import time
 import xml.etree.ElementTree as ET
 
 from tests.host import nudge
-from tests.support.vendor_backends import apns_backend  # noqa: F401  (re-exported for the tests)
+from tests.support.vendor_backends import apns_backend, fcm_backend  # noqa: F401  (re-exported for the tests)
 from tests.support.waiting import wait_until
 
 DATA = "{jabber:x:data}"
 COMMANDS = "{http://jabber.org/protocol/commands}"
-
-
-def fcm_backend(mock, **extra) -> dict:
-    backend = {"type": "fcm", "app": "chatninja", "service_account_file": str(mock.account.json_path),
-               "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
-    backend.update(extra)
-    return backend
 
 
 def config(store, backends, **server) -> dict:

@@ -2,7 +2,7 @@
 the app server, the backend mod_nudge needs for it, and the pushes its
 vendor's mock received for it, read the same way whatever the vendor.
 
-    device = ApnsDevice(apns_mock)            # or WebPushDevice(webpush_mock, vapid)
+    device = ApnsDevice(apns_mock)            # or FcmDevice(fcm_mock), WebPushDevice(webpush_mock, vapid)
     options = push_options(apns_mock, nudge_backends=device.backends())
     fields = await client.command(DOMAIN, device.command, device.fields())
     device.pushes()   # [Push(summary={…}, collapse="…", ok=True), …] in arrival order
@@ -14,7 +14,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from tests.support.vendor_backends import apns_backend
+from tests.support.vendor_backends import apns_backend, fcm_backend
 
 
 @dataclass(frozen=True)
@@ -73,3 +73,33 @@ class WebPushDevice:
         return [Push(json.loads(r["plaintext"]), r["headers"].get("topic"), r["answer"].get("status") == 201)
                 for r in self.mock.control.requests()
                 if r.get("kind") == "push" and r.get("path") == path and "plaintext" in r and r.get("answer")]
+
+
+class FcmDevice:
+    """An Android phone with an FCM registration token, as Conversations
+    registers it (token and android-id); its pushes are the data messages
+    the FCM mock accepted for the token."""
+    command = "register-push-fcm"
+    vendor = "fcm"
+
+    def __init__(self, mock):
+        self.mock = mock
+        self.token = "fcm:" + secrets.token_urlsafe(48)
+        self.android_id = secrets.token_hex(8)
+
+    def backends(self) -> list[dict]:
+        return [fcm_backend(self.mock)]
+
+    def fields(self) -> dict[str, str]:
+        return {"token": self.token, "android-id": self.android_id}
+
+    def pushes(self) -> list[Push]:
+        pushes = []
+        for r in self.mock.control.requests():
+            if r.get("kind") != "send" or not r.get("answer"):
+                continue
+            message = json.loads(r["body"])["message"]
+            if message.get("token") == self.token:
+                pushes.append(Push(message.get("data", {}), message.get("android", {}).get("collapse_key"),
+                                   r["answer"].get("status") == 200))
+        return pushes

@@ -10,3 +10,10 @@ def apns_backend(mock, **extra) -> dict:
                "key_id": key.key_id, "team_id": mock.team_id, "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
     backend.update(extra)
     return backend
+
+
+def fcm_backend(mock, **extra) -> dict:
+    backend = {"type": "fcm", "app": "chatninja", "service_account_file": str(mock.account.json_path),
+               "endpoint": mock.url, "ca_file": str(mock.tls.ca)}
+    backend.update(extra)
+    return backend

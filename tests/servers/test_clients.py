@@ -1,0 +1,213 @@
+"""Each client's registration and enable, replayed exactly as its public
+code builds them (the file is named in each test), on each host (the
+`host` fixture: Prosody, then ejabberd), until the push arrives at the
+vendor mock. The README's compatibility table points here.
+
+Stanzas are sent as XML text so that nothing of the client library's own
+shapes gets in the way.
+"""
+
+import asyncio
+import hashlib
+import secrets
+
+from tests.support.devices import ApnsDevice, FcmDevice
+from tests.support.push_steps import DOMAIN, JULIET, PUSH_HOST, hibernate, offline, online, pushes_until, run
+from tests.support.vendor_backends import apns_backend
+from tests.support.xmpp import AppServer, form_values
+
+COMMANDS = "{http://jabber.org/protocol/commands}"
+DATA = "{jabber:x:data}"
+PUBSUB = "{http://jabber.org/protocol/pubsub}"
+STANZAS = "{urn:ietf:params:xml:ns:xmpp-stanzas}"
+PUBLISH_OPTIONS = "http://jabber.org/protocol/pubsub#publish-options"
+
+
+def fields_xml(fields: dict[str, str], typed: bool = False) -> str:
+    kind = " type='text-single'" if typed else ""
+    return "".join(f"<field var='{name}'{kind}><value>{value}</value></field>" for name, value in fields.items())
+
+
+def command_iq(to: str, node: str, fields: dict[str, str], typed: bool = False) -> str:
+    return (f"<iq type='set' to='{to}' id='{secrets.token_hex(4)}'><command xmlns='http://jabber.org/protocol/commands' "
+            f"node='{node}' action='execute'><x xmlns='jabber:x:data' type='submit'>{fields_xml(fields, typed)}</x>"
+            f"</command></iq>")
+
+
+def command_result(reply) -> dict[str, str]:
+    assert reply.get("type") == "result", reply
+    x = reply.find(f"{COMMANDS}command/{DATA}x")
+    return form_values(x) if x is not None else {}
+
+
+def error_condition(reply) -> str | None:
+    error = reply.find("{jabber:client}error")
+    if error is None:
+        return None
+    return next((child.tag.split("}")[1] for child in error if child.tag.startswith(STANZAS) and not child.tag.endswith("text")), None)
+
+
+def enable_iq(service: str, node: str, options: dict[str, str] | None, hidden_form_type: bool = True) -> str:
+    form = ""
+    if options is not None:
+        kind = " type='hidden'" if hidden_form_type else ""
+        form = (f"<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'{kind}><value>{PUBLISH_OPTIONS}</value>"
+                f"</field>{fields_xml(options)}</x>")
+    return f"<iq type='set' id='{secrets.token_hex(4)}'><enable xmlns='urn:xmpp:push:0' jid='{service}' node='{node}'>{form}</enable></iq>"
+
+
+def sha1_name(jid: str, android_id: str) -> str:
+    return hashlib.sha1(f"{jid}\0{android_id}".encode()).hexdigest()
+
+
+# ---- Conversations (Android), app server p2 ------------------------------------
+
+def test_conversations_registers_its_account_and_a_room_and_the_push_names_the_account(host, fcm_mock):
+    """Conversations `IqGenerator.pushTokenToAppServer` (register-push-fcm:
+    token, android-id; with `muc` for a room), `IqGenerator.enablePush`
+    (FORM_TYPE hidden, secret), `unregisterChannelOnAppServer`
+    (unregister-push-fcm: channel, android-id); `PushMessageReceiver`
+    reads the FCM data's `account`, which `XmppConnectionService` compares
+    with sha1(bare JID, NUL, android-id) (`CryptoHelper.getAccountFingerprint`)."""
+    device = FcmDevice(fcm_mock)
+    server = host.start(host.options(backends=device.backends()))
+    room = "balcony@conference.example.net"
+
+    async def scenario():
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        account = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-push-fcm", device.fields())))
+        assert account["jid"] == PUSH_HOST and account["node"] and account["secret"]
+        enabled = await a.raw_iq(enable_iq(account["jid"], account["node"], {"secret": account["secret"]}))
+        assert enabled.get("type") == "result", enabled
+
+        # A room of its own: another node, and the account's keeps its secret.
+        channel = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-push-fcm", device.fields() | {"muc": room})))
+        assert channel["node"] != account["node"]
+
+        await hibernate(server, a)
+        b.say(JULIET, "hello from the desk")
+        [push] = await pushes_until(device, lambda p: len(p) >= 1, "the FCM push for the account")
+        assert push.ok and push.summary["account"] == sha1_name(JULIET, device.android_id)
+        assert "channel" not in push.summary
+        assert push.summary["message-count"] == "1"
+
+        # Back online, it has left the room: it unregisters the channel, once.
+        await a.resume(server.c2s_port)
+        name = sha1_name(room, device.android_id)
+        removed = await a.raw_iq(command_iq(PUSH_HOST, "unregister-push-fcm", {"channel": name, "android-id": device.android_id}))
+        assert command_result(removed)["nodes"] == channel["node"]
+        again = await a.raw_iq(command_iq(PUSH_HOST, "unregister-push-fcm", {"channel": name, "android-id": device.android_id}))
+        assert error_condition(again) == "item-not-found"
+        await offline(a, b)
+
+    run(scenario())
+
+
+# ---- Monal (iOS), app server fpush ---------------------------------------------
+
+def test_monal_sandbox_builds_reach_the_sandbox_backend_with_the_same_key(host, tmp_path, apns_mock):
+    """Monal `XMPPIQ.m` setPushEnableWithNode: no registration, the APNs
+    token as the node, publish-options `pushModule` = monalProdiOS, with
+    `-sandbox` for a sandbox build. Two backends share one key, one per
+    environment (two APNs mocks with the same team and key stand for
+    Apple's two services); the sandbox token reaches only the sandbox one."""
+    from tests.mocks.fixtures import start_apns_mock
+    sandbox = start_apns_mock(tmp_path / "sandbox", team_id=apns_mock.team_id, apns_keys=apns_mock.keys,
+                              topics=apns_mock.topics)
+    try:
+        backends = [apns_backend(apns_mock, app="monalProdiOS"),
+                    apns_backend(sandbox, app="monalProdiOS-sandbox", environment="sandbox")]
+        server = host.start(host.options(backends=backends, token_nodes=True))
+        production_device, sandbox_device = ApnsDevice(apns_mock), ApnsDevice(sandbox)
+
+        async def scenario():
+            a, b = host.kind.phone(), host.kind.desk()
+            await online(server, a, b)
+            enabled = await a.raw_iq(enable_iq(PUSH_HOST, sandbox_device.token, {"pushModule": "monalProdiOS-sandbox"}))
+            assert enabled.get("type") == "result", enabled
+            await hibernate(server, a)
+            b.say(JULIET, "to the sandbox build")
+            [push] = await pushes_until(sandbox_device, lambda p: len(p) >= 1, "the push at the sandbox service")
+            assert push.ok and push.count == 1
+            assert production_device.pushes() == [] and apns_mock.control.requests() == []
+            await a.resume(server.c2s_port)
+            await offline(a, b)
+
+        run(scenario())
+    finally:
+        sandbox.stop()
+
+
+# ---- Siskin and Snikket iOS (Tigase) --------------------------------------------
+
+def test_siskin_registers_a_device_and_enables_with_the_node_alone(host, apns_mock):
+    """TigaseSwift `TigasePushNotificationsModule.registerDevice`
+    (register-device: provider tigase:messenger:apns:1, device-token,
+    device-second-token; the reply's form names the node) and the enable
+    that follows with the node alone, no secret; `unregisterDevice`
+    (unregister-device: provider, device-token). Tigase's clients find the
+    service by its disco#info: identity pubsub/push and the provider."""
+    device = ApnsDevice(apns_mock)
+    server = host.start()
+
+    async def scenario():
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        info = await a.raw_iq(f"<iq type='get' to='{PUSH_HOST}' id='d1'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
+        features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
+        identities = {(i.get("category"), i.get("type")) for i in info.iter("{http://jabber.org/protocol/disco#info}identity")}
+        assert ("pubsub", "push") in identities and "tigase:messenger:apns:1" in features
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token,
+                  "device-second-token": secrets.token_hex(32)}
+        registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+        assert registered["node"] and "secret" not in registered
+        enabled = await a.raw_iq(enable_iq(PUSH_HOST, registered["node"], None))
+        assert enabled.get("type") == "result", enabled
+        await hibernate(server, a)
+        b.say(JULIET, "to siskin")
+        [push] = await pushes_until(device, lambda p: len(p) >= 1, "the push to the Tigase registration")
+        assert push.ok and push.count == 1
+        await a.resume(server.c2s_port)
+        gone = await a.raw_iq(command_iq(PUSH_HOST, "unregister-device",
+                                         {"provider": "tigase:messenger:apns:1", "device-token": device.token}, typed=True))
+        assert gone.get("type") == "result", gone
+        assert await asyncio.to_thread(host.kind.enablements, server, JULIET) == []
+        await offline(a, b)
+
+    run(scenario())
+
+
+# ---- ChatSecure (iOS) -------------------------------------------------------------
+
+def test_chatsecures_enable_reaches_its_own_push_server_with_its_options(host):
+    """ChatSecure `XMPPIQ+XEP_0357.m` enableNotificationsElementWithJID,
+    called from `OTRXMPPManager.m` with `token` and `endpoint`: its
+    FORM_TYPE field has no type='hidden', and the app server is
+    ChatSecure's own (here an XEP-0114 component); every publish carries
+    the options back."""
+    apps, secret = "pubsub.chatsecure.example", "component-secret"
+    server = host.start(components={apps: secret})
+
+    async def scenario():
+        app = AppServer(apps, secret)
+        await app.online(server.component_port)
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        node = "6F9619FF-8B86-D011-B42D-00C04FC964FF"
+        options = {"token": secrets.token_hex(16), "endpoint": "https://push.chatsecure.example/api/v1/messages/"}
+        enabled = await a.raw_iq(enable_iq(apps, node, options, hidden_form_type=False))
+        assert enabled.get("type") == "result", enabled
+        await hibernate(server, a)
+        b.say(JULIET, "to chatsecure")
+        await app.until(lambda: app.publishes, "the publish at ChatSecure's push server")
+        publish = app.publishes[0].find(f"{PUBSUB}pubsub")
+        assert publish.find(f"{PUBSUB}publish").get("node") == node
+        sent = form_values(publish.find(f"{PUBSUB}publish-options/{DATA}x"))
+        assert sent["FORM_TYPE"] == PUBLISH_OPTIONS
+        assert sent["token"] == options["token"] and sent["endpoint"] == options["endpoint"]
+        await a.resume(server.c2s_port)
+        await offline(a, b)
+        app.disconnect()
+
+    run(scenario())
