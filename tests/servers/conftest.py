@@ -5,7 +5,6 @@ phone at APNs, then a Web Push subscription.
 A missing server skips its half of the tests, and fails the run when its
 NUDGE_REQUIRE_PROSODY=1 / NUDGE_REQUIRE_EJABBERD=1 is set (CI)."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from tests.ejabberd.ejabberd_host import EjabberdHost
 from tests.mocks import keys
 from tests.prosody.prosody_host import ProsodyHost
 from tests.support.devices import ApnsDevice, WebPushDevice
+from tests.support.server_fixtures import skip_unless_available
 
 HERE = Path(__file__).resolve().parent
 HOSTS = (ProsodyHost, EjabberdHost)
@@ -25,16 +25,9 @@ def hosted_by(item) -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
-    mine = [item for item in items if HERE in Path(str(item.fspath)).resolve().parents]
     for host in HOSTS:
-        on_host = [item for item in mine if hosted_by(item) == host.name]
-        why = host.unavailable() if on_host else None
-        if not why:
-            continue
-        if os.environ.get(host.require_variable) == "1":
-            raise pytest.UsageError(f"tests/servers: {why} ({host.require_variable}=1)")
-        for item in on_host:
-            item.add_marker(pytest.mark.skip(reason=why))
+        skip_unless_available(HERE, items, host.unavailable(), host.require_variable,
+                              only=lambda item, name=host.name: hosted_by(item) == name)
 
 
 @pytest.fixture(params=[host.name for host in HOSTS])

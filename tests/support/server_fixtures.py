@@ -13,17 +13,19 @@ from pathlib import Path
 import pytest
 
 
-def skip_unless_available(directory: Path, items, unavailable: str | None, require_variable: str) -> None:
-    """Marks the directory's items skipped for the reason `unavailable` (if
-    any); with require_variable=1 in the environment (CI), that is an error.
-    (pytest_collection_modifyitems gets the whole session's items.)"""
+def skip_unless_available(directory: Path, items, unavailable: str | None, require_variable: str,
+                          only=lambda item: True) -> None:
+    """Marks the directory's items (those for which only(item) holds)
+    skipped for the reason `unavailable` (if any); with require_variable=1
+    in the environment (CI), that is an error. (pytest_collection_modifyitems
+    gets the whole session's items.)"""
     if not unavailable:
         return
     if os.environ.get(require_variable) == "1":
-        raise pytest.UsageError(f"{directory.parent.name}/{directory.name}: {unavailable}")
+        raise pytest.UsageError(f"{directory.parent.name}/{directory.name}: {unavailable} ({require_variable}=1)")
     skip = pytest.mark.skip(reason=unavailable)
     for item in items:
-        if directory in Path(str(item.fspath)).resolve().parents:
+        if directory in Path(str(item.fspath)).resolve().parents and only(item):
             item.add_marker(skip)
 
 
