@@ -111,5 +111,14 @@ def drain_until_idle(engine, timeout: float = 15) -> list:
             raise AssertionError(f"the engine was still busy after {timeout} s: {busy}")
 
 
-def device_requests(mock) -> list[dict]:
-    return [r for r in mock.control.requests() if r.get("path", "").startswith("/3/device/")]
+def journal(mock, kind: str | None, answered: bool = True) -> list[dict]:
+    """The requests of this kind (None: any) a mock got. The mock journals a request
+    before it answers it: by default one counts once answered, so that its
+    answer can be read; answered=False also counts the ones in flight."""
+    return [r for r in mock.control.requests()
+            if (kind is None or r.get("kind") == kind) and (not answered or r.get("answer"))]
+
+
+def device_requests(mock, answered: bool = True) -> list[dict]:
+    """The pushes the APNs mock got (journal())."""
+    return [r for r in journal(mock, None, answered) if r.get("path", "").startswith("/3/device/")]

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.e2e.appserver import command_xml, config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import journal, command_xml, config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
 from tests.host import nudge
 
 
@@ -18,8 +18,8 @@ def engine(tmp_path, fcm_mock):
     e.close()
 
 
-def sends(mock):
-    return [r for r in mock.control.requests() if r["kind"] == "send"]
+def sends(mock, answered: bool = True):
+    return journal(mock, "send", answered)
 
 
 def token_requests(mock):
@@ -131,6 +131,6 @@ def test_a_refused_assertion_is_a_configuration_error(tmp_path, fcm_mock):
         events = e.events(timeout=15, until=lambda evs: any(ev.level == nudge.LOG_ERROR for ev in evs))
         errors = [ev.data for ev in events if ev.kind == nudge.EVENT_LOG and ev.level == nudge.LOG_ERROR]
         assert errors and "configuration" in errors[0]
-        assert sends(fcm_mock) == []
+        assert sends(fcm_mock, answered=False) == []
     finally:
         e.close()

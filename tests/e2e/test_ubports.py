@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.e2e.appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import journal, config, drain_until_idle, publish_xml, register, reply_to, wait_for
 from tests.host import nudge
 
 APPID = "chatninja.example_chatninja"
@@ -19,8 +19,8 @@ def engine(tmp_path, ubports_mock):
     e.close()
 
 
-def notifies(mock):
-    return [r for r in mock.control.requests() if r["kind"] == "notify"]
+def notifies(mock, answered: bool = True):
+    return journal(mock, "notify", answered)
 
 
 def test_a_notification_reaches_ubports(engine, ubports_mock):

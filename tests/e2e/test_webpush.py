@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.e2e.appserver import config, drain_until_idle, form_xml, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import journal, config, drain_until_idle, form_xml, publish_xml, register, reply_to, wait_for
 from tests.host import nudge
 from tests.mocks import keys
 from tests.mocks.fixtures import start_webpush_mock
@@ -25,8 +25,8 @@ def webpush_backend(mock, vapid, **extra) -> dict:
     return backend
 
 
-def pushes(mock):
-    return [r for r in mock.control.requests() if r["kind"] == "push"]
+def pushes(mock, answered: bool = True):
+    return journal(mock, "push", answered)
 
 
 def subscribe_and_register(engine, mock):
@@ -130,7 +130,7 @@ def test_private_addresses_are_refused_at_connect_time_too(tmp_path, vapid, engi
                 return strict.admin({"command": "list", "user": "juliet@example.net"})[1]["registrations"] == []
 
             wait_for(gone)
-            assert pushes(mock) == []
+            assert pushes(mock, answered=False) == []
         finally:
             strict.close()
     finally:

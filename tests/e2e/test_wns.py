@@ -4,7 +4,7 @@ notifications, and the channel answers."""
 
 import pytest
 
-from tests.e2e.appserver import config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import journal, config, drain_until_idle, publish_xml, register, reply_to, wait_for
 from tests.host import nudge
 
 
@@ -15,8 +15,8 @@ def wns_backend(mock, **extra) -> dict:
     return backend
 
 
-def sends(mock):
-    return [r for r in mock.control.requests() if r["kind"] == "send"]
+def sends(mock, answered: bool = True):
+    return journal(mock, "send", answered)
 
 
 @pytest.mark.parametrize("wns_type, header", [("raw", "wns/raw"), ("toast", "wns/toast")])
