@@ -154,6 +154,9 @@ def test_siskin_registers_a_device_and_enables_with_the_node_alone(host, apns_mo
     async def scenario():
         a, b = host.kind.phone(), host.kind.desk()
         await online(server, a, b)
+        # findPushComponent: disco#items of the user's domain, then disco#info of each item.
+        items = await a.raw_iq(f"<iq type='get' to='{DOMAIN}' id='d0'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>")
+        assert PUSH_HOST in {i.get("jid") for i in items.iter("{http://jabber.org/protocol/disco#items}item")}, items
         info = await a.raw_iq(f"<iq type='get' to='{PUSH_HOST}' id='d1'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
         features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
         identities = {(i.get("category"), i.get("type")) for i in info.iter("{http://jabber.org/protocol/disco#info}identity")}
