@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.e2e.appserver import journal, command_xml, config, drain_until_idle, fcm_backend, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import (command_xml, config, drain_until_idle, fcm_backend, journal, publish_xml,
+                                 register, reply_to, wait_for)
 from tests.host import nudge
 
 

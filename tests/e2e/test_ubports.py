@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.e2e.appserver import journal, config, drain_until_idle, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import config, drain_until_idle, journal, publish_xml, register, reply_to, wait_for
 from tests.host import nudge
 
 APPID = "chatninja.example_chatninja"

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.e2e.appserver import journal, config, drain_until_idle, form_xml, publish_xml, register, reply_to, wait_for
+from tests.e2e.appserver import config, drain_until_idle, form_xml, journal, publish_xml, register, reply_to, wait_for
 from tests.host import nudge
 from tests.mocks import keys
 from tests.mocks.fixtures import start_webpush_mock
