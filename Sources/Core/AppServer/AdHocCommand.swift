@@ -30,6 +30,12 @@ enum AdHocCommand: Equatable {
         }
     }
 
+    /// Whether a command node registers a device (costing registration
+    /// budget), whatever the backends: decided before the writer sees it.
+    static func registers(_ node: String) -> Bool {
+        node.hasPrefix("register-push-") || node == "register-device"
+    }
+
     static func all(backends: [BackendConfig]) -> [AdHocCommand] {
         let vendors = BackendConfig.Vendor.allCases.filter { v in backends.contains { $0.vendor == v } }
         return vendors.map { .register($0) } + [.list, .unregister] + (vendors.contains(.fcm) ? [.unregisterRoom] : [])

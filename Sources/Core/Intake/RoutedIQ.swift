@@ -5,12 +5,11 @@ import NudgeXMPP
 /// to those refused at once. Refusing here answers without a queue or a
 /// commit, which is the point of refusing early.
 public enum RoutedIQ {
-    /// A register command with its form (mod_push's `register-push-*`,
-    /// Tigase's `register-device`). The first step, asking for the form,
-    /// costs nothing and is not counted.
+    /// A register command with its form (AdHocCommand.registers). The
+    /// first step, asking for the form, costs nothing and is not counted.
     public static func isRegistration(_ iq: Element) -> Bool {
         guard iq[attribute: "type"] == "set", let command = iq.child("command", namespace: NS.commands),
-              let node = command[attribute: "node"], node.hasPrefix("register-push-") || node == "register-device" else { return false }
+              let node = command[attribute: "node"], AdHocCommand.registers(node) else { return false }
         return command.child("x", namespace: NS.dataForms) != nil
     }
 
