@@ -55,12 +55,16 @@ import NudgeXMPP
         let reply = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)])
         let node = try self.node(reply)
         try h.enable("juliet@example.net/siskin", service: "push.example.net", node: node)
-        let xml = "<iq type='set' id='t2' from='juliet@example.net/siskin' to='push.example.net'><command xmlns='http://jabber.org/protocol/commands' node='unregister-device' action='execute'><x xmlns='jabber:x:data' type='submit'>"
-            + CoreHarness.fieldsXML([("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)]) + "</x></command></iq>"
+        func unregisterXML(_ token: String) -> String {
+            "<iq type='set' id='t2' from='juliet@example.net/siskin' to='push.example.net'><command xmlns='http://jabber.org/protocol/commands' node='unregister-device' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+                + CoreHarness.fieldsXML([("provider", "tigase:messenger:apns:1"), ("device-token", token)]) + "</x></command></iq>"
+        }
+        let xml = unregisterXML(Self.token)
         #expect(try h.iq(xml)[attribute: "type"] == "result")
         #expect(try h.store.read { try $0.registrationCount() } == 0)
         #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.isEmpty)
         #expect(try h.iq(xml).errorCondition == "item-not-found")
+        #expect(try h.iq(unregisterXML("not a token!")).errorText?.contains("field device-token: not a hex or base64") == true)
     }
 
     @Test func aPublishToSuchANodeIsAcceptedWithoutASecretButOtherNodesStillNeedOne() throws {

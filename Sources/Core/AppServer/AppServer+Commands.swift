@@ -151,15 +151,27 @@ extension AppServer {
             return step.refuse(iq, "modify", "bad-request",
                                "field provider is required: one of \(TigaseProvider.vendors.map(\.provider).joined(separator: ", "))")
         }
-        guard let raw = form?.value("device-token"), let token = RegistrationRequest.deviceToken(raw, vendor) else {
+        guard let raw = form?.value("device-token"), !raw.isEmpty else {
             return step.refuse(iq, "modify", "bad-request", "field device-token is required")
         }
-        let deviceID = RegistrationRequest.deviceID(provider: provider, token: token)
+        guard let token = RegistrationRequest.deviceToken(raw, vendor) else {
+            return step.refuse(iq, "modify", "bad-request", "field device-token: not a hex or base64 APNs device token")
+        }
+        try removeDevice(RegistrationRequest.deviceID(provider: provider, token: token), iq, node, session, from,
+                         notFound: "no such registration", &step, store)
+    }
+
+    /// Removes the user's registration that `deviceID` names and answers
+    /// with its node; item-not-found when the user has none.
+    private func removeDevice(_ deviceID: String, _ iq: Element, _ node: String, _ session: String, _ from: JID,
+                              notFound: String, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         guard let registered = try store.registeredNode(owner: from.bare.description, deviceID: deviceID) else {
-            return step.refuse(iq, "cancel", "item-not-found", "no such registration")
+            return step.refuse(iq, "cancel", "item-not-found", notFound)
         }
         try removeRegistration(registered, reason: "unregistered by the user", &step, store)
-        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: nil)))
+        var result = DataForm(type: "result")
+        result.fields = [.init("nodes", type: "list-multi", values: [registered])]
+        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
     }
 
     /// A room's registration is not a device: rooms have a bound of
@@ -167,7 +179,7 @@ extension AppServer {
     /// account registered.
     private func limitRefusal(_ request: RegistrationRequest, owner: String, _ store: any StoreReader) throws(StoreError) -> String? {
         let registrations = try store.registrations(owner: owner).map(\.1)
-        if request.room != nil {
+        if request.isRoom {
             let account = request.extra.first { $0.name == ConversationsNames.accountKey }?.values.first
             let rooms = registrations.filter { $0.extra(ConversationsNames.channelKey) != nil && $0.extra(ConversationsNames.accountKey) == account }
             guard rooms.count >= Self.maxRoomsPerDevice else { return nil }
@@ -192,14 +204,8 @@ extension AppServer {
         guard let androidID = form?.value("android-id"), !androidID.isEmpty else {
             return step.refuse(iq, "modify", "bad-request", "field android-id is required")
         }
-        let deviceID = ConversationsNames.roomDeviceID(androidID: androidID, channel: channel)
-        guard let registered = try store.registeredNode(owner: from.bare.description, deviceID: deviceID) else {
-            return step.refuse(iq, "cancel", "item-not-found", "no registration for this channel")
-        }
-        try removeRegistration(registered, reason: "room unregistered by the user", &step, store)
-        var result = DataForm(type: "result")
-        result.fields = [.init("nodes", type: "list-multi", values: [registered])]
-        step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
+        try removeDevice(ConversationsNames.roomDeviceID(androidID: androidID, channel: channel), iq, node, session, from,
+                         notFound: "no registration for this channel", &step, store)
     }
 
     private func unregister(_ iq: Element, _ node: String, _ session: String, _ form: DataForm?, _ from: JID,

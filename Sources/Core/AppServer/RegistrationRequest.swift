@@ -21,8 +21,9 @@ struct RegistrationRequest {
     var extra: [StoredField] = []
     var deviceID: String
     var deviceName: String?
-    /// The room of a Conversations channel registration.
-    var room: String?
+
+    /// A Conversations room's registration (it names a channel).
+    var isRoom: Bool { extra.contains { $0.name == ConversationsNames.channelKey } }
 
     /// Returns the request, or the text of a bad-request error. `owner`:
     /// the registering bare JID.
@@ -34,7 +35,6 @@ struct RegistrationRequest {
         }
         var deviceID = field("device-id") ?? field("android-id") ?? resource
         var deviceName = field("device-name")
-        var room: String?
         var token: String
         var extra: [StoredField] = []
         switch vendor {
@@ -45,12 +45,13 @@ struct RegistrationRequest {
         case .fcm:
             guard let raw = field("token") else { return .failure("field token is required") }
             token = raw
-            if let androidID = field("android-id") {
+            let androidID = field("android-id")
+            if let androidID {
                 extra.append(StoredField(name: ConversationsNames.accountKey,
                                          values: [ConversationsNames.account(owner: owner, androidID: androidID)]))
             }
             if let muc = field("muc") {
-                guard let androidID = field("android-id") else { return .failure("field muc needs field android-id") }
+                guard let androidID else { return .failure("field muc needs field android-id") }
                 guard let jid = try? JID(muc), jid.local != nil, jid.resource == nil else {
                     return .failure("field muc: expected the room's bare JID")
                 }
@@ -59,7 +60,6 @@ struct RegistrationRequest {
                 extra.append(StoredField(name: ConversationsNames.roomKey, values: [jid.description]))
                 deviceID = ConversationsNames.roomDeviceID(androidID: androidID, channel: channel)
                 deviceName = deviceName ?? "room \(jid.description)"
-                room = jid.description
             }
         case .wns:
             guard let raw = field("token") else { return .failure("field token is required") }
@@ -84,7 +84,7 @@ struct RegistrationRequest {
         if let problem = tokenProblem(token) { return .failure(problem) }
         guard deviceID.utf8.count <= 256 else { return .failure("device-id is longer than 256 bytes") }
         return .success(RegistrationRequest(vendor: vendor, app: field("app") ?? field("app-name"), token: token, extra: extra,
-                                            deviceID: deviceID, deviceName: deviceName, room: room))
+                                            deviceID: deviceID, deviceName: deviceName))
     }
 
     /// What is wrong with a token a client wants us to store and send to.
