@@ -80,9 +80,10 @@ class NudgeComponent:
         stderr.close()
         return self
 
-    def run(self, *args: str, config: str | None = None, timeout: float = 30) -> tuple[int, str]:
+    def run(self, *args: str, config: str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 30) -> tuple[int, str]:
         """Runs to completion (for configurations that must be refused): (exit code, stderr)."""
-        self.start(*args, config=config)
+        self.start(*args, config=config, env=env)
         code = self.process.wait(timeout)
         return code, self.log_text()
 

@@ -145,3 +145,66 @@ def test_private_secret_gets_no_warning(component):
 def test_usage_error_without_a_file():
     result = subprocess.run([str(BINARY)], capture_output=True, text=True, timeout=10)
     assert result.returncode == 64 and "usage: nudge-component" in result.stderr
+
+
+def test_check_also_checks_the_engines_keys_and_key_files(component, tmp_path):
+    """--check is what an operator runs before starting the unit: a missing
+    APNs key must fail it, not the start."""
+    c = component(server_port=9, backends=[{"type": "apns", "app": "chatninja", "topic": "im.chatninja.app",
+                                             "key_file": str(tmp_path / "AuthKey_ABC123DEFG.p8"),
+                                             "key_id": "ABC123DEFG", "team_id": "DEF123GHIJ"}])
+    code, log = c.run("--check")
+    assert code == EX_CONFIG, log
+    assert f"appserver.backends[0].key_file: cannot read {tmp_path / 'AuthKey_ABC123DEFG.p8'}" in log, log
+    assert "configuration OK" not in log
+
+
+def relative_names(c, key_name: str = "AuthKey_ABC123DEFG.p8") -> None:
+    """The component's secret and an APNs key named as credentials, not paths."""
+    c.component["secret_file"] = "component.secret"
+    c.engine["appserver"]["backends"] = [{"type": "apns", "app": "chatninja", "topic": "im.chatninja.app",
+                                          "key_file": key_name, "key_id": "ABC123DEFG", "team_id": "DEF123GHIJ"}]
+
+
+def test_a_relative_file_name_is_found_beside_the_configuration(component, tmp_path):
+    c = component(server_port=9)
+    relative_names(c)
+    c.write_config()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([str(BINARY), "--check", str(c.config_path)], cwd=elsewhere,
+                            capture_output=True, text=True, timeout=30)
+    # The secret is found beside the configuration, not in the working directory...
+    assert "component.secret_file" not in result.stderr, result.stderr
+    # ... and so is the key, which is missing there, named by its full path.
+    assert result.returncode == EX_CONFIG, result.stderr
+    assert f"appserver.backends[0].key_file: cannot read {c.dir / 'AuthKey_ABC123DEFG.p8'}" in result.stderr, \
+        result.stderr
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-out", str(c.dir / "AuthKey_ABC123DEFG.p8")], check=True, capture_output=True)
+    (c.dir / "AuthKey_ABC123DEFG.p8").chmod(0o600)
+    result = subprocess.run([str(BINARY), "--check", str(c.config_path)], cwd=elsewhere,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0 and "configuration OK" in result.stderr, result.stderr
+
+
+def test_under_systemd_a_relative_file_name_is_a_credential(component, tmp_path):
+    """systemd's LoadCredential= puts the files in $CREDENTIALS_DIRECTORY;
+    the ones beside the configuration are then not read."""
+    c = component(server_port=9)
+    relative_names(c)
+    c.secret_path.write_text("\n")          # beside the configuration: would be refused as empty
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "component.secret").write_text("component-secret\n")
+    (credentials / "component.secret").chmod(0o400)
+    code, log = c.run("--check", env={"CREDENTIALS_DIRECTORY": str(credentials)})
+    assert code == EX_CONFIG, log
+    assert "component.secret_file" not in log, log
+    assert f"appserver.backends[0].key_file: cannot read {credentials / 'AuthKey_ABC123DEFG.p8'}" in log, log
+
+
+def test_an_absolute_file_name_is_taken_as_it_is(component, tmp_path):
+    c = component(server_port=9)
+    code, log = c.run("--check", env={"CREDENTIALS_DIRECTORY": str(tmp_path / "not-used")})
+    assert code == 0 and "configuration OK" in log, log

@@ -6,6 +6,8 @@ So that no such promise goes untested, every ```sh block of the READMEs
 carries one marker, an HTML comment that Markdown renders as nothing:
 
     <!-- doc-test: run -->           run as written, in order, by tests/docs
+    <!-- doc-test: background -->    run the same way, but left running while the next steps run
+                                     (a server started in the foreground, "in another terminal")
     <!-- doc-test: file PATH -->     (on a config block) written to PATH, as the text says to
     <!-- doc-test: skip REASON -->   not run, and why (an example, a real vendor key, …)
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FENCE = re.compile(r"^(```+)\s*([\w+-]*)\s*$")
-MARKER = re.compile(r"^<!--\s*doc-test:\s*(run|file|skip)\b\s*(.*?)\s*-->\s*$")
+MARKER = re.compile(r"^<!--\s*doc-test:\s*(run|background|file|skip)\b\s*(.*?)\s*-->\s*$")
 SHELL = {"sh", "bash", "shell", "console"}
 
 
@@ -27,7 +29,7 @@ class Block:
     line: int            # of the opening fence, 1-based
     language: str
     text: str
-    marker: str | None   # run, file, skip, or None
+    marker: str | None   # run, background, file, skip, or None
     argument: str        # the file's path, or skip's reason
 
     @property

@@ -1,7 +1,8 @@
 """Each install guide, run as a newcomer would type it.
 
 Every shell block of README.md and bindings/*/README.md is marked
-(markdown_blocks.py): `run` blocks are run in the order they appear, with
+(markdown_blocks.py): `run` blocks are run in the order they appear
+(`background` ones too, left running), with
 the `file` blocks written where the text says, on this machine seen through
 an overlay (overlay.py). A guide passes when every step exits 0 and what it
 promises is there afterwards. A block that is neither run nor skipped with
@@ -61,6 +62,15 @@ def component_installed(result: overlay.Result) -> None:
     assert result.changed("/etc/nudge/component.sample.json").is_file()
 
 
+def component_connected(result: overlay.Result) -> None:
+    """The component, started by hand as the guide says, joined Debian's
+    Prosody with the guide's secret and said so in its metrics."""
+    assert "nudge_component_connected 1" in result.output, result.output[-4000:]
+    assert re.search(r"connected to 127\.0\.0\.1:5347 as push\.example\.net", result.output), result.output[-4000:]
+    assert "component.secret_file" not in result.output, "the component warned about its secret file"
+    assert "is readable by others" not in result.output, "the engine warned about the key file's mode"
+
+
 def ejabberd_module_installed(result: overlay.Result) -> None:
     installed = result.changed("/usr/lib/x86_64-linux-gnu")
     assert list(installed.glob("nudge-*/ebin/mod_nudge.beam")) and list(installed.glob("nudge-*/priv/lib/nudge_nif.so"))
@@ -97,7 +107,8 @@ EXPECTED = {
     "README.md": Guide(prelude=OWN_APNS_KEY, checks=[
         demo_pushed, packages_served, key_file_unwarned(PROSODY_LOG),
         key_file_unwarned(EJABBERD_LOG)]),
-    "bindings/component/README.md": Guide(checks=[component_installed]),
+    "bindings/component/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
+        component_installed, component_connected]),
     "bindings/ejabberd/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
         ejabberd_module_installed, ejabberd_loaded_the_module, key_file_unwarned(EJABBERD_LOG)]),
     "bindings/prosody/README.md": Guide(prelude=OWN_APNS_KEY, checks=[
@@ -115,12 +126,21 @@ def name(path: Path) -> str:
     return str(path.relative_to(REPO))
 
 
+# What the background steps printed, shown with the rest when the run ends
+# (the PID namespace then ends them).
+SHOW_BACKGROUND = ("trap 'for log in /tmp/doc-test/background-*.log; do [ -e \"$log\" ] && "
+                   "{ echo \"== $log\"; cat \"$log\"; }; done' EXIT\n")
+
+
 def script(guide: Path) -> str:
-    """The guide's run and file blocks as one shell script, in document order."""
-    parts = [EXPECTED[name(guide)].prelude]
+    """The guide's run, background and file blocks as one shell script, in document order."""
+    parts = [SHOW_BACKGROUND, EXPECTED[name(guide)].prelude]
     for b in blocks(guide):
         if b.marker == "run":
             parts.append(f"# {name(guide)}:{b.line}\n{b.text}")
+        elif b.marker == "background":
+            parts.append(f"# {name(guide)}:{b.line} (left running)\n"
+                         f"( {b.text.strip()}\n) > /tmp/doc-test/background-{b.line}.log 2>&1 &\n")
         elif b.marker == "file":
             target = b.argument
             parts.append(f"# {name(guide)}:{b.line}\nmkdir -p {shlex.quote(str(Path(target).parent))}\n"
@@ -138,7 +158,7 @@ def test_every_shell_block_of_the_guides_is_run_or_says_why_not():
                 misplaced.append(f"{b.where}: skip without a reason")
             if b.marker == "file" and (b.language in SHELL or not b.argument.startswith("/")):
                 misplaced.append(f"{b.where}: a file marker needs a config block and an absolute path")
-            if b.marker == "run" and b.language not in {"sh", "bash", "shell"}:
+            if b.marker in ("run", "background") and b.language not in {"sh", "bash", "shell"}:
                 misplaced.append(f"{b.where}: only shell blocks run")
     assert not unmarked, ("shell blocks without <!-- doc-test: run|skip REASON --> before them:\n"
                           + "\n".join(unmarked))
@@ -146,7 +166,7 @@ def test_every_shell_block_of_the_guides_is_run_or_says_why_not():
 
 
 def test_every_guide_with_steps_is_run():
-    with_steps = {name(g) for g in GUIDES if any(b.marker in ("run", "file") for b in blocks(g))}
+    with_steps = {name(g) for g in GUIDES if any(b.marker in ("run", "background", "file") for b in blocks(g))}
     assert with_steps <= set(EXPECTED), f"guides whose steps no test runs: {sorted(with_steps - set(EXPECTED))}"
 
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "credentials.h"
 #include "log.h"
 
 #define DEFAULT_PORT 5347              /* Prosody's and ejabberd's usual component port */
@@ -245,9 +246,22 @@ int config_load(const char *path, struct component_config *c, char **err) {
         goto out;
     }
     if (read_component(comp, c, err) || read_engine_keys(root, c, err) || bind_host(root, "pubsub_host", c->domain, err) ||
-        bind_host(root, "register_host", c->domain, err) || read_secret(c, err))
+        bind_host(root, "register_host", c->domain, err))
         goto out;
+    char *dir = credentials_dir(path, err);
+    if (!dir) goto out;
+    char *secret_file = credentials_path(dir, c->secret_file);
     json_object_del(root, "component");
+    int resolved = secret_file && credentials_resolve_files(root, dir) == 0;
+    free(dir);
+    if (!resolved) {
+        free(secret_file);
+        fail(err, "%s: out of memory", path);
+        goto out;
+    }
+    free(c->secret_file);
+    c->secret_file = secret_file;
+    if (read_secret(c, err)) goto out;
     c->engine_json = json_dumps(root, JSON_COMPACT);
     if (!c->engine_json) {
         fail(err, "%s: out of memory", path);

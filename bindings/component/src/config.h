@@ -14,7 +14,7 @@ struct component_config {
     char *server_host;          /* component.server_host */
     char server_port[8];        /* component.server_port, as getaddrinfo wants it */
     char *domain;               /* component.domain: the pubsub and register host */
-    char *secret_file;          /* component.secret_file */
+    char *secret_file;          /* component.secret_file, resolved (credentials.h) */
     char *secret;               /* its content, trailing whitespace removed */
     unsigned reconnect_min_ms;  /* component.reconnect_min_s */
     unsigned reconnect_max_ms;  /* component.reconnect_max_s */

@@ -54,7 +54,7 @@ static void usage(FILE *to) {
                 "       nudge-component --verify CONFIG.json\n"
                 "       nudge-component --backup DIR CONFIG.json\n"
                 "       nudge-component --version\n"
-                "  --check   read and check the configuration and the secret file, then exit\n"
+                "  --check   read and check the configuration, the secret file and the key files, then exit\n"
                 "  --verify  check every page and record of the store, print the result (JSON), exit\n"
                 "  --backup  write a compacted copy of the store into DIR (new or empty), exit\n"
                 "  (while the component runs, SIGUSR2 verifies and backs up into component.backup_dir)\n");
@@ -187,9 +187,17 @@ int main(int argc, char **argv) {
     }
     log_set_max(a.cfg.log_priority);
     if (check) {
-        log_msg(NC_LOG_NOTICE, "configuration OK: %s via %s:%s", a.cfg.domain, a.cfg.server_host, a.cfg.server_port);
+        /* The engine's keys too (its key files included), without opening
+         * the store, which a running component may hold. */
+        char *cerr = NULL;
+        int crc = nudge_check_config(a.cfg.engine_json, &cerr);
+        if (crc != NUDGE_OK)
+            log_msg(NC_LOG_ERR, "configuration error: %s", cerr ? cerr : nudge_strerror(crc));
+        else
+            log_msg(NC_LOG_NOTICE, "configuration OK: %s via %s:%s", a.cfg.domain, a.cfg.server_host, a.cfg.server_port);
+        nudge_free(cerr);
         config_free(&a.cfg);
-        return 0;
+        return crc == NUDGE_OK ? 0 : crc == NUDGE_ECONFIG ? EXIT_CONFIG : 1;
     }
     if (verify || backup) {
         int code = maintenance_offline(&a.cfg, backup);
