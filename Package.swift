@@ -53,7 +53,7 @@ let package = Package(
                 swiftSettings: strict),
         // 5. The runtime: the engine behind nudge.h, its writer thread,
         // event queue, locks and the system clock.
-        .target(name: "NudgeRuntime", dependencies: ["NudgeCore", "NudgeXMPP", "NudgeStore", "CPlatform"], path: "Sources/Runtime",
+        .target(name: "NudgeRuntime", dependencies: ["NudgeCore", "NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Runtime",
                 swiftSettings: strict),
         // 6. Delivery: the HTTP/2 transport on curl multi, the vendor
         // adapters, and the dispatcher that works off the outbox.
