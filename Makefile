@@ -94,7 +94,7 @@ py-test: lib
 	$(MAKE) -C bindings/ejabberd
 	$(MAKE) -C bindings/component
 	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 NUDGE_REQUIRE_PACKAGES=1 NUDGE_REQUIRE_DOCS=1 NUDGE_REQUIRE_POSTGRESQL=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
-		tests/mocks tests/host tests/e2e tests/servers tests/prosody tests/ejabberd tests/component tests/packages tests/docs
+		tests/mocks tests/host tests/e2e tests/postgresql tests/servers tests/prosody tests/ejabberd tests/component tests/packages tests/docs
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib

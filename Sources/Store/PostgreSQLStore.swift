@@ -199,9 +199,10 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
     }
 
     /// The writer connection, connected (and made the database's owner)
-    /// if there is none or the last one broke. Called under `writeGate`.
-    private func writerConnection() throws(StoreError) -> PGConnection {
-        if let writer, writer.isHealthy { return writer }
+    /// if there is none, the last one broke, or `fresh` asks for a new one.
+    /// Called under `writeGate`.
+    private func writerConnection(fresh: Bool) throws(StoreError) -> PGConnection {
+        if !fresh, let writer, writer.isHealthy { return writer }
         writer = nil
         let connection = try connect()
         let owner: Bool?
@@ -220,7 +221,13 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
 
     // MARK: reading
 
-    private func checkOut() throws(StoreError) -> PGConnection {
+    /// An idle reader connection, or a new one. `fresh`: one of the idle
+    /// ones was found dead, so the others (as old) are dropped too.
+    private func checkOut(fresh: Bool) throws(StoreError) -> PGConnection {
+        if fresh {
+            poolLock.withLock { idle = [] }
+            return try connect()
+        }
         let reused = poolLock.withLock { () -> PGConnection? in
             while let c = idle.popLast() {
                 if c.isHealthy { return c }
@@ -247,12 +254,13 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
     /// Begins a transaction with `sql` on a connection from `take`. A
     /// connection that sat idle through a server restart fails its first
     /// statement with a lost connection: it is dropped and a fresh one
-    /// tried, once, so that the first call after the restart succeeds.
-    private func begin(_ sql: String, take: () throws(StoreError) -> PGConnection) throws(StoreError) -> PGTransaction {
+    /// tried, once (`take(true)`: never one kept from before), so that the
+    /// first call after the restart succeeds.
+    private func begin(_ sql: String, take: (_ fresh: Bool) throws(StoreError) -> PGConnection) throws(StoreError) -> PGTransaction {
         var attempts = 0
         while true {
             attempts += 1
-            let connection = try take()
+            let connection = try take(attempts > 1)
             do {
                 try connection.execute(sql)
                 return PGTransaction(connection)

@@ -1,4 +1,5 @@
 @testable import NudgeStore
+import Synchronization
 import Testing
 
 /// What only the PostgreSQL store has: a server that can go away, other
@@ -105,7 +106,19 @@ struct PostgreSQLStoreTests {
             let store = try open(url)
             defer { store.close(markClean: true) }
             try store.write { w in try w.put(.reg, b("before"), b("1")) }
+            // Two reads at once leave two idle reader connections, both
+            // dead after the drop: the retry must not take the second.
+            let holding = Atomic<Int>(0)
+            let other = TestThread {
+                _ = try? store.read { _ in
+                    holding.store(1, ordering: .sequentiallyConsistent)
+                    _ = waitUntil { holding.load(ordering: .sequentiallyConsistent) == 2 }
+                }
+            }
+            #expect(waitUntil { holding.load(ordering: .sequentiallyConsistent) == 1 })
             #expect(try store.read { r in try r.get(.reg, b("before")) } == b("1"))
+            holding.store(2, ordering: .sequentiallyConsistent)
+            other.join()
             try dropConnections(url)
             #expect(try store.read { r in try r.get(.reg, b("before")) } == b("1"))
             try store.write { w in try w.put(.reg, b("after"), b("2")) }

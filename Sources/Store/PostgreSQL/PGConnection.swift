@@ -93,17 +93,21 @@ final class PGConnection {
         if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK { return }
         let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
         let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
-        let lost = PQstatus(handle) != CONNECTION_OK
+        // libpq may report "server closed the connection unexpectedly"
+        // before it marks the connection bad; its own failures have no
+        // SQLSTATE, the server's always do.
+        let lost = PQstatus(handle) != CONNECTION_OK || sqlState == nil || PGFailure.endsTheSession(sqlState!)
         let reason = primary ?? Self.text(PQerrorMessage(handle))
         throw PGFailure(sqlState: sqlState, connectionLost: lost, reason: reason, label: label)
     }
 
-    /// libpq's messages end with a newline; ours do not.
+    /// libpq's messages span lines, indented with tabs; ours are one line.
     static func text(_ c: UnsafePointer<CChar>?) -> String {
         guard let c else { return "" }
-        var s = String(cString: c)
-        while s.last?.isNewline == true || s.last == " " { s.removeLast() }
-        return s.split(separator: "\n").joined(separator: "; ")
+        return String(cString: c).split(separator: "\n")
+            .map { $0.drop { $0 == " " || $0 == "\t" } }
+            .filter { !$0.isEmpty }
+            .joined(separator: "; ")
     }
 }
 

@@ -14,6 +14,12 @@ struct PGFailure: Error {
     /// transaction lost a race and may simply run again.
     var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 
+    /// Connection exceptions (08…) and the server ending the session as it
+    /// shuts down, crashes or restarts (57P01–57P03).
+    static func endsTheSession(_ sqlState: String) -> Bool {
+        sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(sqlState)
+    }
+
     /// The StoreError an operator sees, with the kind callers react to.
     var storeError: StoreError { StoreError(kind, "PostgreSQL store \(label): \(reason)") }
 
@@ -24,7 +30,7 @@ struct PGFailure: Error {
         case "53100": return .full   // disk_full
         // Connection exceptions, too many connections, the server shutting
         // down or starting, and a read-only server (a standby after failover).
-        case _ where sqlState.hasPrefix("08"), "53300", "57P01", "57P02", "57P03", "25006":
+        case _ where Self.endsTheSession(sqlState), "53300", "25006":
             return .unavailable
         case "XX001", "XX002": return .corrupt   // data_corrupted, index_corrupted
         default: return .io
