@@ -14,7 +14,7 @@ SWIFT_LIB_FLAGS := -c release --product nudge --disable-local-rpath -Xswiftc -st
 VERSION    := $(shell sed -n 's/^\#define NUDGE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nudge.h | paste -sd.)
 ABI_MAJOR  := 0
 
-.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-apns bench-webpush install print-version clean
+.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-postgresql bench-apns bench-webpush install print-version clean
 
 all: lib
 
@@ -128,6 +128,11 @@ $(OUT)/bench_delivery: bench/bench_delivery.c include/nudge.h $(LIB)
 
 bench: lib $(OUT)/bench_held
 	$(OUT)/bench_held
+
+# The same on a PostgreSQL store, on a private server on this machine
+# (tests/support/postgres.py: initdb in /tmp, fsync on).
+bench-postgresql: lib $(OUT)/bench_held
+	python3 tests/support/postgres.py run sh -c 'NUDGE_BENCH_POSTGRESQL_URL="$$NUDGE_TEST_POSTGRESQL_URL" $(OUT)/bench_held $(BENCH_ARGS)'
 
 # Needs nginx and h2load: apt-get install nginx-light nghttp2-client bc
 bench-apns: lib $(OUT)/bench_delivery
