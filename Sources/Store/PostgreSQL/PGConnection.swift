@@ -61,8 +61,14 @@ final class PGConnection {
         return Self.text(PQcmdStatus(result))
     }
 
+    /// Statements prepared on this connection, by their SQL. Prepared
+    /// statements belong to the session, not to a transaction, so a
+    /// rollback keeps them.
+    private var prepared: [String: String] = [:]
+
     /// Runs one statement with binary parameters (nil: SQL NULL) and
-    /// binary results.
+    /// binary results, prepared the first time this connection runs it
+    /// (parsed and planned once rather than at every call).
     func query(_ sql: String, _ parameters: [[UInt8]?]) throws(PGFailure) -> PGRows {
         // libpq reads the values during the call only: they are copied
         // into one buffer that lives until it returns. An empty bytea
@@ -80,12 +86,23 @@ final class PGConnection {
             offset += p.count
             return UnsafePointer(start.assumingMemoryBound(to: CChar.self))
         }
-        let result = PQexecParams(handle, sql, Int32(parameters.count), nil, &pointers, lengths, formats, 1)
+        let name = try statement(sql, parameters: parameters.count)
+        let result = PQexecPrepared(handle, name, Int32(parameters.count), &pointers, lengths, formats, 1)
         do { try check(result) } catch {
             PQclear(result)
             throw error
         }
         return PGRows(result!)
+    }
+
+    private func statement(_ sql: String, parameters: Int) throws(PGFailure) -> String {
+        if let name = prepared[sql] { return name }
+        let name = "nudge_\(prepared.count)"
+        let result = PQprepare(handle, name, sql, Int32(parameters), nil)
+        defer { PQclear(result) }
+        try check(result)
+        prepared[sql] = name
+        return name
     }
 
     private func check(_ result: OpaquePointer?) throws(PGFailure) {

@@ -15,18 +15,23 @@ enum PGSQL {
     static func get(_ table: Table) -> String { statements[table]!.get }
     static func put(_ table: Table) -> String { statements[table]!.put }
     static func delete(_ table: Table) -> String { statements[table]!.delete }
-    static func scan(_ table: Table) -> String { statements[table]!.scan }
+    /// `bounded`: the range has an end (`prefixEnd`); two statements rather
+    /// than one with `$2 IS NULL OR …`, whose generic plan (prepared
+    /// statements get one) could not stop the index scan at the end.
+    static func scan(_ table: Table, bounded: Bool) -> String {
+        bounded ? statements[table]!.scanBounded : statements[table]!.scanFrom
+    }
     static func count(_ table: Table) -> String { statements[table]!.count }
 
     private struct Statements {
-        let get, put, delete, scan, count: String
+        let get, put, delete, scanBounded, scanFrom, count: String
         init(_ t: String) {
             get = "SELECT value FROM \(t) WHERE key = $1"
             put = "INSERT INTO \(t) (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
             delete = "DELETE FROM \(t) WHERE key = $1"
-            // $2 is NULL when no key ends the range (a prefix of 0xFF bytes
-            // only, or the empty prefix).
-            scan = "SELECT key, value FROM \(t) WHERE key >= $1 AND ($2::bytea IS NULL OR key < $2) ORDER BY key LIMIT $3"
+            scanBounded = "SELECT key, value FROM \(t) WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3"
+            // No key ends the range: the empty prefix, or one of 0xFF bytes only.
+            scanFrom = "SELECT key, value FROM \(t) WHERE key >= $1 ORDER BY key LIMIT $2"
             count = "SELECT count(*) FROM \(t)"
         }
     }

@@ -71,7 +71,13 @@ class PGReader: StoreReader {
         let end = PGSQL.prefixEnd(prefix)
         var from = prefix
         while true {
-            let rows = try txn.query(PGSQL.scan(table), [from, end, PGSQL.int8(Self.scanBatch)])
+            let batch = PGSQL.int8(Self.scanBatch)
+            let rows: PGRows
+            if let end {
+                rows = try txn.query(PGSQL.scan(table, bounded: true), [from, end, batch])
+            } else {
+                rows = try txn.query(PGSQL.scan(table, bounded: false), [from, batch])
+            }
             for row in 0..<rows.count {
                 let key = rows.bytes(row, 0) ?? []
                 guard visit(key, rows.bytes(row, 1) ?? []) else { return }
