@@ -45,17 +45,23 @@ public struct PostgreSQLURL: Sendable, Equatable {
         return user + host + port + database
     }
 
+    /// What the store needs unless the URI says otherwise: a primary (so
+    /// that a host list fails over to whichever server takes writes), a
+    /// bounded connect time, and a TCP connection that is given up 30 s
+    /// after the server stops acknowledging (a primary that vanished
+    /// without a reset would otherwise hold the writer for many minutes).
+    static let defaults: [(String, String)] = [
+        ("target_session_attrs", "read-write"), ("connect_timeout", "10"),
+        ("tcp_user_timeout", "30000"), ("keepalives_idle", "30"),
+    ]
+
     /// The keywords and values to connect with: the URI (expanded by
-    /// libpq), the password if one was given apart, and the defaults a
-    /// store needs unless the URI says otherwise: a primary (so that a
-    /// host list fails over to whichever server takes writes), and a
-    /// bounded connect time (so that a call during an outage fails instead
-    /// of hanging).
+    /// libpq), the password if one was given apart, and `defaults` for
+    /// what the URI does not set.
     func connectParameters(password: String?) -> [(String, String)] {
         var parameters: [(String, String)] = [("dbname", uri), ("fallback_application_name", "nudge")]
         if let password { parameters.append(("password", password)) }
-        if options["target_session_attrs"] == nil { parameters.append(("target_session_attrs", "read-write")) }
-        if options["connect_timeout"] == nil { parameters.append(("connect_timeout", "10")) }
+        parameters += Self.defaults.filter { options[$0.0] == nil }
         return parameters
     }
 }
