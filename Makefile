@@ -14,7 +14,7 @@ SWIFT_LIB_FLAGS := -c release --product nudge --disable-local-rpath -Xswiftc -st
 VERSION    := $(shell sed -n 's/^\#define NUDGE_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nudge.h | paste -sd.)
 ABI_MAJOR  := 0
 
-.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-apns bench-webpush install print-version clean
+.PHONY: all lib test swift-test c-test py-test check-ldd check-exports lua-test erl-test demo demo-c bench bench-postgresql bench-apns bench-webpush install print-version clean
 
 all: lib
 
@@ -29,13 +29,14 @@ lib:
 $(LIB): lib
 
 # libnudge.so may need only libc, libm, libstdc++, libgcc_s and the system
-# libraries of DESIGN.md (LMDB, expat, libcrypto, libcurl): anything else
+# libraries of DESIGN.md (LMDB, expat, libcrypto, libcurl, libpq for the
+# PostgreSQL store): anything else
 # would have to be installed on every server that loads Nudge. Its own
 # NEEDED entries are what it links; ldd would add libcurl's dependencies,
 # which Debian installs with libcurl. (libpthread, libdl and librt are
 # glibc's own, empty stubs of libc since 2.34.)
 check-ldd: lib
-	@bad=$$(readelf -d $(LIB) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -vE '^(ld-linux-x86-64\.so|libc\.so|libpthread\.so|libdl\.so|librt\.so|libm\.so|libstdc\+\+\.so|libgcc_s\.so|liblmdb\.so|libexpat\.so|libcrypto\.so|libssl\.so|libcurl\.so)' || true); \
+	@bad=$$(readelf -d $(LIB) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -vE '^(ld-linux-x86-64\.so|libc\.so|libpthread\.so|libdl\.so|librt\.so|libm\.so|libstdc\+\+\.so|libgcc_s\.so|liblmdb\.so|libexpat\.so|libcrypto\.so|libssl\.so|libcurl\.so|libpq\.so)' || true); \
 	if [ -n "$$bad" ]; then echo "libnudge.so links unexpected libraries: $$bad"; exit 1; fi; \
 	ldd $(LIB) | grep -q 'not found' && { echo "libnudge.so has unresolved libraries:"; ldd $(LIB); exit 1; } || true; \
 	echo "libnudge.so links only: $$(readelf -d $(LIB) | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
@@ -56,8 +57,12 @@ check-exports: lib
 		echo "nudge.h declares, but libnudge.so does not export: $$missing"; exit 1; }; \
 	echo "libnudge.so: SONAME $$soname, $$(echo "$$exported" | wc -l) symbols, exactly the functions of nudge.h"
 
+# The store tests run on PostgreSQL too, against a server that
+# tests/support/postgres.py starts for them (initdb in a temporary folder)
+# and stops; NUDGE_REQUIRE_POSTGRESQL=1 makes a missing server an error
+# instead of a skip.
 swift-test:
-	$(SWIFT) test
+	NUDGE_REQUIRE_POSTGRESQL=1 python3 tests/support/postgres.py run $(SWIFT) test
 
 C_TESTS := $(OUT)/test_abi $(OUT)/test_bad_input $(OUT)/test_crash $(OUT)/test_disk_full $(OUT)/test_fork
 C_LINK  := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -lnudge
@@ -79,7 +84,8 @@ c-test: lib $(C_TESTS)
 # The vendor mocks, the ctypes host and the end-to-end tests (through the C
 # ABI, through real Prosody and ejabberd, and through nudge-component next
 # to both), in .venv (scripts/test makes it). NUDGE_REQUIRE_PROSODY and
-# NUDGE_REQUIRE_EJABBERD make a missing server an error instead of a skip.
+# NUDGE_REQUIRE_EJABBERD make a missing server an error instead of a skip,
+# as NUDGE_REQUIRE_POSTGRESQL does for the PostgreSQL store's tests.
 # tests/packages builds the Debian packages (debian/) in a copy of the
 # tracked files, installs them into this machine and purges them (as root:
 # NUDGE_REQUIRE_PACKAGES makes anything missing an error).
@@ -87,8 +93,8 @@ py-test: lib
 	$(MAKE) -C bindings/prosody
 	$(MAKE) -C bindings/ejabberd
 	$(MAKE) -C bindings/component
-	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 NUDGE_REQUIRE_PACKAGES=1 NUDGE_REQUIRE_DOCS=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
-		tests/mocks tests/host tests/e2e tests/servers tests/prosody tests/ejabberd tests/component tests/packages tests/docs
+	NUDGE_REQUIRE_PROSODY=1 NUDGE_REQUIRE_EJABBERD=1 NUDGE_REQUIRE_PACKAGES=1 NUDGE_REQUIRE_DOCS=1 NUDGE_REQUIRE_POSTGRESQL=1 .venv/bin/python -m pytest -q -p no:cacheprovider \
+		tests/mocks tests/host tests/e2e tests/postgresql tests/servers tests/prosody tests/ejabberd tests/component tests/packages tests/docs
 
 # The Prosody binding's Lua C module, against the built library.
 lua-test: lib
@@ -122,6 +128,11 @@ $(OUT)/bench_delivery: bench/bench_delivery.c include/nudge.h $(LIB)
 
 bench: lib $(OUT)/bench_held
 	$(OUT)/bench_held
+
+# The same on a PostgreSQL store, on a private server on this machine
+# (tests/support/postgres.py: initdb in /tmp, fsync on).
+bench-postgresql: lib $(OUT)/bench_held
+	python3 tests/support/postgres.py run sh -c 'NUDGE_BENCH_POSTGRESQL_URL="$$NUDGE_TEST_POSTGRESQL_URL" $(OUT)/bench_held $(BENCH_ARGS)'
 
 # Needs nginx and h2load: apt-get install nginx-light nghttp2-client bc
 bench-apns: lib $(OUT)/bench_delivery

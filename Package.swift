@@ -25,6 +25,9 @@ let package = Package(
         .systemLibrary(name: "CPlatform", path: "Sources/CLibraries/CPlatform"),
         .systemLibrary(name: "COpenSSL", path: "Sources/CLibraries/COpenSSL"),
         .systemLibrary(name: "CCurl", path: "Sources/CLibraries/CCurl"),
+        // libpq for the PostgreSQL store; its headers are not in /usr/include.
+        .systemLibrary(name: "CPostgreSQL", path: "Sources/CLibraries/CPostgreSQL", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // A bounded check of LMDB's data file, before LMDB maps it.
         .target(name: "CStoreCheck", path: "Sources/CLibraries/CStoreCheck", cSettings: hiddenC),
 
@@ -37,7 +40,7 @@ let package = Package(
         .target(name: "NudgeXMPP", dependencies: ["CExpat", "CXMLGuard"], path: "Sources/XMPP",
                 swiftSettings: strict),
         // 3. Store.
-        .target(name: "NudgeStore", dependencies: ["CLMDB", "CStoreCheck"], path: "Sources/Store",
+        .target(name: "NudgeStore", dependencies: ["CLMDB", "CStoreCheck", "CPostgreSQL"], path: "Sources/Store",
                 swiftSettings: strict),
         // URLs and IP addresses from outside: which endpoints and addresses
         // are public. Below the app server (registration) and the transport
@@ -50,7 +53,7 @@ let package = Package(
                 swiftSettings: strict),
         // 5. The runtime: the engine behind nudge.h, its writer thread,
         // event queue, locks and the system clock.
-        .target(name: "NudgeRuntime", dependencies: ["NudgeCore", "NudgeXMPP", "NudgeStore", "CPlatform"], path: "Sources/Runtime",
+        .target(name: "NudgeRuntime", dependencies: ["NudgeCore", "NudgeXMPP", "NudgeStore", "NudgeCrypto", "CPlatform"], path: "Sources/Runtime",
                 swiftSettings: strict),
         // 6. Delivery: the HTTP/2 transport on curl multi, the vendor
         // adapters, and the dispatcher that works off the outbox.

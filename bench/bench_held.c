@@ -12,6 +12,10 @@
  * A second thread drains the event queue as a host's event loop would.
  *
  *   bench_held [USERS] [HELD_CALLS]     (defaults: 100000 and 1000000)
+ *
+ * With NUDGE_BENCH_POSTGRESQL_URL set (a libpq URI; `make bench-postgresql`
+ * starts a private server), the store is that PostgreSQL database instead
+ * of an LMDB directory in /tmp.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -76,11 +80,17 @@ int main(int argc, char **argv) {
     long calls = argc > 2 ? atol(argv[2]) : 1000000;
     char dir[] = "/tmp/nudge-bench-XXXXXX";
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
-    char config[512];
+    const char *pg = getenv("NUDGE_BENCH_POSTGRESQL_URL");
+    char store[512];
+    if (pg && *pg)
+        snprintf(store, sizeof store, "{\"backend\": \"postgresql\", \"url\": \"%s\"}", pg);
+    else
+        snprintf(store, sizeof store, "{\"path\": \"%s\", \"map_size_mb\": 256}", dir);
+    char config[1024];
     snprintf(config, sizeof config,
-             "{\"store\": {\"path\": \"%s\", \"map_size_mb\": 256},"
+             "{\"store\": %s,"
              " \"server\": {\"domains\": [\"example.net\"]},"
-             " \"limits\": {\"max_queue\": 1048576}, \"log\": {\"level\": \"warn\"}}", dir);
+             " \"limits\": {\"max_queue\": 1048576}, \"log\": {\"level\": \"warn\"}}", store);
     char *err = NULL;
     if (nudge_open(config, &e, &err) != NUDGE_OK) { fprintf(stderr, "open: %s\n", err); return 1; }
     reply_at = calloc((size_t)users, sizeof *reply_at);
@@ -88,8 +98,9 @@ int main(int argc, char **argv) {
     pthread_t drainer;
     pthread_create(&drainer, NULL, drain, NULL);
 
-    printf("nudge %s bench: %ld users enabled, %ld held stanzas, %ld cores online\n",
-           nudge_version(NULL, NULL, NULL), users, calls, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("nudge %s bench: %ld users enabled, %ld held stanzas, %ld cores online, store: %s\n",
+           nudge_version(NULL, NULL, NULL), users, calls, sysconf(_SC_NPROCESSORS_ONLN),
+           pg && *pg ? "PostgreSQL" : "LMDB");
 
     /* 1. enable, durable replies, everything in flight at once. */
     char xml[512];

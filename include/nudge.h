@@ -164,6 +164,15 @@ typedef struct nudge_engine nudge_engine;
  * not a new empty store; a store without a marker (from an older Nudge)
  * gets one, logged once.
  *
+ * With store.backend "postgresql", opening connects to store.url (waiting
+ * on the network, at most libpq's connect_timeout: 10 s unless the URL
+ * says otherwise), takes the database's ownership (a session advisory
+ * lock: a second engine gets NUDGE_ELOCKED), creates the tables if needed
+ * and checks the schema as for LMDB. A server that cannot be reached is
+ * NUDGE_ESTORE with libpq's reason. Once open, a call that needs a commit
+ * while the server is down fails with NUDGE_ESTORE and the reason, and the
+ * engine reconnects by itself at the next commit.
+ *
  * Returns NUDGE_OK, NUDGE_EINVAL (config_json or out is NULL), NUDGE_ECONFIG,
  * NUDGE_ESTORE, NUDGE_ESCHEMA, NUDGE_ELOCKED or NUDGE_ENOMEM.
  */
@@ -172,8 +181,9 @@ int nudge_open(const char *config_json, nudge_engine **out, char **errmsg);
 /*
  * Check a configuration as nudge_open() would, without opening the store
  * or starting any thread: the JSON, every key, and the vendors' key files
- * (read now, as nudge_open() reads them). What only opening can tell (the
- * store directory, its lock, its schema) is not checked. For a host that
+ * (read now, as nudge_open() reads them), and store.password_file. What
+ * only opening can tell (the store directory, its lock, its schema, the
+ * PostgreSQL server) is not checked. For a host that
  * must report configuration errors at start but open the engine later, in
  * the process that will run it (a daemon opens after it forks; see FORK).
  *

@@ -68,6 +68,9 @@ private func parsedConfig(_ configJSON: CString?) -> Result<Config, EngineError>
         // The backends as the delivery layer makes them at open; their
         // permission warnings are the open's to log.
         for backend in config.appServer.backends { _ = try VendorBackends.make(backend) { _ in } }
+        // The store is not opened (no directory made, no connection), but
+        // a PostgreSQL password file must be readable.
+        if config.store.backend == .postgresql { _ = try StoreOpening.postgreSQLOptions(config.store) }
         return ResultCode.ok.rawValue
     } catch {
         handOut(error.message, errmsg)

@@ -44,9 +44,9 @@ extension Engine {
     }
 
     private func verify() -> Result<JSONObject, EngineError> {
-        guard let lmdb else { return .failure(EngineError(.invalid, "verify: this engine has no LMDB store")) }
+        guard let owned else { return .failure(EngineError(.invalid, "verify: this engine has no store of its own")) }
         do {
-            let report = try lmdb.verify()
+            let report = try owned.verify()
             var entries = JSONObject()
             for (table, n) in report.entries { entries[table.rawValue] = .number(Double(n)) }
             return .success(["txnid": .number(Double(report.txnid)), "entries": .object(entries)])
@@ -57,7 +57,9 @@ extension Engine {
     }
 
     private func backup(to path: String) -> Result<JSONObject, EngineError> {
-        guard let lmdb else { return .failure(EngineError(.invalid, "backup: this engine has no LMDB store")) }
+        guard let lmdb = owned as? LMDBStore else {
+            return .failure(EngineError(.invalid, "backup: only an LMDB store is backed up by Nudge; back up a PostgreSQL store with pg_dump or the server's own backups"))
+        }
         do {
             let bytes = try lmdb.backup(to: path)
             output.log(.info, "store: backed up to \(path) (\(bytes) bytes)")

@@ -17,8 +17,9 @@ public final class Engine: Sendable {
     public let config: Config
     let output: EngineOutput
     let store: any Store
-    /// The LMDB store when there is one, for admin verify and backup.
-    let lmdb: LMDBStore?
+    /// The store the engine opened and closes (LMDB or PostgreSQL), for
+    /// admin verify and backup; nil for a store the caller owns.
+    let owned: (any OwnedStore)?
     private let writer: Writer
     private let classifier: Classifier
     private let limits: XMLLimits
@@ -34,29 +35,21 @@ public final class Engine: Sendable {
     /// The process generation the engine was opened in (ForkGeneration).
     private let generation = ForkGeneration.current()
 
-    /// Opens the LMDB store named by the configuration. `delivery` makes
-    /// the delivery layer; it reports each job's outcome through the
-    /// closure it is given.
+    /// Opens the store named by the configuration (LMDB or PostgreSQL).
+    /// `delivery` makes the delivery layer; it reports each job's outcome
+    /// through the closure it is given.
     public static func open(_ config: Config, clock: any Clock = SystemClock(),
                             delivery: DispatcherFactory? = nil) throws(EngineError) -> Engine {
-        var options = LMDBStore.Options(path: config.store.path)
-        options.mapSizeMB = config.store.mapSizeMB
-        options.maxMapSizeMB = config.store.maxMapSizeMB
-        options.durable = config.store.sync
-        let lmdb: LMDBStore
-        do { lmdb = try LMDBStore(options) } catch {
-            switch error.kind {
-            case .locked: throw EngineError(.locked, error.message)
-            case .schemaTooNew: throw EngineError(.schema, error.message)
-            default: throw EngineError(.store, "store.path: \(error.message)")
-            }
-        }
-        let engine = try Engine(config: config, store: lmdb, lmdb: lmdb, clock: clock, delivery: delivery)
+        let (store, storeWarnings) = try StoreOpening.open(config)
+        let engine = try Engine(config: config, store: store, owned: store, clock: clock, delivery: delivery)
         // Once per open: a check of the configuration alone (nudge_check_config,
         // nudge_info) says nothing, so that a host that checks and then
         // opens hears of each old key once.
-        for warning in config.warnings { engine.output.log(.warn, "configuration: \(warning)") }
-        let report = lmdb.openReport
+        for warning in config.warnings + storeWarnings { engine.output.log(.warn, "configuration: \(warning)") }
+        if let postgresql = store as? PostgreSQLStore {
+            engine.output.log(.info, "store: PostgreSQL database \(postgresql.label)")
+        }
+        let report = store.openReport
         if report.previousShutdownClean == false {
             engine.output.log(.warn, "store: the previous process did not stop cleanly; every page and record was verified and nothing acknowledged was lost")
         }
@@ -70,12 +63,12 @@ public final class Engine: Sendable {
     }
 
     /// An engine on any store: how the tests run it on memory.
-    public init(config: Config, store: any Store, lmdb: LMDBStore? = nil, clock: any Clock,
+    public init(config: Config, store: any Store, owned: (any OwnedStore)? = nil, clock: any Clock,
                 random: any RandomNumberGenerator = SystemRandomNumberGenerator(),
                 delivery: DispatcherFactory? = nil) throws(EngineError) {
         self.config = config
         self.store = store
-        self.lmdb = lmdb
+        self.owned = owned
         self.clock = clock
         self.registrations = Mutex(RegistrationBudget(capacity: config.appServer.registrationsPerHour, period: 3_600_000))
         self.classifier = Classifier(notifyOn: config.server.notifyOn)
@@ -105,7 +98,7 @@ public final class Engine: Sendable {
                 }
             }
         } catch {
-            throw EngineError(.store, "store.path: cannot read the store: \(error)")
+            throw EngineError(.store, "\(config.store.backend == .lmdb ? "store.path" : "store.url"): cannot read the store: \(error)")
         }
         writer = Writer(core: ServerSide(config: config, random: random), store: store, clock: clock,
                         sink: output, maxQueue: config.limits.maxQueue)
@@ -129,7 +122,7 @@ public final class Engine: Sendable {
         output.dispatcher?.shutdown()
         writer.stop()
         writerStopped.store(true, ordering: .releasing)
-        lmdb?.close(markClean: true)
+        owned?.close(markClean: true)
     }
 
     deinit { close() }

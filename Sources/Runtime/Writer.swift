@@ -107,9 +107,10 @@ final class Writer: @unchecked Sendable {
         do {
             let results = try commit(inputs, now: now)
             apply(results, batch)
-        } catch let error as StoreError where error.kind != .full && inputs.count > 1 {
+        } catch let error as StoreError where error.kind != .full && error.kind != .unavailable && inputs.count > 1 {
             // One input may poison a whole group (a key LMDB refuses, say):
-            // retry each alone so that the others still get through.
+            // retry each alone so that the others still get through. A
+            // full disk or an unreachable server fails them all alike.
             sink.log(.error, "store: a group commit failed (\(error.message)); retrying its \(inputs.count) changes one by one")
             for (i, input) in inputs.enumerated() {
                 let command = i < batch.count ? [batch[i]] : []

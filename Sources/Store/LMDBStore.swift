@@ -3,7 +3,7 @@
 ///
 /// `@unchecked Sendable` because all its state is either immutable or
 /// inside `LMDBDatabase`, whose locking is described there.
-public final class LMDBStore: Store, @unchecked Sendable {
+public final class LMDBStore: OwnedStore, @unchecked Sendable {
     /// The schema version this build creates and reads.
     public static let schemaVersion: UInt32 = Schema.version
 

@@ -83,3 +83,15 @@ public protocol Store: AnyObject, Sendable {
     /// Map size, bytes in use and entries per table.
     func stats() throws(StoreError) -> StoreStats
 }
+
+/// A store the engine opens from its configuration and closes at the end:
+/// LMDB or PostgreSQL.
+public protocol OwnedStore: Store {
+    /// What opening the store found.
+    var openReport: OpenReport { get }
+    /// Decodes every record of one snapshot (`nudge_admin` verify).
+    func verify() throws(StoreError) -> VerifyReport
+    /// Optionally records a clean shutdown, then releases the store.
+    /// Idempotent; later calls throw `.invalidArgument`.
+    func close(markClean: Bool)
+}

@@ -14,6 +14,11 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case schemaTooNew
         /// Another process holds the store.
         case locked
+        /// The store's server cannot be reached: refused, lost, shutting
+        /// down or read-only (PostgreSQL). Nothing of the failed call was
+        /// committed, unless the message says the outcome is unknown; the
+        /// next call reconnects.
+        case unavailable
         /// The caller asked for something the store cannot do (an empty or
         /// over-long key, a closed store, bad options).
         case invalidArgument

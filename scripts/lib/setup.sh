@@ -1,14 +1,15 @@
 # Shared by scripts/test and scripts/demo: installs what Nudge needs on
 # Debian 12, and nothing that is already there, so running twice is cheap.
 
-DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev lua5.4 liblua5.4-dev prosody)
+DEBIAN_PACKAGES=(make gcc pkg-config liblmdb-dev libexpat1-dev libssl-dev libcurl4-openssl-dev libpq-dev lua5.4 liblua5.4-dev prosody)
 # What only the tests need: the ejabberd binding (NIF headers, eunit),
 # nudge-component (jansson), mod_cloud_notify for the comparison,
 # Debian's packaging tools for tests/packages (dpkg-buildpackage, dh),
 # iproute2 for tests/docs (its overlay brings up loopback in a network
 # namespace of its own), and clang-14 with its libFuzzer and sanitizer
-# runtimes for fuzz/.
-TEST_PACKAGES=(prosody-modules ejabberd erlang-dev erlang-eunit libjansson-dev debhelper dpkg-dev build-essential iproute2 clang-14 libclang-rt-14-dev)
+# runtimes for fuzz/, and PostgreSQL 15 (initdb, pg_ctl) for the
+# PostgreSQL store's tests (tests/support/postgres.py).
+TEST_PACKAGES=(prosody-modules ejabberd erlang-dev erlang-eunit libjansson-dev debhelper dpkg-dev build-essential iproute2 clang-14 libclang-rt-14-dev postgresql)
 
 install_debian_packages() {
     local missing=()

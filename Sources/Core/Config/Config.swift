@@ -1,14 +1,30 @@
+import NudgeStore
+
 /// The engine's configuration: one JSON document passed by the host
 /// (see README "Configuration"). Defaults follow the original mod_push and
 /// DESIGN.md.
 public struct Config: Sendable, Equatable {
     public struct Store: Sendable, Equatable {
+        /// Where the state lives: an LMDB directory or a PostgreSQL database.
+        public enum Backend: String, Sendable, Equatable {
+            case lmdb
+            case postgresql
+        }
+
+        public var backend: Backend = .lmdb
+        /// The LMDB directory; "" when unset (refused with `lmdb`).
         public var path: String
         public var mapSizeMB: Int = 64
         public var maxMapSizeMB: Int = 65_536
         /// false trades durability for speed (MDB_NOSYNC): only for tests
         /// and benchmarks, never for a server whose users rely on replies.
         public var sync: Bool = true
+        /// The PostgreSQL database (`store.url`), checked by libpq's parser;
+        /// never holds a password.
+        public var url: PostgreSQLURL? = nil
+        /// The file holding the PostgreSQL password (`store.password_file`);
+        /// nil leaves it to libpq (PGPASSWORD, ~/.pgpass).
+        public var passwordFile: String? = nil
     }
 
     public enum NotifyOn: String, Sendable, Equatable {

@@ -1,10 +1,12 @@
 import NudgeStore
 import Testing
 
-/// The two implementations, for tests that must pass on both.
+/// The implementations, for tests that must pass on each.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case lmdb
     case memory
+    /// On the server of `PostgreSQLServer`; skipped without one.
+    case postgresql
 
     var testDescription: String { rawValue }
 }
@@ -20,6 +22,8 @@ func withStore<R>(_ kind: StoreKind, _ body: (any Store) throws -> R) throws -> 
             defer { store.close() }
             return try body(store)
         }
+    case .postgresql:
+        return try PostgreSQLServer.withStore(body)
     }
 }
 

@@ -88,7 +88,7 @@ int main(void) {
     CHECK_RC(nudge_config_schema(NULL), NUDGE_EINVAL);
     char *schema = NULL;
     CHECK_RC(nudge_config_schema(&schema), NUDGE_OK);
-    const char *first = "{\"keys\":[{\"key\":\"store.path\",";
+    const char *first = "{\"keys\":[{\"key\":\"store.backend\",";
     CHECK(schema != NULL && strncmp(schema, first, strlen(first)) == 0);
     CHECK(schema != NULL && strstr(schema, "\"key\":\"server.max_enablements_per_user\"") != NULL);
     nudge_free(schema);

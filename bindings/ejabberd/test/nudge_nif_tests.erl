@@ -51,7 +51,7 @@ a_bad_configuration_names_the_key_test() ->
 
 the_configuration_schema_needs_no_engine_test() ->
     {ok, Json} = nudge_nif:config_schema(),
-    ?assertMatch(<<"{\"keys\":[{\"key\":\"store.path\"", _/binary>>, Json),
+    ?assertMatch(<<"{\"keys\":[{\"key\":\"store.backend\"", _/binary>>, Json),
     ?assertMatch({_, _}, binary:match(Json, <<"\"key\":\"server.max_enablements_per_user\"">>)),
     ?assertEqual({ok, Json}, nudge_nif:config_schema()).
 
