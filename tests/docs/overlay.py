@@ -8,6 +8,11 @@ its own) cannot meet another test's. What the steps install or write lands
 in the overlay's upper directory, which the test reads afterwards; the real
 system is untouched.
 
+run() runs the steps with no init system, as in a container; boot() first
+boots the overlay with systemd as its PID 1, so that the steps meet the
+machine a newcomer has after `apt-get install`: Debian's services running,
+systemctl answering, units started with their sandboxes.
+
 The machine is the one the test command has set up (its Debian packages
 installed and the library built in this checkout), which is what a
 newcomer has after the README's first steps; each step is still run, so a
