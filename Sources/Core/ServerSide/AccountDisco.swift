@@ -2,7 +2,7 @@ import NudgeXMPP
 import NudgeStore
 
 /// What push adds to a user's account in service discovery: the
-/// urn:xmpp:push:0 feature, and to the user alone the urn:xmpp:push:options
+/// urn:xmpp:push:0 feature and Tigase's enable extensions served here, and to the user alone the urn:xmpp:push:options
 /// form in force. The engine answers account disco#info itself when it is
 /// routed to it, and hands the same contribution to hosts that answer it
 /// themselves (`nudge_account_disco`), so that both say the same.
@@ -12,6 +12,11 @@ public enum AccountDisco {
     public static func contribution(account: JID, requester: JID?, _ store: any StoreReader,
                                     defaults: Config.Server) throws(StoreError) -> [Element] {
         var children = [Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.push)])]
+        // Tigase's clients (Siskin, Snikket iOS) use an enable extension
+        // only when the account announces it.
+        for feature in EnableExtensions.discoFeatures {
+            children.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", feature)]))
+        }
         // The options are the user's own business: shown to the user only.
         if requester?.bare == account.bare {
             let options = try store.options(ofUser: account.bare.description).map(ContentOptions.init)
