@@ -16,8 +16,9 @@ import secrets
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.support.devices import ApnsDevice, FcmDevice
-from tests.support.push_steps import DOMAIN, JULIET, PUSH_HOST, ROMEO, hibernate, offline, online, pushes_until, run
+from tests.support.push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, ROMEO, hibernate, offline, online, pushes_until, run
 from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until_async
 from tests.support.xmpp import AppServer, form_values
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
@@ -205,13 +206,13 @@ def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm",
             f"<jingle xmlns='tigase:push:jingle:0'/></enable></iq>")
 
 
-def decrypt(encrypted, key: bytes) -> dict:
+def decrypt(iv: str, encrypted: str, key: bytes) -> dict:
     """What Siskin's NotificationService does with `encrypted` and `iv`
     (Shared/util/crypto/Cipher+AES.swift: the last 16 bytes are the GCM
     tag), here with the `cryptography` package's AES-GCM."""
-    iv = base64.b64decode(encrypted.get("iv"))
-    assert len(iv) == 12
-    return json.loads(AESGCM(key).decrypt(iv, base64.b64decode(encrypted.text), None))
+    nonce = base64.b64decode(iv)
+    assert len(nonce) == 12
+    return json.loads(AESGCM(key).decrypt(nonce, base64.b64decode(encrypted), None))
 
 
 def propose_xml(to: str, sid: str) -> str:
@@ -268,7 +269,7 @@ def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(
         encrypted = notification.find(f"{{{TIGASE_ENCRYPT}}}encrypted")
         assert encrypted.get("type") is None
         # Encrypted with the first key: the refused enables changed nothing.
-        assert decrypt(encrypted, key) == {"unread": 1, "sender": ROMEO, "type": "chat",
+        assert decrypt(encrypted.get("iv"), encrypted.text, key) == {"unread": 1, "sender": ROMEO, "type": "chat",
                                            "message": "Wherefore art thou, Romeo?"}
 
         b.send_raw(propose_xml(JULIET, "call-7"))
@@ -276,11 +277,63 @@ def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(
         call = app.publishes[1].find(f"{PUBSUB}pubsub/{PUBSUB}publish/{PUBSUB}item/{{urn:xmpp:push:0}}notification/"
                                      f"{{{TIGASE_ENCRYPT}}}encrypted")
         assert call.get("type") == "voip"
-        assert decrypt(call, key) == {"unread": 2, "sender": b.boundjid.full, "type": "call", "sid": "call-7",
+        assert decrypt(call.get("iv"), call.text, key) == {"unread": 2, "sender": b.boundjid.full, "type": "call", "sid": "call-7",
                                       "media": ["audio"]}
         await a.resume(server.c2s_port)
         await offline(a, b)
         app.disconnect()
+
+    run(scenario())
+
+
+def test_siskins_encrypted_push_reaches_apns_as_its_extensions_read_it(host, apns_mock):
+    """At this engine's own app server: Siskin asks for encryption only when
+    register-device's reply names `tigase:push:encrypt:0` in `features`
+    (TigaseSwift `RegistrationResult`, Siskin
+    `SiskinPushNotificationsModule.enable`); the APNs request then carries
+    `account`, `encrypted` and `iv` with `mutable-content`, the keys Siskin's
+    `NotificationService.swift` decrypts, and a call goes to the PushKit
+    token (`device-second-token`) on the `.voip` topic, as Siskin's
+    `CallManager.swift` (`pushRegistry(_:didReceiveIncomingPushWith:)`)
+    takes it."""
+    device = ApnsDevice(apns_mock)
+    voip_token = secrets.token_hex(32)
+    key = secrets.token_bytes(16)
+    server = host.start()
+
+    async def scenario():
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token, "device-second-token": voip_token}
+        reply = await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True))
+        registered = command_result(reply)
+        features = reply.find(f"{COMMANDS}command/{DATA}x/{DATA}field[@var='features']")
+        assert features.get("type") == "text-multi" and [v.text for v in features] == [TIGASE_ENCRYPT]
+        enabled = await a.raw_iq(siskin_enable(PUSH_HOST, registered["node"], key))
+        assert enabled.get("type") == "result", enabled
+        await hibernate(server, a)
+
+        b.say(JULIET, "to siskin, sealed")
+        [push] = await pushes_until(device, lambda p: len(p) >= 1, "the encrypted push")
+        assert push.ok
+        payload = push.summary
+        assert payload["aps"]["mutable-content"] == 1 and payload["account"] == JULIET
+        assert "last-message-body" not in payload and "to siskin" not in json.dumps(payload)
+        assert decrypt(payload["iv"], payload["encrypted"], key) == {"unread": 1, "sender": ROMEO, "type": "chat", "message": "to siskin, sealed"}
+        [request] = [r for r in apns_mock.control.requests() if r.get("token") == device.token]
+        assert request["headers"]["apns-priority"] == "10" and request["headers"]["apns-push-type"] == "alert"
+
+        b.send_raw(propose_xml(JULIET, "call-9"))
+        [call] = await wait_until_async(lambda: [r for r in apns_mock.control.requests()
+                                                 if r.get("token") == voip_token and r.get("answer")],
+                                        DEADLINE_S, 0.05, "the VoIP push", accept=lambda p: len(p) >= 1, describe=repr)
+        assert call["answer"]["status"] == 200, call
+        assert call["headers"]["apns-push-type"] == "voip" and call["headers"]["apns-topic"].endswith(".voip")
+        assert call["payload"]["aps"] == {} and call["payload"]["account"] == JULIET
+        assert decrypt(call["payload"]["iv"], call["payload"]["encrypted"], key) == {"unread": 2, "sender": b.boundjid.full, "type": "call", "sid": "call-9",
+                                         "media": ["audio"]}
+        await a.resume(server.c2s_port)
+        await offline(a, b)
 
     run(scenario())
 
