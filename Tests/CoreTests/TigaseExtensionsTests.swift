@@ -175,6 +175,25 @@ import NudgeXMPP
         #expect(try payload(other).0["type"] == "call")
     }
 
+    /// Tigase's `JinglePushNotificationsExtension` pushes a call's end so
+    /// that the phone stops ringing: Siskin's CallManager ends the call
+    /// when the payload has a `sid` and no `media`.
+    @Test func aCallsEndIsAVoIPPushWithoutMediaOnlyWhereJingleWasAskedFor() throws {
+        let h = try pending(Self.siskinExtensions())
+        let retract = try #require(try push(h, "<message from='romeo@example.org/laptop' type='chat' id='r1'><retract xmlns='urn:xmpp:jingle-message:0' id='sid-42'/></message>"))
+        let (json, encrypted) = try payload(retract)
+        #expect(json == ["unread": 0, "sender": "romeo@example.org/laptop", "type": "call", "sid": "sid-42"])
+        #expect(encrypted[attribute: "type"] == "voip")
+        // Taken on the user's other device.
+        let accepted = try #require(try push(h, "<message from='juliet@example.net/desk' type='chat' id='a1'><accept xmlns='urn:xmpp:jingle-message:0' id='sid-43'/></message>"))
+        #expect(try payload(accepted).0 == ["unread": 0, "sender": "juliet@example.net/desk", "type": "call", "sid": "sid-43"])
+        // Someone else's accept, or the user's own retract, ends nothing here.
+        #expect(try push(h, "<message from='romeo@example.org/laptop' type='chat' id='a2'><accept xmlns='urn:xmpp:jingle-message:0' id='sid-44'/></message>") == nil)
+        #expect(try push(h, "<message from='juliet@example.net/desk' type='chat' id='r2'><retract xmlns='urn:xmpp:jingle-message:0' id='sid-45'/></message>") == nil)
+        let plain = try pending(Self.siskinExtensions(jingle: false))
+        #expect(try push(plain, "<message from='romeo@example.org/laptop' type='chat' id='r1'><retract xmlns='urn:xmpp:jingle-message:0' id='sid-42'/></message>") == nil)
+    }
+
     @Test func aRoomMessageNamesTheRoomAndTheNickname() throws {
         let h = try pending(Self.siskinExtensions(rooms: "<room jid='room@muc.example.org' allow='always'/>"))
         let publish = try #require(try push(h, "<message from='room@muc.example.org/romeo' type='groupchat' id='g1'><body>hello all</body></message>"))

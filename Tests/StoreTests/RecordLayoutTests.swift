@@ -109,6 +109,8 @@ import Testing
         newer.lastEncrypted = true
         newer.lastCall = CallProposal(sid: "s", caller: "romeo@example.org/laptop", media: ["audio", "video"])
         #expect(try SummaryRecord(decoding: newer.encode()) == newer)
+        newer.lastCall = CallProposal(sid: "s", caller: "romeo@example.org/laptop", media: [], ended: true)
+        #expect(try SummaryRecord(decoding: newer.encode()) == newer)
         var room = record
         room.lastKind = .groupchat
         var badKind = room.encode()   // …, kind, encrypted, no call

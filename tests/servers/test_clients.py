@@ -230,8 +230,9 @@ def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(
     `EncryptedPushNotificationExtension.java` does, with `<priority>high`
     (`PriorityExtension.java`); a call proposal is `type='voip'` with the
     caller's full JID, sid and media, as Siskin's `CallManager.swift`
-    (`VoIPPayload`) reads it. Malformed extensions are refused with their
-    reason and leave the enablement as it was."""
+    (`VoIPPayload`) reads it, and its retraction without media, which
+    Siskin takes as the call's end. Malformed extensions are refused with
+    their reason and leave the enablement as it was."""
     apps, apps_secret = "apps.example.net", secrets.token_hex(8)
     server = host.start(components={apps: apps_secret})
     key = secrets.token_bytes(16)
@@ -279,6 +280,17 @@ def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(
         assert call.get("type") == "voip"
         assert decrypt(call.get("iv"), call.text, key) == {"unread": 2, "sender": b.boundjid.full, "type": "call", "sid": "call-7",
                                       "media": ["audio"]}
+        # The caller hangs up before she answers: the phone is told to stop
+        # ringing (a sid without media, tigase-server's
+        # `JinglePushNotificationsExtension.java`).
+        b.send_raw(f"<message xmlns='jabber:client' to='{JULIET}' type='chat' id='r7'>"
+                   "<retract xmlns='urn:xmpp:jingle-message:0' id='call-7'/></message>")
+        await app.until(lambda: len(app.publishes) >= 3, "the retraction's publish")
+        end = app.publishes[2].find(f"{PUBSUB}pubsub/{PUBSUB}publish/{PUBSUB}item/{{urn:xmpp:push:0}}notification/"
+                                    f"{{{TIGASE_ENCRYPT}}}encrypted")
+        assert end.get("type") == "voip"
+        assert decrypt(end.get("iv"), end.text, key) == {"unread": 2, "sender": b.boundjid.full, "type": "call",
+                                                        "sid": "call-7"}
         await a.resume(server.c2s_port)
         await offline(a, b)
         app.disconnect()

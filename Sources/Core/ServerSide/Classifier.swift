@@ -85,6 +85,9 @@ public struct Classifier: Sendable {
             return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key, kind: .call,
                               call: Self.proposal(propose, from: message[attribute: "from"]))
         }
+        if let end = Self.callEnd(message, user: user) {
+            return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key, kind: .call, call: end)
+        }
         if isEncrypted(message) {
             if groupchat, !mentions(message, body: nil, user: user, nick: roomNick), notifyOn == .important {
                 guard roomMessages else { return nil }
@@ -123,6 +126,25 @@ public struct Classifier: Sendable {
             if let m = d[attribute: "media"], !m.isEmpty, !media.contains(m) { media.append(m) }
         }
         return CallProposal(sid: sid, caller: from, media: media)
+    }
+
+    /// The end of a proposed call, which Tigase pushes (its
+    /// `JinglePushNotificationsExtension`) so that a phone stops ringing:
+    /// the caller's `<retract/>`, or the user's own `<accept/>`,
+    /// `<proceed/>` or `<reject/>` from another device.
+    static func callEnd(_ m: Element, user: JID) -> CallProposal? {
+        guard let from = m[attribute: "from"], let fromJID = try? JID(from) else { return nil }
+        let own = fromJID.bare == user.bare
+        for e in m.elements where e.namespace == NS.jingleMessage {
+            guard let sid = e[attribute: "id"], !sid.isEmpty else { continue }
+            switch e.name {
+            case "retract" where !own: return CallProposal(sid: sid, caller: from, media: [], ended: true)
+            case "accept", "proceed", "reject":
+                if own { return CallProposal(sid: sid, caller: from, media: [], ended: true) }
+            default: break
+            }
+        }
+        return nil
     }
 
     /// Whether `body` mentions `nick` as a word of its own (a group chat

@@ -63,8 +63,9 @@ enum EncryptedNotification {
             o["sender"] = .string(call.caller)
             o["type"] = "call"
             o["sid"] = .string(call.sid)
-            // Siskin tells a proposal from a call's end by `media` being there.
-            o["media"] = .array(call.media.map { .string($0) })
+            // Siskin tells a proposal from a call's end by `media` being
+            // there (CallManager: "we require `media` to be present").
+            if !call.ended { o["media"] = .array(call.media.map { .string($0) }) }
             return .object(o)
         }
         let sender = s.lastSender.flatMap { try? JID($0) }

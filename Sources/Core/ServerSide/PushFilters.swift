@@ -5,12 +5,16 @@ import NudgeStore
 /// `GroupchatFilter` apply them: a muted JID (for a room, the room's bare
 /// JID) pushes nothing; with a group chat filter, a room message pushes
 /// only as its room's rule says, and a room the filter does not list
-/// pushes nothing.
+/// pushes nothing. The end of a call (`tigase:push:jingle:0`) pushes only
+/// where the client asked for Jingle pushes.
 extension EnableExtensions {
     /// The reason this enablement pushes `held` for, or nil when it pushes
     /// nothing. A room message let through by `always` is a message of its
     /// own, as one that `mentioned` lets through is a mention.
     func admit(_ held: HeldStanza) -> PushReason? {
+        // Only a client that takes calls through VoIP pushes wants to hear
+        // that one ended.
+        if held.call?.ended == true && !jingle { return nil }
         let from = held.sender.flatMap { try? JID($0) }?.bare.description
         if let from, muted.contains(from) { return nil }
         guard held.kind == .groupchat, let rooms else {

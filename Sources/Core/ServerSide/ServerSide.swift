@@ -312,7 +312,7 @@ public final class ServerSide {
             }
             if reason == .subscription {
                 s.subscriptionCount = s.subscriptionCount.addingReportingOverflow(1).overflow ? .max : s.subscriptionCount + 1
-            } else {
+            } else if held.call?.ended != true {   // a call's end is no new message
                 s.messageCount = s.messageCount.addingReportingOverflow(1).overflow ? .max : s.messageCount + 1
                 s.lastBody = held.body
                 s.lastEncrypted = reason == .encrypted
