@@ -42,14 +42,14 @@ enum EncryptedNotification {
     static func payload(_ s: SummaryRecord, reason: PushReason, maxSize: UInt32?) -> [UInt8] {
         var message: String?
         if s.lastKind == .chat || s.lastKind == .groupchat {
-            message = s.lastEncrypted ? encryptedBodyText : s.lastBody.map { cut($0, toBytes: bodyLimit) }
+            message = s.lastEncrypted ? encryptedBodyText : s.lastBody?.utf8Prefix(bodyLimit)
         }
         var bytes = Array(json(s, reason: reason, message: message).serialized().utf8)
         guard let maxSize else { return bytes }
         // base64 of ciphertext ‖ tag: 4 characters for every 3 bytes.
         let allowed = Int(maxSize) / 4 * 3 - AES128GCM.tagLength
         while bytes.count > allowed, let m = message, !m.isEmpty {
-            let shorter = cut(m, toBytes: max(0, m.utf8.count - (bytes.count - allowed)))
+            let shorter = m.utf8Prefix(max(0, m.utf8.count - (bytes.count - allowed)))
             message = shorter.isEmpty ? nil : shorter
             bytes = Array(json(s, reason: reason, message: message).serialized().utf8)
         }
@@ -83,19 +83,5 @@ enum EncryptedNotification {
         }
         if let message { o["message"] = .string(message) }
         return .object(o)
-    }
-
-    /// `text` cut to at most `limit` UTF-8 bytes, on a character boundary.
-    static func cut(_ text: String, toBytes limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        var used = 0
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            let size = String(scalar).utf8.count
-            guard used + size <= limit else { break }
-            used += size
-            out.append(scalar)
-        }
-        return String(out)
     }
 }
