@@ -7,16 +7,16 @@ import NudgeStore
 /// routed to it, and hands the same contribution to hosts that answer it
 /// themselves (`nudge_account_disco`), so that both say the same.
 public enum AccountDisco {
+    /// The account's push features (nudge_info's `account_features`):
+    /// XEP-0357, and Tigase's enable extensions served here, which Tigase's
+    /// clients (Siskin, Snikket iOS) use only when the account announces them.
+    public static let features = [NS.push] + EnableExtensions.discoFeatures
+
     /// The features and, when `requester` is the account's own user, the
     /// options form, as children of a disco#info `<query/>`.
     public static func contribution(account: JID, requester: JID?, _ store: any StoreReader,
                                     defaults: Config.Server) throws(StoreError) -> [Element] {
-        var children = [Element("feature", namespace: NS.discoInfo, attributes: [("var", NS.push)])]
-        // Tigase's clients (Siskin, Snikket iOS) use an enable extension
-        // only when the account announces it.
-        for feature in EnableExtensions.discoFeatures {
-            children.append(Element("feature", namespace: NS.discoInfo, attributes: [("var", feature)]))
-        }
+        var children = features.map { Element("feature", namespace: NS.discoInfo, attributes: [("var", $0)]) }
         // The options are the user's own business: shown to the user only.
         if requester?.bare == account.bare {
             let options = try store.options(ofUser: account.bare.description).map(ContentOptions.init)
