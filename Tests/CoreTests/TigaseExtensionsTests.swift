@@ -216,6 +216,18 @@ import NudgeXMPP
         #expect(!message.isEmpty && message.allSatisfy { $0 == "ß" })
     }
 
+    /// The server's defaults (no senders, no bodies) keep content from app
+    /// servers, which cannot read this payload; what the user chose in-band
+    /// (XEP-0357 urn:xmpp:push:options) still holds.
+    @Test func theUsersOwnOptionsStillHoldInTheEncryptedPayload() throws {
+        let h = CoreHarness()
+        let options = "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>urn:xmpp:push:options</value></field><field var='include-senders'><value>1</value></field><field var='include-message-bodies'><value>0</value></field></x>"
+        #expect(try h.enable(Self.user, extra: Self.siskinExtensions() + options)[attribute: "type"] == "result")
+        try h.run(.sessionPending(try JID(Self.user)))
+        let publish = try #require(try push(h, "<message from='romeo@example.org/phone' type='chat' id='m1'><body>private</body></message>"))
+        #expect(try payload(publish).0 == ["unread": 1, "sender": "romeo@example.org", "type": "chat"])
+    }
+
     @Test func aWakeCarriesNeitherSenderNorBodyInTheClear() throws {
         let h = try pending(Self.siskinExtensions())
         _ = try push(h, "<message from='romeo@example.org/phone' type='chat' id='m1'><body>secret words</body></message>")

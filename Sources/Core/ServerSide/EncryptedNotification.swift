@@ -9,7 +9,8 @@ import NudgeCrypto
 /// sender, type, nickname, message, sid, media) and Tigase's
 /// `EncryptedPushNotificationExtension` writes. Because nobody between the
 /// server and the client can read it, it carries the sender and the body
-/// whatever the urn:xmpp:push:options defaults hide from app servers.
+/// whatever the server's urn:xmpp:push:options defaults hide from app
+/// servers; options the user set in-band still apply (PublishBuilder).
 enum EncryptedNotification {
     /// What an end-to-end encrypted message says instead of its body (the
     /// text of Tigase's `encrypted-message-body` default).
@@ -60,7 +61,7 @@ enum EncryptedNotification {
         var o = JSONObject()
         o["unread"] = .number(Double(s.messageCount))
         if isCall(s, reason), let call = s.lastCall {
-            o["sender"] = .string(call.caller)
+            if !call.caller.isEmpty { o["sender"] = .string(call.caller) }   // empty: the user hides senders
             o["type"] = "call"
             o["sid"] = .string(call.sid)
             // Siskin tells a proposal from a call's end by `media` being

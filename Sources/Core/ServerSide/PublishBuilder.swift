@@ -36,13 +36,19 @@ enum PublishBuilder {
     /// the `<encrypted/>` payload in its place (for pushes no stanza caused,
     /// wakes and tests, a form with neither sender nor body, as Tigase sends
     /// no payload for them); and Tigase's `<priority/>` when asked for and
-    /// the push is for something the user should see now.
-    static func notification(_ s: SummaryRecord, options: ContentOptions, reason: PushReason,
+    /// the push is for something the user should see now. `chosen`: the
+    /// options the user set in-band, which an encrypted payload honours
+    /// too (the server's defaults only keep content from app servers,
+    /// which cannot read it).
+    static func notification(_ s: SummaryRecord, options: ContentOptions, chosen: ContentOptions? = nil, reason: PushReason,
                              extensions: EnableExtensions) throws(CryptoError) -> Element {
         var notification = Element("notification", namespace: NS.push)
         if let key = extensions.encryptionKey {
             if reason.isStanzaCaused {
-                notification.append(try EncryptedNotification.element(s, reason: reason, key: key,
+                var shown = s
+                if chosen?.includeSenders == false { shown.lastSender = nil; shown.lastCall?.caller = "" }
+                if chosen?.includeMessageBodies == false { shown.lastBody = nil; shown.lastEncrypted = false }
+                notification.append(try EncryptedNotification.element(shown, reason: reason, key: key,
                                                                      maxSize: extensions.maxPayloadBytes,
                                                                      voip: extensions.jingle))
             } else {

@@ -439,10 +439,12 @@ public final class ServerSide {
     /// push no stanza caused (wakes, test pushes), measured from now.
     private func publish(_ key: EnableKey, _ record: EnableRecord, _ s: SummaryRecord, _ reason: PushReason,
                          attempt: Int, stanzaAt: Millis? = nil, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
-        let options = try store.options(ofUser: key.user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
+        let chosen = try store.options(ofUser: key.user).map(ContentOptions.init)
+        let options = chosen ?? ContentOptions(defaults: config.server)
         let notification: Element
         do {
-            notification = try PublishBuilder.notification(s, options: options, reason: reason, extensions: record.extensions)
+            notification = try PublishBuilder.notification(s, options: options, chosen: chosen, reason: reason,
+                                                           extensions: record.extensions)
         } catch {
             // Never the plain summary instead: the client asked for nothing
             // readable to leave the server.
