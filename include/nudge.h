@@ -333,10 +333,14 @@ int nudge_user_removed(nudge_engine *e, const char *user_jid);
  * What push adds to the disco#info answer of an account, for hosts that
  * answer an account's disco#info themselves instead of routing it to the
  * engine: a disco#info <query/> element whose children the host adds to its
- * own reply. They are <feature var='urn:xmpp:push:0'/> and, when the
- * requester is the account's own user, the urn:xmpp:push:options result
- * form in force. The engine's own answer (an iq routed to it) holds the
- * same children.
+ * own reply. They are a <feature/> for each of nudge_info()'s
+ * "account_features" (urn:xmpp:push:0 and the Tigase enable extensions the
+ * engine serves: tigase:push:encrypt:0, tigase:push:encrypt:aes-128-gcm,
+ * tigase:push:priority:0, tigase:push:jingle:0,
+ * tigase:push:filter:muted:0, tigase:push:filter:groupchat:0) and, when
+ * the requester is the account's own user, the urn:xmpp:push:options
+ * result form in force. The engine's own answer (an iq routed to it) holds
+ * the same children.
  *
  * account_jid    The account's bare JID, on one of server.domains.
  * requester_jid  Who asks (full or bare JID); NULL when unknown.

@@ -6,13 +6,20 @@ import NudgeStore
 /// store. The writer keeps it in step after each commit.
 final class EnabledIndex: @unchecked Sendable {
     private let monitor = Monitor()
-    /// user bare JID → enablement → the resource that made it.
-    private var users: [String: [EnableKey: String]] = [:]
+    /// user bare JID → enablement → the resource that made it, and
+    /// whether its group chat filter asks for room messages.
+    private var users: [String: [EnableKey: Entry]] = [:]
     private var total = 0
 
-    func add(_ key: EnableKey, resource: String) {
+    private struct Entry {
+        var resource: String
+        var roomMessages: Bool
+    }
+
+    func add(_ key: EnableKey, resource: String, roomMessages: Bool) {
         monitor.locked {
-            if users[key.user, default: [:]].updateValue(resource, forKey: key) == nil { total += 1 }
+            let entry = Entry(resource: resource, roomMessages: roomMessages)
+            if users[key.user, default: [:]].updateValue(entry, forKey: key) == nil { total += 1 }
         }
     }
 
@@ -29,7 +36,15 @@ final class EnabledIndex: @unchecked Sendable {
         monitor.locked {
             guard let mine = users[user] else { return false }
             guard let resource else { return true }
-            return mine.values.contains(resource)
+            return mine.values.contains { $0.resource == resource }
+        }
+    }
+
+    /// Does an enablement of the user (of that session, with a resource)
+    /// ask for room messages that mention nobody?
+    func wantsRoomMessages(user: String, resource: String?) -> Bool {
+        monitor.locked {
+            users[user]?.values.contains { $0.roomMessages && (resource == nil || $0.resource == resource) } ?? false
         }
     }
 

@@ -83,7 +83,7 @@ public final class Engine: Sendable {
         do {
             try store.read { r in
                 try r.forEachEnable { key, record in
-                    output.index.add(key, resource: record.resource)
+                    output.index.add(key, resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
                     return true
                 }
                 try r.forEachSummary { key, summary in
@@ -255,7 +255,8 @@ public final class Engine: Sendable {
         case .success(let e): stanza = e
         }
         let roomNick = nicks.withLock { $0.nick(for: stanza, user: bare) }
-        guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick) else {
+        let roomMessages = output.index.wantsRoomMessages(user: bare, resource: resource)
+        guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: roomMessages) else {
             output.stats.held("not_important")
             return .ok
         }
@@ -370,7 +371,7 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
             emit(Event(kind: .disabled, text: data.serialized(), target: key.user))
         case .log(let level, let text): log(level, text)
         case .awaitAnswer(let id, let flight): inflight.insert(id, flight)
-        case .indexAdd(let key, let resource): index.add(key, resource: resource)
+        case .indexAdd(let key, let resource, let roomMessages): index.add(key, resource: resource, roomMessages: roomMessages)
         case .indexRemove(let key): index.remove(key)
         case .pushed(let reason): stats.pushed(reason)
         case .publishFailed(let kind): stats.publishFailed(kind)

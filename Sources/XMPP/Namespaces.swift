@@ -33,6 +33,21 @@ public enum NS {
     public static let legacyPGP = "jabber:x:encrypted"
     /// XEP-0353 Jingle message initiation (calls).
     public static let jingleMessage = "urn:xmpp:jingle-message:0"
+    /// XEP-0167 Jingle RTP sessions: a proposal's descriptions name the media.
+    public static let jingleRTP = "urn:xmpp:jingle:apps:rtp:1"
+    /// Tigase's encrypted push notifications (enable's `<encrypt/>`, the
+    /// notification's `<encrypted/>`).
+    public static let tigasePushEncrypt = "tigase:push:encrypt:0"
+    /// The disco feature naming the one algorithm of `tigasePushEncrypt`.
+    public static let tigasePushEncryptAES128GCM = "tigase:push:encrypt:aes-128-gcm"
+    /// Tigase's push priority (`<priority/>` in enable and notification).
+    public static let tigasePushPriority = "tigase:push:priority:0"
+    /// Tigase's Jingle push: calls pushed as VoIP.
+    public static let tigasePushJingle = "tigase:push:jingle:0"
+    /// Tigase's filter of muted JIDs.
+    public static let tigasePushFilterMuted = "tigase:push:filter:muted:0"
+    /// Tigase's per-room group chat filter.
+    public static let tigasePushFilterGroupchat = "tigase:push:filter:groupchat:0"
     /// XEP-0085 chat state notifications.
     public static let chatStates = "http://jabber.org/protocol/chatstates"
     /// XEP-0184 message delivery receipts.

@@ -60,7 +60,13 @@ final class CoreHarness {
     func held(_ target: String, _ xml: String) throws -> [CoreAction] {
         let jid = try JID(target)
         let classifier = Classifier(notifyOn: config.server.notifyOn)
-        guard let held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: nil) else { return [] }
+        // As the engine's index answers it: does an enablement of the
+        // target ask for room messages?
+        let roomMessages = try store.read { try $0.enables(ofUser: jid.bare.description) }.contains {
+            $0.record.extensions.wantsRoomMessages && (jid.resource == nil || $0.record.resource == jid.resource)
+        }
+        guard let held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: nil,
+                                             roomMessages: roomMessages) else { return [] }
         return try run(.held(target: jid, held))
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import NudgeCore
+import NudgeCrypto
 import NudgeStore
 import NudgeXMPP
 
@@ -48,6 +49,40 @@ import NudgeXMPP
         // Registering the same token again keeps the node.
         let again = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token)])
         #expect(try self.node(again) == node)
+    }
+
+    /// Siskin enables encryption only when the registration's reply names
+    /// `tigase:push:encrypt:0` in `features` (Siskin
+    /// `SiskinPushNotificationsModule.enable`, TigaseSwift
+    /// `RegistrationResult`); then its push reaches the delivery job
+    /// encrypted and marked high, as Tigase's `PriorityExtension` marks it.
+    @Test func siskinsEncryptedEnableAtThisAppServerReachesTheJobEncrypted() throws {
+        let h = harness()
+        let reply = try registerDevice(h, [("provider", "tigase:messenger:apns:1"), ("device-token", Self.token),
+                                          ("device-second-token", Self.voipToken)])
+        let form = try DataForm(#require(reply.child("command")?.child("x")))
+        #expect(form.fields.first { $0.variable == "features" }?.values == ["tigase:push:encrypt:0"])
+        #expect(form.fields.first { $0.variable == "features" }?.type == "text-multi")
+        let key = Base64.encode(Array(repeating: 7, count: 16))
+        let enable = try h.enable("juliet@example.net/siskin", service: "push.example.net", node: node(reply),
+                                  extra: "<priority xmlns='tigase:push:priority:0'/><encrypt xmlns='tigase:push:encrypt:0' alg='aes-128-gcm'>\(key)</encrypt><jingle xmlns='tigase:push:jingle:0'/>")
+        #expect(enable[attribute: "type"] == "result")
+        try h.run(.sessionPending(try JID("juliet@example.net/siskin")))
+        func job(_ xml: String) throws -> DeliveryJob {
+            h.advance(seconds: 3600)
+            let deliver = try #require(try h.held("juliet@example.net/siskin", xml).schedules.first { if case .deliver = $0.0 { true } else { false } })
+            let job = try #require(try h.run(.timer(deliver.0)).compactMap { if case .dispatch(let j) = $0 { return j } else { return nil } }.first)
+            // Delivered: the next push is a job of its own.
+            try h.run(.deliveryFinished(seq: job.seq, revision: job.revision, .delivered))
+            return job
+        }
+        let message = try job("<message from='romeo@example.org/a' type='chat' id='1'><body>hi</body></message>")
+        #expect(message.notification.child("encrypted", namespace: "tigase:push:encrypt:0") != nil)
+        #expect(message.notification.child("x") == nil)
+        #expect(message.priority == .high)
+        let call = try job("<message from='romeo@example.org/a' type='chat' id='2'><propose xmlns='urn:xmpp:jingle-message:0' id='s1'/></message>")
+        #expect(call.notification.child("encrypted", namespace: "tigase:push:encrypt:0")?[attribute: "type"] == "voip")
+        #expect(call.priority == .high)
     }
 
     @Test func unregisterDeviceRemovesTheRegistrationAndItsEnablement() throws {

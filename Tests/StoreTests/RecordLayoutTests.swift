@@ -1,8 +1,8 @@
 import Testing
 @testable import NudgeStore
 
-/// Records written by an older Nudge (format 1) still decode after their
-/// layout gained a field (format 2).
+/// Records written by an older Nudge still decode after their layout
+/// gained fields.
 @Suite struct RecordLayoutTests {
     /// An outbox record as format 1 wrote it: no stanzaAt.
     private func outboxFormat1(createdAt: Int64) -> [UInt8] {
@@ -54,6 +54,69 @@ import Testing
         var newer = record
         newer.unpushedSince = 12
         #expect(try SummaryRecord(decoding: newer.encode()) == newer)
+    }
+
+    /// An enablement as format 1 wrote it: no extensions.
+    private func enableFormat1() -> [UInt8] {
+        var w = ByteWriter()
+        w.writeUInt8(1)
+        w.writeString("siskin")
+        w.writeVarint(1)
+        w.writeString("secret")
+        w.writeVarint(1)
+        w.writeString("s3cr3t")
+        w.writeZigzag(1_700_000_000_000)
+        return w.bytes
+    }
+
+    @Test func anEnablementWithoutExtensionsReadsAsNone() throws {
+        let record = try EnableRecord(decoding: enableFormat1())
+        #expect(record == EnableRecord(resource: "siskin", publishOptions: [StoredField(name: "secret", values: ["s3cr3t"])],
+                                       enabledAt: 1_700_000_000_000))
+        #expect(record.extensions == .none)
+        var newer = record
+        newer.extensions = EnableExtensions(encryptionKey: Array(0..<16), maxPayloadBytes: 3000, priority: true, jingle: true,
+                                            muted: ["a@b.example"],
+                                            rooms: [.init(room: "r@muc.example", allow: .mentioned, nick: "jul"),
+                                                    .init(room: "q@muc.example", allow: .never, nick: nil)])
+        #expect(newer.encode().first == 2)
+        #expect(try EnableRecord(decoding: newer.encode()) == newer)
+        // Format 1 bytes followed by more are damage, not extensions.
+        #expect(throws: StoreError.self) { try EnableRecord(decoding: enableFormat1() + [0]) }
+        var badRule = newer.encode()
+        let ruleAt = try #require(badRule.lastIndex(of: UInt8(EnableExtensions.RoomAllow.mentioned.rawValue)))
+        badRule[ruleAt] = 9
+        #expect(throws: StoreError.self) { try EnableRecord(decoding: badRule) }
+    }
+
+    @Test func aSummaryOfFormat2ReadsAsAPlainChatMessage() throws {
+        var w = ByteWriter()
+        w.writeUInt8(2)
+        w.writeVarint(3)
+        w.writeVarint(1)
+        w.writeOptional("romeo@example.org") { $0.writeString($1) }
+        w.writeOptional("hi" as String?) { $0.writeString($1) }
+        w.writeOptional(Int64(10)) { $0.writeZigzag($1) }
+        w.writeOptional(nil as Int64?) { $0.writeZigzag($1) }
+        w.writeVarint(9)
+        w.writeOptional(Int64(12)) { $0.writeZigzag($1) }
+        let record = try SummaryRecord(decoding: w.bytes)
+        #expect(record == SummaryRecord(messageCount: 3, subscriptionCount: 1, lastSender: "romeo@example.org", lastBody: "hi",
+                                        lastPushAt: 10, followUpAt: nil, burst: 9, unpushedSince: 12))
+        #expect(record.lastKind == .chat && !record.lastEncrypted && record.lastCall == nil)
+        var newer = record
+        newer.lastKind = .call
+        newer.lastEncrypted = true
+        newer.lastCall = CallProposal(sid: "s", caller: "romeo@example.org/laptop", media: ["audio", "video"])
+        #expect(try SummaryRecord(decoding: newer.encode()) == newer)
+        newer.lastCall = CallProposal(sid: "s", caller: "romeo@example.org/laptop", media: [], ended: true)
+        #expect(try SummaryRecord(decoding: newer.encode()) == newer)
+        var room = record
+        room.lastKind = .groupchat
+        var badKind = room.encode()   // …, kind, encrypted, no call
+        #expect(Array(badKind.suffix(3)) == [StanzaKind.groupchat.rawValue, 0, 0])
+        badKind[badKind.count - 3] = 7
+        #expect(throws: StoreError.self) { try SummaryRecord(decoding: badKind) }
     }
 
     @Test func aFormatNewerThanTheRecordKnowsIsRefusedAndNamed() {

@@ -36,7 +36,7 @@ struct RecordTests {
 
     @Test func enableRecord() throws {
         let bytes = Self.enable.encode()
-        #expect(bytes.first == 1)
+        #expect(bytes.first == 2)
         #expect(try EnableRecord(decoding: bytes) == Self.enable)
         expectTruncationsFail(bytes, "enable") { b throws(StoreError) in _ = try EnableRecord(decoding: b) }
         let cut = storeError { _ = try EnableRecord(decoding: Array(bytes.prefix(12))) }
@@ -67,7 +67,7 @@ struct RecordTests {
         let bytes = Self.summary.encode()
         #expect(try SummaryRecord(decoding: bytes) == Self.summary)
         #expect(try SummaryRecord(decoding: SummaryRecord.empty.encode()) == .empty)
-        #expect(SummaryRecord.empty.encode() == [2, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(SummaryRecord.empty.encode() == [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
         expectTruncationsFail(bytes, "summary") { b throws(StoreError) in _ = try SummaryRecord(decoding: b) }
     }
 

@@ -20,6 +20,10 @@ PHONE = f"{USER}/phone"
 DISCO = "{http://jabber.org/protocol/disco#info}"
 DATA = "{jabber:x:data}"
 STANZAS = "{urn:ietf:params:xml:ns:xmpp-stanzas}"
+# XEP-0357, and Tigase's enable extensions that the engine serves (what
+# Siskin looks for: Martin `PushNotificationsModule.isSupported`).
+ACCOUNT_FEATURES = ["urn:xmpp:push:0", "tigase:push:encrypt:0", "tigase:push:encrypt:aes-128-gcm", "tigase:push:priority:0",
+                    "tigase:push:jingle:0", "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0"]
 APPID = "chatninja.example_chatninja"
 
 
@@ -81,7 +85,7 @@ def enable(engine, node: str, secret: str) -> None:
 
 def test_info_names_the_hosts_the_commands_and_the_id_rule(engine, tmp_path):
     info = nudge.info(config(tmp_path))
-    assert info["server"] == {"domains": ["example.net", "example.org"], "account_features": ["urn:xmpp:push:0"]}
+    assert info["server"] == {"domains": ["example.net", "example.org"], "account_features": ACCOUNT_FEATURES}
     assert info["id_prefix"] == "nudge-"
     app = info["appserver"]
     assert app["pubsub_host"] == "push.example.net"
@@ -181,7 +185,7 @@ def test_the_account_disco_shows_the_options_to_the_user_only(engine):
     assert code == nudge.OK
     query = ET.fromstring(text)
     assert query.tag == f"{DISCO}query"
-    assert [f.get("var") for f in query.findall(f"{DISCO}feature")] == ["urn:xmpp:push:0"]
+    assert [f.get("var") for f in query.findall(f"{DISCO}feature")] == ACCOUNT_FEATURES
     [form] = query.findall(f"{DATA}x")
     fields = {f.get("var"): f.findtext(f"{DATA}value") for f in form.findall(f"{DATA}field")}
     assert fields["FORM_TYPE"] == "urn:xmpp:push:options"
@@ -191,7 +195,7 @@ def test_the_account_disco_shows_the_options_to_the_user_only(engine):
     for stranger in ("romeo@example.org/orchard", None):
         code, text = engine.account_disco(USER, stranger)
         query = ET.fromstring(text)
-        assert [f.get("var") for f in query.findall(f"{DISCO}feature")] == ["urn:xmpp:push:0"]
+        assert [f.get("var") for f in query.findall(f"{DISCO}feature")] == ACCOUNT_FEATURES
         assert query.findall(f"{DATA}x") == []
 
 

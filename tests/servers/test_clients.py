@@ -8,12 +8,17 @@ shapes gets in the way.
 """
 
 import asyncio
+import base64
 import hashlib
+import json
 import secrets
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from tests.support.devices import ApnsDevice, FcmDevice
-from tests.support.push_steps import DOMAIN, JULIET, PUSH_HOST, hibernate, offline, online, pushes_until, run
+from tests.support.push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, ROMEO, hibernate, offline, online, pushes_until, run
 from tests.support.vendor_backends import apns_backend
+from tests.support.waiting import wait_until_async
 from tests.support.xmpp import AppServer, form_values
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
@@ -176,6 +181,170 @@ def test_siskin_registers_a_device_and_enables_with_the_node_alone(host, apns_mo
                                          {"provider": "tigase:messenger:apns:1", "device-token": device.token}, typed=True))
         assert gone.get("type") == "result", gone
         assert await asyncio.to_thread(host.kind.enablements, server, JULIET) == []
+        await offline(a, b)
+
+    run(scenario())
+
+
+TIGASE_ENCRYPT = "tigase:push:encrypt:0"
+TIGASE_PRIORITY = "tigase:push:priority:0"
+TIGASE_FEATURES = {TIGASE_ENCRYPT, "tigase:push:encrypt:aes-128-gcm", TIGASE_PRIORITY, "tigase:push:jingle:0",
+                   "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0"}
+
+
+def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm", max_size: int | None = None) -> str:
+    """Siskin's enable with every extension the account announces, each
+    child as TigaseSwift's `TigasePushNotificationsModule.swift` builds it
+    (GroupchatFilter, Muted, Priority, Encryption, Jingle), in the order
+    Siskin's `SiskinPushNotificationsModule.prepareExtensions` adds them."""
+    size = f" max-size='{max_size}'" if max_size else ""
+    return (f"<iq type='set' id='{secrets.token_hex(4)}'><enable xmlns='urn:xmpp:push:0' jid='{service}' node='{node}'>"
+            f"<groupchat xmlns='tigase:push:filter:groupchat:0'><room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>"
+            f"</groupchat><muted xmlns='tigase:push:filter:muted:0'><item jid='spam@{DOMAIN}'/></muted>"
+            f"<priority xmlns='{TIGASE_PRIORITY}'/>"
+            f"<encrypt xmlns='{TIGASE_ENCRYPT}' alg='{alg}'{size}>{base64.b64encode(key).decode()}</encrypt>"
+            f"<jingle xmlns='tigase:push:jingle:0'/></enable></iq>")
+
+
+def decrypt(iv: str, encrypted: str, key: bytes) -> dict:
+    """What Siskin's NotificationService does with `encrypted` and `iv`
+    (Shared/util/crypto/Cipher+AES.swift: the last 16 bytes are the GCM
+    tag), here with the `cryptography` package's AES-GCM."""
+    nonce = base64.b64decode(iv)
+    assert len(nonce) == 12
+    return json.loads(AESGCM(key).decrypt(nonce, base64.b64decode(encrypted), None))
+
+
+def propose_xml(to: str, sid: str) -> str:
+    """A XEP-0353 call proposal as Siskin's JingleManager sends it (a
+    `<propose/>` with one RTP description per medium)."""
+    return (f"<message xmlns='jabber:client' to='{to}' type='chat' id='{sid}-m'><propose xmlns='urn:xmpp:jingle-message:0' id='{sid}'>"
+            "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></propose></message>")
+
+
+def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(host):
+    """Siskin finds Tigase's extensions in the account's disco#info
+    (Martin `PushNotificationsModule.isSupported`) and enables with them
+    (`siskin_enable`); the server then publishes, instead of the summary,
+    `<encrypted iv=…>` as tigase-server's
+    `EncryptedPushNotificationExtension.java` does, with `<priority>high`
+    (`PriorityExtension.java`); a call proposal is `type='voip'` with the
+    caller's full JID, sid and media, as Siskin's `CallManager.swift`
+    (`VoIPPayload`) reads it, and its retraction without media, which
+    Siskin takes as the call's end. Malformed extensions are refused with
+    their reason and leave the enablement as it was."""
+    apps, apps_secret = "apps.example.net", secrets.token_hex(8)
+    server = host.start(components={apps: apps_secret})
+    key = secrets.token_bytes(16)
+
+    async def scenario():
+        app = AppServer(apps, apps_secret)
+        await app.online(server.component_port)
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        info = await a.raw_iq(f"<iq type='get' to='{JULIET}' id='d0'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
+        features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
+        assert TIGASE_FEATURES <= features and "tigase:push:filter:ignore-unknown:0" not in features, features
+        enabled = await a.raw_iq(siskin_enable(apps, "siskin-node", key))
+        assert enabled.get("type") == "result", enabled
+        listed = await asyncio.to_thread(host.kind.enablements, server, JULIET)
+        for bad, condition, text in [
+            (siskin_enable(apps, "siskin-node", key, alg="aes-256-gcm"), "not-acceptable",
+             "encrypt: algorithm 'aes-256-gcm' is not supported; only aes-128-gcm is"),
+            (siskin_enable(apps, "siskin-node", secrets.token_bytes(32)), "bad-request",
+             "encrypt: an aes-128-gcm key is 16 bytes; this one is 32"),
+            (siskin_enable(apps, "siskin-node", key, max_size=10), "bad-request",
+             "encrypt: max-size '10' is not a number of bytes of at least 128"),
+        ]:
+            refused = await a.raw_iq(bad)
+            assert error_condition(refused) == condition, refused
+            assert refused.find(f"{{jabber:client}}error/{STANZAS}text").text == text
+        assert await asyncio.to_thread(host.kind.enablements, server, JULIET) == listed
+
+        await hibernate(server, a)
+        b.say(JULIET, "Wherefore art thou, Romeo?")
+        await app.until(lambda: app.publishes, "the publish")
+        notification = app.publishes[0].find(f"{PUBSUB}pubsub/{PUBSUB}publish/{PUBSUB}item/{{urn:xmpp:push:0}}notification")
+        assert notification.find(f"{DATA}x") is None, "the summary form must not travel in the clear"
+        assert notification.find(f"{{{TIGASE_PRIORITY}}}priority").text == "high"
+        encrypted = notification.find(f"{{{TIGASE_ENCRYPT}}}encrypted")
+        assert encrypted.get("type") is None
+        # Encrypted with the first key: the refused enables changed nothing.
+        assert decrypt(encrypted.get("iv"), encrypted.text, key) == {"unread": 1, "sender": ROMEO, "type": "chat",
+                                           "message": "Wherefore art thou, Romeo?"}
+
+        b.send_raw(propose_xml(JULIET, "call-7"))
+        await app.until(lambda: len(app.publishes) >= 2, "the call's publish")
+        call = app.publishes[1].find(f"{PUBSUB}pubsub/{PUBSUB}publish/{PUBSUB}item/{{urn:xmpp:push:0}}notification/"
+                                     f"{{{TIGASE_ENCRYPT}}}encrypted")
+        assert call.get("type") == "voip"
+        assert decrypt(call.get("iv"), call.text, key) == {"unread": 2, "sender": b.boundjid.full, "type": "call", "sid": "call-7",
+                                      "media": ["audio"]}
+        # The caller hangs up before she answers: the phone is told to stop
+        # ringing (a sid without media, tigase-server's
+        # `JinglePushNotificationsExtension.java`).
+        b.send_raw(f"<message xmlns='jabber:client' to='{JULIET}' type='chat' id='r7'>"
+                   "<retract xmlns='urn:xmpp:jingle-message:0' id='call-7'/></message>")
+        await app.until(lambda: len(app.publishes) >= 3, "the retraction's publish")
+        end = app.publishes[2].find(f"{PUBSUB}pubsub/{PUBSUB}publish/{PUBSUB}item/{{urn:xmpp:push:0}}notification/"
+                                    f"{{{TIGASE_ENCRYPT}}}encrypted")
+        assert end.get("type") == "voip"
+        assert decrypt(end.get("iv"), end.text, key) == {"unread": 2, "sender": b.boundjid.full, "type": "call",
+                                                        "sid": "call-7"}
+        await a.resume(server.c2s_port)
+        await offline(a, b)
+        app.disconnect()
+
+    run(scenario())
+
+
+def test_siskins_encrypted_push_reaches_apns_as_its_extensions_read_it(host, apns_mock):
+    """At this engine's own app server: Siskin asks for encryption only when
+    register-device's reply names `tigase:push:encrypt:0` in `features`
+    (TigaseSwift `RegistrationResult`, Siskin
+    `SiskinPushNotificationsModule.enable`); the APNs request then carries
+    `account`, `encrypted` and `iv` with `mutable-content`, the keys Siskin's
+    `NotificationService.swift` decrypts, and a call goes to the PushKit
+    token (`device-second-token`) on the `.voip` topic, as Siskin's
+    `CallManager.swift` (`pushRegistry(_:didReceiveIncomingPushWith:)`)
+    takes it."""
+    device = ApnsDevice(apns_mock)
+    voip_token = secrets.token_hex(32)
+    key = secrets.token_bytes(16)
+    server = host.start()
+
+    async def scenario():
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token, "device-second-token": voip_token}
+        reply = await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True))
+        registered = command_result(reply)
+        features = reply.find(f"{COMMANDS}command/{DATA}x/{DATA}field[@var='features']")
+        assert features.get("type") == "text-multi" and [v.text for v in features] == [TIGASE_ENCRYPT]
+        enabled = await a.raw_iq(siskin_enable(PUSH_HOST, registered["node"], key))
+        assert enabled.get("type") == "result", enabled
+        await hibernate(server, a)
+
+        b.say(JULIET, "to siskin, sealed")
+        [push] = await pushes_until(device, lambda p: len(p) >= 1, "the encrypted push")
+        assert push.ok
+        payload = push.summary
+        assert payload["aps"]["mutable-content"] == 1 and payload["account"] == JULIET
+        assert "last-message-body" not in payload and "to siskin" not in json.dumps(payload)
+        assert decrypt(payload["iv"], payload["encrypted"], key) == {"unread": 1, "sender": ROMEO, "type": "chat", "message": "to siskin, sealed"}
+        [request] = [r for r in apns_mock.control.requests() if r.get("token") == device.token]
+        assert request["headers"]["apns-priority"] == "10" and request["headers"]["apns-push-type"] == "alert"
+
+        b.send_raw(propose_xml(JULIET, "call-9"))
+        [call] = await wait_until_async(lambda: [r for r in apns_mock.control.requests()
+                                                 if r.get("token") == voip_token and r.get("answer")],
+                                        DEADLINE_S, 0.05, "the VoIP push", accept=lambda p: len(p) >= 1, describe=repr)
+        assert call["answer"]["status"] == 200, call
+        assert call["headers"]["apns-push-type"] == "voip" and call["headers"]["apns-topic"].endswith(".voip")
+        assert call["payload"]["aps"] == {} and call["payload"]["account"] == JULIET
+        assert decrypt(call["payload"]["iv"], call["payload"]["encrypted"], key) == {"unread": 2, "sender": b.boundjid.full, "type": "call", "sid": "call-9",
+                                         "media": ["audio"]}
+        await a.resume(server.c2s_port)
         await offline(a, b)
 
     run(scenario())

@@ -129,6 +129,9 @@ extension AppServer {
         var result = DataForm(type: "result")
         result.fields = [.init("jid", values: [pubsubHost]), .init("node", values: [pubsubNode])]
         if let secret { result.fields.append(.init("secret", values: [secret])) }
+        if nodeIsCredential, let features = TigaseProvider.features(vendor) {
+            result.fields.append(.init("features", type: "text-multi", values: features))
+        }
         step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "completed", form: result)))
         step.log(.info, "push: \(owner) \(previous == nil ? "registered" : "re-registered") device \(request.deviceID) with \(vendor.displayName) app \(backend.app), node \(Redact.token(pubsubNode)), token \(Redact.token(request.token))")
     }

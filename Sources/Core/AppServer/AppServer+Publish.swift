@@ -153,6 +153,12 @@ extension AppServer {
     }
 
     static func priority(of notification: Element) -> Priority {
+        // Tigase's server side marks what matters this way: an encrypted
+        // push has no summary form to say it.
+        if notification.child("priority", namespace: NS.tigasePushPriority)?.text == "high"
+            || notification.child("encrypted", namespace: NS.tigasePushEncrypt)?[attribute: "type"] == "voip" {
+            return .high
+        }
         guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return .normal }
         switch form.value("last-message-priority") {
         case "high": return .high

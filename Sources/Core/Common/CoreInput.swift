@@ -42,7 +42,8 @@ public enum CoreAction: Sendable {
     /// come back through `nudge_handle_stanza` with this id.
     case awaitAnswer(id: String, PublishInFlight)
     /// Keep the host-thread index of push-enabled resources in step.
-    case indexAdd(EnableKey, resource: String)
+    /// `roomMessages`: its group chat filter asks for room messages.
+    case indexAdd(EnableKey, resource: String, roomMessages: Bool)
     case indexRemove(EnableKey)
     case pushed(PushReason)
     case publishFailed(kind: String)

@@ -15,7 +15,7 @@ public enum EngineInfo {
         var info: JSONObject = [
             "version": .string(version),
             "server": ["domains": .array(config.server.domains.map { .string($0) }),
-                       "account_features": [.string(NS.push)]],
+                       "account_features": .array(AccountDisco.features.map { .string($0) })],
             "id_prefix": .string(idPrefix),
             "appserver": .null,
         ]

@@ -14,6 +14,14 @@ public enum PushReason: String, Sendable, CaseIterable {
     /// Asked for by an administrator.
     case test
 
+    /// A push for stanzas the user got, rather than a wake or a test.
+    var isStanzaCaused: Bool {
+        switch self {
+        case .message, .encrypted, .call, .subscription, .mention, .other, .followUp: return true
+        case .restartWake, .timeoutWake, .test: return false
+        }
+    }
+
     /// The `last-message-priority` value of the summary form (the field
     /// Prosody's mod_cloud_notify sends): calls must ring now; everything
     /// else may be delivered at the vendor's convenience.

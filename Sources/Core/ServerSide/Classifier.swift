@@ -1,4 +1,5 @@
 import NudgeXMPP
+import NudgeStore
 
 /// What a held stanza means for a push, decided from the stanza alone (and
 /// the recipient's nickname in a group chat).
@@ -12,6 +13,25 @@ public struct HeldStanza: Sendable, Equatable {
     /// The same stanza reported twice (stored offline and archived) must
     /// push once; this is how it is recognised.
     public var dedupeKey: String
+    /// What an encrypted push names as its `type`.
+    public var kind: StanzaKind = .chat
+    /// A Jingle call proposal's id, caller and media.
+    public var call: CallProposal?
+    /// A room message that `notify_on` alone would not push: it pushes only
+    /// where a group chat filter (`tigase:push:filter:groupchat:0`) asks
+    /// for the room's messages.
+    public var onlyByRoomFilter = false
+
+    public init(reason: PushReason, sender: String?, body: String?, dedupeKey: String, kind: StanzaKind = .chat,
+                call: CallProposal? = nil, onlyByRoomFilter: Bool = false) {
+        self.reason = reason
+        self.sender = sender
+        self.body = body
+        self.dedupeKey = dedupeKey
+        self.kind = kind
+        self.call = call
+        self.onlyByRoomFilter = onlyByRoomFilter
+    }
 }
 
 /// Decides whether a stanza held for a user deserves a push. Pure: no
@@ -25,18 +45,21 @@ public struct Classifier: Sendable {
     ///   - user: the recipient's bare JID (for mentions by JID).
     ///   - roomNick: the recipient's nickname in the room the stanza comes
     ///     from, when it is a group-chat message and the host told us.
-    public func classify(_ stanza: Element, user: JID, roomNick: String?) -> HeldStanza? {
+    ///   - roomMessages: some enablement of the user has a group chat
+    ///     filter that asks for room messages mentioning nobody; those then
+    ///     come back marked `onlyByRoomFilter` instead of nil.
+    public func classify(_ stanza: Element, user: JID, roomNick: String?, roomMessages: Bool = false) -> HeldStanza? {
         switch stanza.name {
-        case "message": return classifyMessage(stanza, user: user, roomNick: roomNick)
+        case "message": return classifyMessage(stanza, user: user, roomNick: roomNick, roomMessages: roomMessages)
         case "presence":
             guard stanza[attribute: "type"] == "subscribe" else { return nil }
             return HeldStanza(reason: .subscription, sender: bareSender(stanza), body: nil,
-                              dedupeKey: dedupeKey(stanza))
+                              dedupeKey: dedupeKey(stanza), kind: .subscribe)
         default: return nil
         }
     }
 
-    private func classifyMessage(_ original: Element, user: JID, roomNick: String?) -> HeldStanza? {
+    private func classifyMessage(_ original: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
         let type = original[attribute: "type"] ?? "normal"
         if type == "error" { return nil }
         var message = original
@@ -54,23 +77,33 @@ public struct Classifier: Sendable {
         let key = dedupeKey(message)
         let body = message.child("body")?.text
         let hasBody = !(body ?? "").allSatisfy { $0.isWhitespace }
-        let sender = type == "groupchat" ? message[attribute: "from"] : bareSender(message)
+        let groupchat = type == "groupchat"
+        let sender = groupchat ? message[attribute: "from"] : bareSender(message)
+        let kind: StanzaKind = groupchat ? .groupchat : .chat
 
-        if message.child("propose", namespace: NS.jingleMessage) != nil {
-            return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key)
+        if let propose = message.child("propose", namespace: NS.jingleMessage) {
+            return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key, kind: .call,
+                              call: Self.proposal(propose, from: message[attribute: "from"]))
+        }
+        if let end = Self.callEnd(message, user: user) {
+            return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key, kind: .call, call: end)
         }
         if isEncrypted(message) {
-            if type == "groupchat", !mentions(message, body: nil, user: user, nick: roomNick), notifyOn == .important {
-                return nil
+            if groupchat, !mentions(message, body: nil, user: user, nick: roomNick), notifyOn == .important {
+                guard roomMessages else { return nil }
+                return HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key, kind: kind, onlyByRoomFilter: true)
             }
-            return HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key)
+            return HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key, kind: kind)
         }
-        if type == "groupchat" {
-            guard hasBody else { return other(sender, key) }
+        if groupchat {
+            guard hasBody else { return other(sender, key, kind: kind) }
             if mentions(message, body: body, user: user, nick: roomNick) {
-                return HeldStanza(reason: .mention, sender: sender, body: body, dedupeKey: key)
+                return HeldStanza(reason: .mention, sender: sender, body: body, dedupeKey: key, kind: kind)
             }
-            return other(sender, key, body: body)
+            if notifyOn == .important && roomMessages {
+                return HeldStanza(reason: .other, sender: sender, body: body, dedupeKey: key, kind: kind, onlyByRoomFilter: true)
+            }
+            return other(sender, key, body: body, kind: kind)
         }
         if hasBody {
             return HeldStanza(reason: .message, sender: sender, body: body, dedupeKey: key)
@@ -79,8 +112,46 @@ public struct Classifier: Sendable {
         return other(sender, key)
     }
 
-    private func other(_ sender: String?, _ key: String, body: String? = nil) -> HeldStanza? {
-        notifyOn == .all ? HeldStanza(reason: .other, sender: sender, body: body, dedupeKey: key) : nil
+    private func other(_ sender: String?, _ key: String, body: String? = nil, kind: StanzaKind = .chat) -> HeldStanza? {
+        notifyOn == .all ? HeldStanza(reason: .other, sender: sender, body: body, dedupeKey: key, kind: kind) : nil
+    }
+
+    /// A XEP-0353 proposal: its id is the Jingle session's, its RTP
+    /// descriptions name the media; the caller's full JID is the resource
+    /// to answer.
+    static func proposal(_ propose: Element, from: String?) -> CallProposal? {
+        guard let sid = propose[attribute: "id"], !sid.isEmpty, let from else { return nil }
+        var media: [String] = []
+        for d in propose.children("description", namespace: NS.jingleRTP) {
+            if let m = d[attribute: "media"], !m.isEmpty, !media.contains(m) { media.append(m) }
+        }
+        return CallProposal(sid: sid, caller: from, media: media)
+    }
+
+    /// The end of a proposed call, which Tigase pushes (its
+    /// `JinglePushNotificationsExtension`) so that a phone stops ringing:
+    /// the caller's `<retract/>`, or the user's own `<accept/>`,
+    /// `<proceed/>` or `<reject/>` from another device.
+    static func callEnd(_ m: Element, user: JID) -> CallProposal? {
+        guard let from = m[attribute: "from"], let fromJID = try? JID(from) else { return nil }
+        let own = fromJID.bare == user.bare
+        for e in m.elements where e.namespace == NS.jingleMessage {
+            guard let sid = e[attribute: "id"], !sid.isEmpty else { continue }
+            switch e.name {
+            case "retract" where !own: return CallProposal(sid: sid, caller: from, media: [], ended: true)
+            case "accept", "proceed", "reject":
+                if own { return CallProposal(sid: sid, caller: from, media: [], ended: true) }
+            default: break
+            }
+        }
+        return nil
+    }
+
+    /// Whether `body` mentions `nick` as a word of its own (a group chat
+    /// filter's `mentioned` rule, with the nickname the client gave).
+    static func mentionsNick(_ body: String?, _ nick: String) -> Bool {
+        guard let body else { return false }
+        return containsWord(body, nick)
     }
 
     private func isEncrypted(_ m: Element) -> Bool {
@@ -100,12 +171,12 @@ public struct Classifier: Sendable {
                let room = try? JID(from).bare, uri == "xmpp:\(room)/\(nick)" { return true }
         }
         guard let body, !body.isEmpty else { return false }
-        if let nick, !nick.isEmpty, containsWord(body, nick) { return true }
-        return containsWord(body, user.bare.description)
+        if let nick, !nick.isEmpty, Self.containsWord(body, nick) { return true }
+        return Self.containsWord(body, user.bare.description)
     }
 
     /// `nick` as a word of its own, so that "al" is not mentioned by "also".
-    private func containsWord(_ text: String, _ word: String) -> Bool {
+    private static func containsWord(_ text: String, _ word: String) -> Bool {
         let t = Array(text.lowercased().unicodeScalars), w = Array(word.lowercased().unicodeScalars)
         guard w.count <= t.count, !w.isEmpty else { return false }
         func isWordScalar(_ s: Unicode.Scalar) -> Bool { s.properties.isAlphabetic || s.properties.numericType != nil || s == "_" }

@@ -12,6 +12,8 @@ struct EnableRequest {
     var node: String
     var publishOptions: [StoredField] = []
     var optionsForm: DataForm?
+    /// Tigase's extensions (encryption, priority, Jingle, filters).
+    var extensions: EnableExtensions = .none
 
     /// Returns nil after queueing the precise error reply.
     init?(_ enable: Element, iq: Element, step: inout Step) {
@@ -60,5 +62,7 @@ struct EnableRequest {
                 return nil
             }
         }
+        guard let extensions = EnableExtensions(enable, iq: iq, step: &step) else { return nil }
+        self.extensions = extensions
     }
 }

@@ -1,5 +1,6 @@
 import NudgeXMPP
 import NudgeStore
+import NudgeCrypto
 
 /// Builds what XEP-0357 §5 publishes: a pubsub publish whose item carries
 /// a <notification/> with the urn:xmpp:push:summary form, and the
@@ -31,11 +32,55 @@ enum PublishBuilder {
         return form
     }
 
+    /// The <notification/>: the summary form, or with Tigase's encryption
+    /// the `<encrypted/>` payload in its place (for pushes no stanza caused,
+    /// wakes and tests, a form with neither sender nor body, as Tigase sends
+    /// no payload for them); and Tigase's `<priority/>` when asked for and
+    /// the push is for something the user should see now. `chosen`: the
+    /// options the user set in-band, which an encrypted payload honours
+    /// too (the server's defaults only keep content from app servers,
+    /// which cannot read it).
+    static func notification(_ s: SummaryRecord, options: ContentOptions, chosen: ContentOptions? = nil, reason: PushReason,
+                             extensions: EnableExtensions) throws(CryptoError) -> Element {
+        var notification = Element("notification", namespace: NS.push)
+        if let key = extensions.encryptionKey {
+            if reason.isStanzaCaused {
+                var shown = s
+                if chosen?.includeSenders == false { shown.lastSender = nil; shown.lastCall?.caller = "" }
+                if chosen?.includeMessageBodies == false { shown.lastBody = nil; shown.lastEncrypted = false }
+                notification.append(try EncryptedNotification.element(shown, reason: reason, key: key,
+                                                                     maxSize: extensions.maxPayloadBytes,
+                                                                     voip: extensions.jingle))
+            } else {
+                var bare = s
+                bare.lastSender = nil
+                bare.lastBody = nil
+                notification.append(summaryForm(bare, options: options, reason: reason).element)
+            }
+        } else {
+            notification.append(summaryForm(s, options: options, reason: reason).element)
+        }
+        if extensions.priority && isImportant(s, reason) {
+            var priority = Element("priority", namespace: NS.tigasePushPriority)
+            priority.append(text: "high")
+            notification.append(priority)
+        }
+        return notification
+    }
+
+    /// Tigase marks pushes for a message with a body (and so for a call,
+    /// which has none, through its VoIP push); follow-ups carry messages.
+    static func isImportant(_ s: SummaryRecord, _ reason: PushReason) -> Bool {
+        switch reason {
+        case .message, .mention, .encrypted, .call: return true
+        case .followUp: return s.lastBody != nil || s.lastEncrypted
+        case .other, .subscription, .restartWake, .timeoutWake, .test: return false
+        }
+    }
+
     /// <pubsub><publish node=…><item id=…><notification>…</notification></item></publish>
     /// <publish-options>…</publish-options></pubsub>
-    static func pubsub(node: String, itemID: String, form: DataForm, publishOptions: [StoredField]) -> Element {
-        var notification = Element("notification", namespace: NS.push)
-        notification.append(form.element)
+    static func pubsub(node: String, itemID: String, notification: Element, publishOptions: [StoredField]) -> Element {
         var item = Element("item", namespace: NS.pubsub, attributes: [("id", itemID)])
         item.append(notification)
         var publish = Element("publish", namespace: NS.pubsub, attributes: [("node", node)])

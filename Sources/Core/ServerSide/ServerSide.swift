@@ -175,8 +175,9 @@ public final class ServerSide {
             }
         }
 
-        try store.putEnable(key, EnableRecord(resource: from.resource ?? "", publishOptions: request.publishOptions, enabledAt: step.now))
-        step.actions.append(.indexAdd(key, resource: from.resource ?? ""))
+        try store.putEnable(key, EnableRecord(resource: from.resource ?? "", publishOptions: request.publishOptions,
+                                              enabledAt: step.now, extensions: request.extensions))
+        step.actions.append(.indexAdd(key, resource: from.resource ?? "", roomMessages: request.extensions.wantsRoomMessages))
         var payload: Element?
         if let accepted {
             var reply = Element("enable", namespace: NS.push)
@@ -304,28 +305,32 @@ public final class ServerSide {
     private func handleHeld(_ target: JID, _ held: HeldStanza, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         let window = Millis(config.server.coalesceWindowS) * 1000
         for (key, record) in try enablements(for: target, store) {
+            guard let reason = record.extensions.admit(held) else { continue }
             var s = try store.summary(key) ?? SummaryRecord.empty
             if s.lastPushAt == nil && s.messageCount == 0 && s.subscriptionCount == 0 {
                 s.burst = UInt64(clamping: step.now)   // a new burst: its start names the collapse id
             }
-            if held.reason == .subscription {
+            if reason == .subscription {
                 s.subscriptionCount = s.subscriptionCount.addingReportingOverflow(1).overflow ? .max : s.subscriptionCount + 1
-            } else {
+            } else if held.call?.ended != true {   // a call's end is no new message
                 s.messageCount = s.messageCount.addingReportingOverflow(1).overflow ? .max : s.messageCount + 1
                 s.lastBody = held.body
+                s.lastEncrypted = reason == .encrypted
             }
             s.lastSender = held.sender ?? s.lastSender
+            s.lastKind = held.kind
+            s.lastCall = held.call
 
             let windowOver = s.lastPushAt.map { step.now - $0 >= window } ?? true
-            if held.reason == .call || windowOver {
+            if reason == .call || windowOver {
                 // Calls ring at once whatever the window; anything else
                 // pushes at once when nothing was pushed within the window.
-                if held.reason != .call { s.followUpAt = nil }
+                if reason != .call { s.followUpAt = nil }
                 s.lastPushAt = step.now
                 let stanzaAt = s.unpushedSince ?? step.now
                 s.unpushedSince = nil
                 try store.putSummary(key, s)
-                try publish(key, record, s, held.reason, attempt: 0, stanzaAt: stanzaAt, &step, store)
+                try publish(key, record, s, reason, attempt: 0, stanzaAt: stanzaAt, &step, store)
             } else {
                 // The follow-up that carries this stanza measures its
                 // latency from the first stanza it carries.
@@ -434,9 +439,20 @@ public final class ServerSide {
     /// push no stanza caused (wakes, test pushes), measured from now.
     private func publish(_ key: EnableKey, _ record: EnableRecord, _ s: SummaryRecord, _ reason: PushReason,
                          attempt: Int, stanzaAt: Millis? = nil, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
-        let options = try store.options(ofUser: key.user).map(ContentOptions.init) ?? ContentOptions(defaults: config.server)
-        let form = PublishBuilder.summaryForm(s, options: options, reason: reason)
-        let pubsub = PublishBuilder.pubsub(node: key.node, itemID: "n\(s.burst)", form: form, publishOptions: record.publishOptions)
+        let chosen = try store.options(ofUser: key.user).map(ContentOptions.init)
+        let options = chosen ?? ContentOptions(defaults: config.server)
+        let notification: Element
+        do {
+            notification = try PublishBuilder.notification(s, options: options, chosen: chosen, reason: reason,
+                                                           extensions: record.extensions)
+        } catch {
+            // Never the plain summary instead: the client asked for nothing
+            // readable to leave the server.
+            step.log(.error, "push: \(reason.rawValue) for \(key.user) not sent: \(error.message)")
+            return
+        }
+        let pubsub = PublishBuilder.pubsub(node: key.node, itemID: "n\(s.burst)", notification: notification,
+                                           publishOptions: record.publishOptions)
         if let appServer = ownAppServer(key.service) {
             // Our own app server: no XMPP round trip, the same checks as a
             // remote server's publish, in the same transaction.

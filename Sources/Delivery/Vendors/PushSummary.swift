@@ -13,6 +13,17 @@ struct PushSummary: Equatable {
     var lastMessagePriority: String?
     /// `restart` or `timeout`: the push wakes the app, it announces no message.
     var wakeReason: String?
+    /// Tigase's encrypted payload, in place of the form's fields.
+    var encrypted: EncryptedPayload?
+
+    /// `<encrypted xmlns='tigase:push:encrypt:0' iv=… [type='voip']>`:
+    /// only the client reads it, so it goes to the device as it is.
+    struct EncryptedPayload: Equatable {
+        var data: String
+        var iv: String
+        /// A call: for the device's PushKit token, when it registered one.
+        var voip: Bool
+    }
 
     /// The summary field names, in the order vendors' payloads carry them.
     static let fieldNames = ["message-count", "pending-subscription-count", "last-message-sender",
@@ -32,6 +43,9 @@ struct PushSummary: Equatable {
     /// (valid) form is an empty summary, which still makes a push.
     init(_ notification: Element) {
         self.init()
+        if let e = notification.child("encrypted", namespace: NS.tigasePushEncrypt), let iv = e[attribute: "iv"] {
+            encrypted = EncryptedPayload(data: e.text.filter { !$0.isWhitespace }, iv: iv, voip: e[attribute: "type"] == "voip")
+        }
         guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return }
         messageCount = form.value("message-count")
         pendingSubscriptionCount = form.value("pending-subscription-count")

@@ -7,29 +7,36 @@ public struct EnableRecord: Sendable, Equatable {
     public var publishOptions: [StoredField]
     /// When push was enabled, in milliseconds since the epoch.
     public var enabledAt: Int64
+    /// Tigase's enable extensions the client asked for.
+    public var extensions: EnableExtensions
 
     /// Creates a record.
-    public init(resource: String, publishOptions: [StoredField], enabledAt: Int64) {
+    public init(resource: String, publishOptions: [StoredField], enabledAt: Int64, extensions: EnableExtensions = .none) {
         self.resource = resource
         self.publishOptions = publishOptions
         self.enabledAt = enabledAt
+        self.extensions = extensions
     }
+
+    /// Format 2 added `extensions`; a format 1 record reads as none.
+    static let formatVersion: UInt8 = 2
 
     /// The value bytes.
     public func encode() -> [UInt8] {
-        Self.encode { w in
+        Self.encode(version: Self.formatVersion) { w in
             w.writeString(resource)
             w.writeVarint(UInt64(publishOptions.count))
             for field in publishOptions {
                 field.encode(into: &w)
             }
             w.writeZigzag(enabledAt)
+            extensions.encode(into: &w)
         }
     }
 
     /// Decodes value bytes.
     public init(decoding bytes: [UInt8]) throws(StoreError) {
-        self = try Self.decode(bytes) { r throws(StoreError) in
+        self = try Self.decode(bytes, latest: Self.formatVersion) { r, version throws(StoreError) in
             let resource = try r.readString()
             let count = try r.readCount()
             var fields: [StoredField] = []
@@ -37,7 +44,9 @@ public struct EnableRecord: Sendable, Equatable {
             for _ in 0..<count {
                 fields.append(try StoredField(from: &r))
             }
-            return EnableRecord(resource: resource, publishOptions: fields, enabledAt: try r.readZigzag())
+            let enabledAt = try r.readZigzag()
+            return EnableRecord(resource: resource, publishOptions: fields, enabledAt: enabledAt,
+                                extensions: version >= 2 ? try EnableExtensions(from: &r) : .none)
         }
     }
 }

@@ -20,11 +20,21 @@ public struct SummaryRecord: Sendable, Equatable {
     /// since the epoch; nil when every held stanza was pushed. The push
     /// that carries it measures its stanza-to-vendor latency from here.
     public var unpushedSince: Int64?
+    /// What the last stanza was, for the `type` of an encrypted push.
+    public var lastKind: StanzaKind
+    /// The last message was end-to-end encrypted: its body is not ours to read.
+    public var lastEncrypted: Bool
+    /// The last stanza's call proposal, if it was one.
+    public var lastCall: CallProposal?
 
     /// Creates a record.
     public init(messageCount: UInt32, subscriptionCount: UInt32, lastSender: String?, lastBody: String?,
-                lastPushAt: Int64?, followUpAt: Int64?, burst: UInt64, unpushedSince: Int64? = nil) {
+                lastPushAt: Int64?, followUpAt: Int64?, burst: UInt64, unpushedSince: Int64? = nil,
+                lastKind: StanzaKind = .chat, lastEncrypted: Bool = false, lastCall: CallProposal? = nil) {
         self.unpushedSince = unpushedSince
+        self.lastKind = lastKind
+        self.lastEncrypted = lastEncrypted
+        self.lastCall = lastCall
         self.messageCount = messageCount
         self.subscriptionCount = subscriptionCount
         self.lastSender = lastSender
@@ -39,7 +49,9 @@ public struct SummaryRecord: Sendable, Equatable {
                                             lastPushAt: nil, followUpAt: nil, burst: 0)
 
     /// Format 2 added `unpushedSince`; a format 1 record reads it as nil.
-    static let formatVersion: UInt8 = 2
+    /// Format 3 added `lastKind`, `lastEncrypted` and `lastCall`; older
+    /// records read as a plain chat message.
+    static let formatVersion: UInt8 = 3
 
     /// The value bytes.
     public func encode() -> [UInt8] {
@@ -52,13 +64,16 @@ public struct SummaryRecord: Sendable, Equatable {
             w.writeOptional(followUpAt) { $0.writeZigzag($1) }
             w.writeVarint(burst)
             w.writeOptional(unpushedSince) { $0.writeZigzag($1) }
+            w.writeUInt8(lastKind.rawValue)
+            w.writeBool(lastEncrypted)
+            w.writeOptional(lastCall) { $1.encode(into: &$0) }
         }
     }
 
     /// Decodes value bytes.
     public init(decoding bytes: [UInt8]) throws(StoreError) {
         self = try Self.decode(bytes, latest: Self.formatVersion) { r, version throws(StoreError) in
-            SummaryRecord(
+            var s = SummaryRecord(
                 messageCount: try r.readVarintUInt32(),
                 subscriptionCount: try r.readVarintUInt32(),
                 lastSender: try r.readOptional { r throws(StoreError) in try r.readString() },
@@ -67,6 +82,15 @@ public struct SummaryRecord: Sendable, Equatable {
                 followUpAt: try r.readOptional { r throws(StoreError) in try r.readZigzag() },
                 burst: try r.readVarint(),
                 unpushedSince: try version >= 2 ? r.readOptional { r throws(StoreError) in try r.readZigzag() } : nil)
+            if version >= 3 {
+                let at = r.offset
+                let raw = try r.readUInt8()
+                guard let kind = StanzaKind(rawValue: raw) else { throw r.corrupt("unknown stanza kind \(raw) at byte \(at)") }
+                s.lastKind = kind
+                s.lastEncrypted = try r.readBool()
+                s.lastCall = try r.readOptional { r throws(StoreError) in try CallProposal(from: &r) }
+            }
+            return s
         }
     }
 }

@@ -44,15 +44,19 @@ public final class APNsBackend: VendorBackend {
     /// `POST /3/device/<token>` with the `apns-*` headers and the payload;
     /// with token auth, `authorization: bearer <JWT>`.
     public func request(for job: DeliveryJob, now: Millis) -> Result<HTTPRequest, DeliveryOutcome> {
-        let token = job.registration.token
+        let summary = PushSummary(job)
+        // A call encrypted for Tigase's clients rings through PushKit, at
+        // the token the device registered for it (`device-second-token`).
+        let voipToken = summary.encrypted?.voip == true ? job.registration.extra(TigaseProvider.voipTokenKey) : nil
+        let token = voipToken ?? job.registration.token
         // Apple tokens are hex; anything else would change the URL's path
         // and Apple would answer BadDeviceToken for it anyway.
         guard !token.isEmpty, token.utf8.allSatisfy(Self.isHexDigit) else {
             return .failure(.tokenGone(vendorTimestamp: nil, reason: "APNs device token is not hex"))
         }
-        let summary = PushSummary(job)
-        let kind = self.kind.forPush(isWake: summary.wakeReason != nil)
-        guard let body = APNsPayload.body(summary, kind: kind, style: style) else {
+        let kind = voipToken != nil ? .voip : self.kind.forPush(isWake: summary.wakeReason != nil)
+        let account = job.registration.extra(TigaseProvider.extraKey) != nil ? job.registration.owner : nil
+        guard let body = APNsPayload.body(summary, kind: kind, style: style, account: account) else {
             return .failure(.rejected(reason: "APNs payload over \(kind.payloadLimit) bytes even without the message body"))
         }
         var headers: [(name: String, value: String)] = []

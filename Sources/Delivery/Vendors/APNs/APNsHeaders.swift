@@ -1,4 +1,5 @@
 import NudgeCore
+import NudgeXMPP
 
 /// The `apns-*` request headers of one push.
 enum APNsHeaders {
@@ -36,14 +37,6 @@ enum APNsHeaders {
     /// "nudge-" + node, cut to 64 bytes on a character boundary: a newer
     /// summary for the same device replaces an older undelivered one.
     static func collapseID(node: String) -> String {
-        var id = "nudge-"
-        var bytes = id.utf8.count
-        for scalar in node.unicodeScalars {
-            let size = UTF8.width(scalar)
-            guard bytes + size <= collapseIDLimit else { break }
-            id.unicodeScalars.append(scalar)
-            bytes += size
-        }
-        return id
+        ("nudge-" + node).utf8Prefix(collapseIDLimit)
     }
 }

@@ -4,9 +4,11 @@ import NudgeXMPP
 enum APNsPayload {
     /// The body for `summary`, within `kind`'s limit: as is if it fits, else
     /// without the message body; nil when even that is too large.
-    static func body(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle) -> [UInt8]? {
+    /// `account`: the user's bare JID, which Tigase's clients (Siskin's
+    /// NotificationService) need to know whose push it is.
+    static func body(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle, account: String? = nil) -> [UInt8]? {
         for candidate in [summary, summary.withoutBody] {
-            let bytes = Array(json(candidate, kind: kind, style: style).serialized().utf8)
+            let bytes = Array(json(candidate, kind: kind, style: style, account: account).serialized().utf8)
             if bytes.count <= kind.payloadLimit { return bytes }
         }
         return nil
@@ -14,11 +16,17 @@ enum APNsPayload {
 
     /// `{"aps":{…}, <summary fields>}`. The summary fields travel as custom
     /// keys so the app's notification extension can use them; counts are
-    /// JSON numbers.
-    static func json(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle) -> JSON {
+    /// JSON numbers. Tigase's encrypted payload travels as `encrypted` and
+    /// `iv`, the keys Siskin's NotificationService and CallManager read.
+    static func json(_ summary: PushSummary, kind: APNsPushKind, style: APNsAlertStyle, account: String? = nil) -> JSON {
         var payload = JSONObject()
         payload["aps"] = .object(aps(summary, kind: kind, style: style))
+        if let account { payload["account"] = .string(account) }
         for (name, value) in summary.jsonObject { payload[name] = value }
+        if let encrypted = summary.encrypted {
+            payload["encrypted"] = .string(encrypted.data)
+            payload["iv"] = .string(encrypted.iv)
+        }
         return .object(payload)
     }
 
@@ -31,7 +39,9 @@ enum APNsPayload {
             alert["body"] = .string(summary.lastMessageBody ?? style.alertBody)
             aps["alert"] = .object(alert)
             if let sound = style.sound { aps["sound"] = .string(sound) }
-            if style.mutableContent { aps["mutable-content"] = 1 }
+            // Only the app's notification service extension can read an
+            // encrypted payload: it must be let in.
+            if style.mutableContent || summary.encrypted != nil { aps["mutable-content"] = 1 }
         case .background:
             aps["content-available"] = 1
         case .voip:
