@@ -74,8 +74,8 @@ import NudgeDelivery
         // request on the connection as sent, and see it refused and retried
         // by itself once the first one ends.
         #expect(await answer(submit(transport, server.request("/echo")))?.status == 200)
-        var slow = server.request("/slow/6000")
-        slow.timeoutMs = 10_000
+        var slow = server.request("/slow/15000")   // long past any delay of the test's own tasks
+        slow.timeoutMs = 30_000
         let first = submit(transport, slow)
         try await untilSent(server, earlier: 1)
         let waiting = try #require(await answer(submit(transport, server.request("/echo"))))
