@@ -9,6 +9,10 @@ public enum NS {
     public static let pushOptions = "urn:xmpp:push:options"
     /// XEP-0060 publish-subscribe.
     public static let pubsub = "http://jabber.org/protocol/pubsub"
+    /// XEP-0060 event notifications (the wrapper of ejabberd's MucSub).
+    public static let pubsubEvent = "http://jabber.org/protocol/pubsub#event"
+    /// ejabberd's MucSub node of a room's messages.
+    public static let mucsubMessages = "urn:xmpp:mucsub:nodes:messages"
     /// XEP-0060 publish-options form type.
     public static let pubsubPublishOptions = "http://jabber.org/protocol/pubsub#publish-options"
     /// XEP-0004 data forms.

@@ -285,6 +285,32 @@ import NudgeXMPP
         #expect(try push(h, "<message from='romeo@example.org/phone' type='chat' id='8'><body>hi</body></message>") != nil)
     }
 
+    /// A room that delivers to absent members (Prosody's
+    /// mod_muc_offline_delivery, ejabberd's MucSub) sends to the bare JID
+    /// of a user with no session at all: the filter decides as for a
+    /// pending session. Snikket iOS lists its rooms as `always` by default.
+    @Test func roomMessagesToTheBareJIDOfAnOfflineUserPushPerTheFilter() throws {
+        let rooms = "<room jid='always@muc.example.org' allow='always'/><room jid='mention@muc.example.org' allow='mentioned' nick='Jules'/>"
+        let h = CoreHarness()
+        #expect(try h.enable(Self.user, extra: Self.siskinExtensions(rooms: rooms))[attribute: "type"] == "result")
+        try h.run(.sessionClosed(try JID(Self.user)))
+        func bare(_ xml: String) throws -> Element? {
+            h.advance(seconds: 3600)
+            return try h.held("juliet@example.net", xml).publishes.first
+        }
+        let always = try #require(try bare("<message from='always@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='1'><body>hello all</body></message>"))
+        #expect(try payload(always).0["type"] == "groupchat")
+        #expect(try bare("<message from='mention@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='2'><body>hello all</body></message>") == nil)
+        #expect(try bare("<message from='mention@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='3'><body>Jules?</body></message>") != nil)
+        #expect(try bare("<message from='unlisted@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='4'><body>Jules?</body></message>") == nil)
+        // As MucSub wraps it.
+        let wrapped = "<message from='always@muc.example.org' to='juliet@example.net' id='5'><event xmlns='http://jabber.org/protocol/pubsub#event'>"
+            + "<items node='urn:xmpp:mucsub:nodes:messages'><item id='5'><message from='always@muc.example.org/romeo' type='groupchat' id='5'>"
+            + "<body>wrapped</body></message></item></items></event></message>"
+        let unwrapped = try #require(try bare(wrapped))
+        #expect(try payload(unwrapped).0["message"] == "wrapped" && (try payload(unwrapped).0["type"]) == "groupchat")
+    }
+
     @Test func roomMessagesForTheFilterDoNotPushWhereNoFilterAsksForThem() throws {
         let h = try pending(Self.siskinExtensions(rooms: "<room jid='always@muc.example.org' allow='always'/>"))
         // A second enablement of the same user, without extensions.

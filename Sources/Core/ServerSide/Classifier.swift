@@ -59,7 +59,9 @@ public struct Classifier: Sendable {
         }
     }
 
-    private func classifyMessage(_ original: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
+    private func classifyMessage(_ held: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
+        // A room's message to a subscriber who is not in the room (MucSub).
+        let original = MucSubMessage.unwrap(held) ?? held
         let type = original[attribute: "type"] ?? "normal"
         if type == "error" { return nil }
         var message = original

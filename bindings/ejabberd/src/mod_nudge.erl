@@ -147,7 +147,8 @@ hooks() ->
      {offline_message_hook, offline_message, 55},
      %% Before mod_mam (100) writes the message.
      {store_mam_message, store_mam_message, 50},
-     %% Before ejabberd_sm's own (100), which drops results to bare JIDs.
+     %% Before ejabberd_sm's own (100), which drops results to bare JIDs
+     %% and bounces group chat messages to them.
      {bounce_sm_packet, bounce_sm_packet, 50},
      {disco_sm_features, disco_sm_features, 50},
      {disco_info, disco_info, 50},
@@ -224,6 +225,15 @@ bounce_sm_packet({_, #iq{type = T, id = <<"nudge-", _/binary>>} = IQ} = Acc) whe
         ok -> {stop, {drop, IQ}};
         _ -> Acc
     end;
+%% A room's message to the bare JID of a member who is not in the room
+%% (rooms that deliver to absent members, as Prosody's
+%% mod_muc_offline_delivery does; ejabberd's own rooms use MucSub, which
+%% mod_offline stores). ejabberd_sm stores none and bounces it, so for a
+%% message the enablement's group chat filter or notify_on lets through the
+%% push is all the user will see. As Prosody's binding does.
+bounce_sm_packet({bounce, #message{type = groupchat, to = #jid{luser = U, lserver = S}} = Msg} = Acc) when U /= <<>> ->
+    held(jid:encode(jid:make(U, S)), Msg, offline),
+    Acc;
 bounce_sm_packet(Acc) ->
     Acc.
 
