@@ -16,10 +16,11 @@ import secrets
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.support.devices import ApnsDevice, FcmDevice
-from tests.support.push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, ROMEO, hibernate, offline, online, pushes_until, run
+from tests.support.push_steps import (DEADLINE_S, DOMAIN, JULIET, PASSWORD, PUSH_HOST, ROMEO, hibernate, offline, online,
+                                      pushes_until, run)
 from tests.support.vendor_backends import apns_backend
 from tests.support.waiting import wait_until_async
-from tests.support.xmpp import AppServer, form_values
+from tests.support.xmpp import AppServer, Client, form_values
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
 DATA = "{jabber:x:data}"
@@ -192,14 +193,16 @@ TIGASE_FEATURES = {TIGASE_ENCRYPT, "tigase:push:encrypt:aes-128-gcm", TIGASE_PRI
                    "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0"}
 
 
-def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm", max_size: int | None = None) -> str:
+def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm", max_size: int | None = None,
+                  rooms: str = f"<room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>") -> str:
     """Siskin's enable with every extension the account announces, each
     child as TigaseSwift's `TigasePushNotificationsModule.swift` builds it
     (GroupchatFilter, Muted, Priority, Encryption, Jingle), in the order
-    Siskin's `SiskinPushNotificationsModule.prepareExtensions` adds them."""
+    Siskin's `SiskinPushNotificationsModule.prepareExtensions` adds them;
+    `rooms`: the group chat filter's rules (`groupchatFilterRules`)."""
     size = f" max-size='{max_size}'" if max_size else ""
     return (f"<iq type='set' id='{secrets.token_hex(4)}'><enable xmlns='urn:xmpp:push:0' jid='{service}' node='{node}'>"
-            f"<groupchat xmlns='tigase:push:filter:groupchat:0'><room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>"
+            f"<groupchat xmlns='tigase:push:filter:groupchat:0'>{rooms}"
             f"</groupchat><muted xmlns='tigase:push:filter:muted:0'><item jid='spam@{DOMAIN}'/></muted>"
             f"<priority xmlns='{TIGASE_PRIORITY}'/>"
             f"<encrypt xmlns='{TIGASE_ENCRYPT}' alg='{alg}'{size}>{base64.b64encode(key).decode()}</encrypt>"
@@ -346,6 +349,58 @@ def test_siskins_encrypted_push_reaches_apns_as_its_extensions_read_it(host, apn
                                          "media": ["audio"]}
         await a.resume(server.c2s_port)
         await offline(a, b)
+
+    run(scenario())
+
+
+def test_snikket_ios_rooms_push_a_member_with_no_session_as_its_filter_says(host, apns_mock):
+    """Snikket iOS (snikket-ios `SiskinPushNotificationsModule.swift`
+    prepareExtensions; its rooms default to `always`, a room set to
+    mentions names the nickname, `groupchatFilterRules`) with no session at
+    all: a room that delivers to absent members (Snikket's server loads
+    prosody-modules' `mod_muc_offline_delivery`, which sends a copy of each
+    room message to the member's bare JID) reaches her bare JID, and the
+    group chat filter decides: `always` pushes every message, `mentioned`
+    only those naming her nickname, an unlisted room nothing. The room
+    service is an external component, so that both hosts receive the same
+    stanzas, as from a remote room."""
+    rooms, rooms_secret = "rooms.example.org", secrets.token_hex(8)
+    server = host.start(host.options(coalesce_window=0), components={rooms: rooms_secret})
+    device = ApnsDevice(apns_mock)
+    key = secrets.token_bytes(16)
+    rules = (f"<room jid='always@{rooms}' allow='always'/>"
+             f"<room jid='mentions@{rooms}' allow='mentioned' nick='jules'/>")
+
+    async def scenario():
+        room_service = AppServer(rooms, rooms_secret)
+        await room_service.online(server.component_port)
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await online(server, a)
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token}
+        registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+        enabled = await a.raw_iq(siskin_enable(PUSH_HOST, registered["node"], key, rooms=rules))
+        assert enabled.get("type") == "result", enabled
+        await a.offline()
+        await host.kind.session_closed(server, a.boundjid.full)
+
+        def room_message(room: str, body: str) -> None:
+            room_service.send_raw(f"<message xmlns='jabber:component:accept' from='{room}@{rooms}/romeo' to='{JULIET}' "
+                                  f"type='groupchat' id='{secrets.token_hex(4)}'><body>{body}</body></message>")
+
+        # The engine takes them in order: had the first two pushed, their
+        # pushes would come before the third's.
+        room_message("mentions", "lunch, anyone?")
+        room_message("unlisted", "jules?")
+        room_message("always", "hello all")
+        await pushes_until(device, lambda p: len(p) >= 1, "the push for the always room")
+        room_message("mentions", "jules, are you coming?")
+        pushes = await pushes_until(device, lambda p: len(p) >= 2, "the push for the mention")
+        first, second = (decrypt(p.summary["iv"], p.summary["encrypted"], key) for p in pushes)
+        assert first == {"unread": 1, "sender": f"always@{rooms}", "type": "groupchat", "nickname": "romeo",
+                         "message": "hello all"}, first
+        assert second["sender"] == f"mentions@{rooms}" and second["message"] == "jules, are you coming?", second
+        assert len(device.pushes()) == 2
+        room_service.disconnect()
 
     run(scenario())
 
