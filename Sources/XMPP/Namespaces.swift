@@ -50,6 +50,8 @@ public enum NS {
     public static let tigasePushJingle = "tigase:push:jingle:0"
     /// Tigase's filter of muted JIDs.
     public static let tigasePushFilterMuted = "tigase:push:filter:muted:0"
+    /// Tigase's filter of senders not in the roster.
+    public static let tigasePushFilterIgnoreUnknown = "tigase:push:filter:ignore-unknown:0"
     /// Tigase's per-room group chat filter.
     public static let tigasePushFilterGroupchat = "tigase:push:filter:groupchat:0"
     /// XEP-0085 chat state notifications.

@@ -21,6 +21,10 @@ public struct HeldStanza: Sendable, Equatable {
     /// where a group chat filter (`tigase:push:filter:groupchat:0`) asks
     /// for the room's messages.
     public var onlyByRoomFilter = false
+    /// Whether the sender is in the user's roster, as the host said
+    /// (`tigase:push:filter:ignore-unknown:0`): true for a stranger, false
+    /// for a contact, nil when the host did not look.
+    public var fromStranger: Bool?
 
     public init(reason: PushReason, sender: String?, body: String?, dedupeKey: String, kind: StanzaKind = .chat,
                 call: CallProposal? = nil, onlyByRoomFilter: Bool = false) {

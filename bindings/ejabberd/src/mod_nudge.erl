@@ -38,6 +38,7 @@
 -include("logger.hrl").
 -include("xmpp.hrl").
 -include("translate.hrl").
+-include("mod_roster.hrl").
 
 -define(STOPPING_KEY, {?MODULE, stopping}).
 
@@ -354,10 +355,34 @@ with_stanza_id(Msg, _Bare) ->
     Msg.
 
 held(User, Pkt, Where) ->
-    case call(stanza_held, [User, xml(Pkt), Where]) of
+    case call(stanza_held, [User, xml(Pkt), with_sender(User, Pkt, Where)]) of
         ok -> ok;
         {error, closed} -> ok;
         {error, Code} -> ?WARNING_MSG("stanza_held(~ts, ~ts) failed: ~p", [User, Where, Code])
+    end.
+
+%% The sender's place in the user's roster, when an enablement of the user
+%% ignores senders not in it (Tigase's tigase:push:filter:ignore-unknown:0):
+%% as Tigase's IgnoreFromUnknownFilter, a stranger has no roster item, or
+%% one with no subscription and only their own request pending.
+%% mod_roster:get_roster/2 is ejabberd's cached read of the roster.
+with_sender(User, Pkt, Where) ->
+    case {call(wants_sender_roster, [User]), xmpp:get_from(Pkt)} of
+        {{ok, true}, #jid{} = From} ->
+            #jid{luser = U, lserver = S} = jid:decode(User),
+            case gen_mod:is_loaded(S, mod_roster) of
+                true -> {Where, roster_place(U, S, jid:tolower(jid:remove_resource(From)))};
+                false -> Where
+            end;
+        _ ->
+            Where
+    end.
+
+roster_place(U, S, LFrom) ->
+    case lists:keyfind(LFrom, #roster.jid, mod_roster:get_roster(U, S)) of
+        #roster{subscription = none, ask = in} -> stranger;
+        #roster{} -> contact;
+        false -> stranger
     end.
 
 %% ---- Accounts ---------------------------------------------------------------------
