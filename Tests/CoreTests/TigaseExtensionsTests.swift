@@ -66,8 +66,7 @@ import NudgeXMPP
         let features = Set(try #require(info.child("query")).children("feature").compactMap { $0[attribute: "var"] })
         #expect(features.isSuperset(of: ["urn:xmpp:push:0", "tigase:push:encrypt:0", "tigase:push:encrypt:aes-128-gcm",
                                          "tigase:push:priority:0", "tigase:push:jingle:0", "tigase:push:filter:muted:0",
-                                         "tigase:push:filter:groupchat:0"]))
-        #expect(!features.contains("tigase:push:filter:ignore-unknown:0"))
+                                         "tigase:push:filter:groupchat:0", "tigase:push:filter:ignore-unknown:0"]))
         #expect(!features.contains("tigase:push:away:0"))
     }
 
@@ -309,6 +308,29 @@ import NudgeXMPP
             + "<body>wrapped</body></message></item></items></event></message>"
         let unwrapped = try #require(try bare(wrapped))
         #expect(try payload(unwrapped).0["message"] == "wrapped" && (try payload(unwrapped).0["type"]) == "groupchat")
+    }
+
+    /// Tigase's `IgnoreFromUnknownFilter`: with `<ignore-unknown/>`
+    /// (TigaseSwift `IgnoreUnknown`), a sender the host says is a stranger
+    /// pushes nothing, a contact does, a stanza the host did not look up
+    /// does, and group chats are exempt.
+    @Test func ignoreUnknownDropsWhatTheHostSaysAStrangerSent() throws {
+        let h = try pending("<ignore-unknown xmlns='tigase:push:filter:ignore-unknown:0'/>"
+                            + "<groupchat xmlns='tigase:push:filter:groupchat:0'><room jid='room@muc.example.org' allow='always'/></groupchat>")
+        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.first?.record.extensions.ignoreUnknown == true)
+        let classifier = Classifier(notifyOn: .important)
+        func push(_ xml: String, stranger: Bool?) throws -> Element? {
+            h.advance(seconds: 3600)
+            var held = try #require(classifier.classify(try XMLParser.parse(xml), user: try JID("juliet@example.net"), roomNick: nil,
+                                                        roomMessages: true))
+            held.fromStranger = stranger
+            return try h.run(.held(target: try JID(Self.user), held)).publishes.first
+        }
+        #expect(try push("<message from='spammer@example.org/x' type='chat' id='1'><body>buy</body></message>", stranger: true) == nil)
+        #expect(try push("<presence from='spammer@example.org' type='subscribe'/>", stranger: true) == nil)
+        #expect(try push("<message from='romeo@example.org/p' type='chat' id='2'><body>hi</body></message>", stranger: false) != nil)
+        #expect(try push("<message from='romeo@example.org/p' type='chat' id='3'><body>hi again</body></message>", stranger: nil) != nil)
+        #expect(try push("<message from='room@muc.example.org/x' type='groupchat' id='4'><body>all</body></message>", stranger: true) != nil)
     }
 
     @Test func roomMessagesForTheFilterDoNotPushWhereNoFilterAsksForThem() throws {

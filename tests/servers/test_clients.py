@@ -189,20 +189,25 @@ def test_siskin_registers_a_device_and_enables_with_the_node_alone(host, apns_mo
 
 TIGASE_ENCRYPT = "tigase:push:encrypt:0"
 TIGASE_PRIORITY = "tigase:push:priority:0"
+TIGASE_IGNORE_UNKNOWN = "tigase:push:filter:ignore-unknown:0"
 TIGASE_FEATURES = {TIGASE_ENCRYPT, "tigase:push:encrypt:aes-128-gcm", TIGASE_PRIORITY, "tigase:push:jingle:0",
-                   "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0"}
+                   "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0", TIGASE_IGNORE_UNKNOWN}
 
 
 def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm", max_size: int | None = None,
-                  rooms: str = f"<room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>") -> str:
+                  rooms: str = f"<room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>",
+                  ignore_unknown: bool = False) -> str:
     """Siskin's enable with every extension the account announces, each
     child as TigaseSwift's `TigasePushNotificationsModule.swift` builds it
     (GroupchatFilter, Muted, Priority, Encryption, Jingle), in the order
     Siskin's `SiskinPushNotificationsModule.prepareExtensions` adds them;
-    `rooms`: the group chat filter's rules (`groupchatFilterRules`)."""
+    `rooms`: the group chat filter's rules (`groupchatFilterRules`);
+    `ignore_unknown`: IgnoreUnknown first, as when the user turned off
+    notifications from unknown senders (`Settings.NotificationsFromUnknown`)."""
     size = f" max-size='{max_size}'" if max_size else ""
+    unknown = f"<ignore-unknown xmlns='{TIGASE_IGNORE_UNKNOWN}'/>" if ignore_unknown else ""
     return (f"<iq type='set' id='{secrets.token_hex(4)}'><enable xmlns='urn:xmpp:push:0' jid='{service}' node='{node}'>"
-            f"<groupchat xmlns='tigase:push:filter:groupchat:0'>{rooms}"
+            f"{unknown}<groupchat xmlns='tigase:push:filter:groupchat:0'>{rooms}"
             f"</groupchat><muted xmlns='tigase:push:filter:muted:0'><item jid='spam@{DOMAIN}'/></muted>"
             f"<priority xmlns='{TIGASE_PRIORITY}'/>"
             f"<encrypt xmlns='{TIGASE_ENCRYPT}' alg='{alg}'{size}>{base64.b64encode(key).decode()}</encrypt>"
@@ -247,7 +252,7 @@ def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(
         await online(server, a, b)
         info = await a.raw_iq(f"<iq type='get' to='{JULIET}' id='d0'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
         features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
-        assert TIGASE_FEATURES <= features and "tigase:push:filter:ignore-unknown:0" not in features, features
+        assert TIGASE_FEATURES <= features, features
         enabled = await a.raw_iq(siskin_enable(apps, "siskin-node", key))
         assert enabled.get("type") == "result", enabled
         listed = await asyncio.to_thread(host.kind.enablements, server, JULIET)
@@ -400,6 +405,59 @@ def test_snikket_ios_rooms_push_a_member_with_no_session_as_its_filter_says(host
                          "message": "hello all"}, first
         assert second["sender"] == f"mentions@{rooms}" and second["message"] == "jules, are you coming?", second
         assert len(device.pushes()) == 2
+        room_service.disconnect()
+
+    run(scenario())
+
+
+def test_siskin_ignoring_unknown_senders_is_pushed_for_its_contacts_only(host, apns_mock):
+    """Siskin with notifications from unknown senders turned off
+    (`SiskinPushNotificationsModule.prepareExtensions` adds TigaseSwift's
+    `IgnoreUnknown` when the account announces it): as tigase-server's
+    `IgnoreFromUnknownFilter.java`, a sender not in her roster (or there
+    with only his own subscription request pending) pushes nothing, one in
+    it does, whatever the subscription, and a room's message is exempt. The
+    host reads the roster (Prosody's rostermanager, ejabberd's mod_roster)
+    only because the engine asks for it."""
+    rooms, rooms_secret = "rooms.example.org", secrets.token_hex(8)
+    server = host.start(host.options(coalesce_window=0), components={rooms: rooms_secret})
+    device = ApnsDevice(apns_mock)
+    key = secrets.token_bytes(16)
+    mercutio = f"mercutio@{DOMAIN}"
+
+    async def scenario():
+        room_service = AppServer(rooms, rooms_secret)
+        await room_service.online(server.component_port)
+        a, b, c = Client(f"{JULIET}/phone", PASSWORD), host.kind.desk(), Client(f"{mercutio}/street", PASSWORD)
+        await online(server, a, b, c)
+        # Romeo is in her roster with no subscription either way.
+        added = await a.raw_iq(f"<iq type='set' id='r1'><query xmlns='jabber:iq:roster'><item jid='{ROMEO}'/></query></iq>")
+        assert added.get("type") == "result", added
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token}
+        registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+        rules = f"<room jid='always@{rooms}' allow='always'/>"
+        enabled = await a.raw_iq(siskin_enable(PUSH_HOST, registered["node"], key, rooms=rules, ignore_unknown=True))
+        assert enabled.get("type") == "result", enabled
+        await a.offline()
+        await host.kind.session_closed(server, a.boundjid.full)
+
+        # Mercutio, a stranger, asks for her presence (now pending in her
+        # roster) and writes.
+        c.send_raw(f"<presence to='{JULIET}' type='subscribe'/>")
+        c.say(JULIET, "buy my potions")
+        # (His message is reported twice, stored and archived; Prosody also
+        # reports his request.)
+        await host.kind.stats_until(server, lambda s: sum(s["held"].values()) >= 2, "Mercutio's message to be taken")
+        b.say(JULIET, "it is the east")
+        [first] = await pushes_until(device, lambda p: len(p) >= 1, "the push for Romeo's message")
+        payload = decrypt(first.summary["iv"], first.summary["encrypted"], key)
+        assert payload["sender"] == ROMEO, payload
+        room_service.send_raw(f"<message xmlns='jabber:component:accept' from='always@{rooms}/tybalt' to='{JULIET}' "
+                              "type='groupchat' id='g1'><body>a plague</body></message>")
+        pushes = await pushes_until(device, lambda p: len(p) >= 2, "the push for the room's message")
+        assert decrypt(pushes[1].summary["iv"], pushes[1].summary["encrypted"], key)["sender"] == f"always@{rooms}"
+        assert len(device.pushes()) == 2
+        await offline(b, c)
         room_service.disconnect()
 
     run(scenario())
