@@ -15,8 +15,9 @@ import pytest
 from tests.component.component_flow import push_with_body, run, start_component
 from tests.component.component_process import DOMAIN, PUSH_HOST
 from tests.component.component_servers import PASSWORD
-from tests.servers.test_clients import command_iq, command_result
-from tests.support.push_steps import DEADLINE_S
+from tests.servers.test_clients import command_iq, command_result, sha1_name
+from tests.support.devices import FcmDevice
+from tests.support.push_steps import DEADLINE_S, pushes_until
 from tests.support.vendor_backends import apns_backend
 from tests.support.xmpp import Client
 
@@ -31,9 +32,9 @@ def host_server(request):
     return request.param, request.getfixturevalue(request.param)()
 
 
-async def pending_then_push(server, pattern: str, mock, token: str, enable, body: str) -> dict:
+async def pending_then_push(server, pattern: str, enable, body: str, arrived):
     """Juliet's phone enables push with `enable(client)`, goes pending,
-    Romeo writes `body`; returns its push at the APNs mock."""
+    Romeo writes `body`; returns its push, once `arrived()` has it."""
     a = Client(f"juliet@{DOMAIN}/phone", PASSWORD, stream_management=True)
     b = Client(f"romeo@{DOMAIN}/desk", PASSWORD)
     await a.online(server.c2s_port)
@@ -44,7 +45,7 @@ async def pending_then_push(server, pattern: str, mock, token: str, enable, body
     await a.dropped()
     await asyncio.to_thread(server.wait_for_log, pattern, DEADLINE_S, before + 1)
     b.say(f"juliet@{DOMAIN}", body)
-    push = await push_with_body(mock, token, body)
+    push = await arrived()
     await a.resume(server.c2s_port)
     await a.offline()
     await b.offline()
@@ -66,7 +67,8 @@ def test_siskins_register_device_through_the_component(host_server, component, a
         reply = await a.enable(PUSH_HOST, registered["node"], None)
         assert reply["type"] == "result", reply
 
-    push = run(pending_then_push(server, HIBERNATING[name], apns_mock, token, enable, "to siskin via the component"))
+    body = "to siskin via the component"
+    push = run(pending_then_push(server, HIBERNATING[name], enable, body, lambda: push_with_body(apns_mock, token, body)))
     assert push["answer"]["status"] == 200, push
 
 
@@ -84,5 +86,26 @@ def test_monals_token_node_through_the_component(host_server, component, apns_mo
         reply = await a.enable(PUSH_HOST, token, None, options={"pushModule": "monalProdiOS"})
         assert reply["type"] == "result", reply
 
-    push = run(pending_then_push(server, HIBERNATING[name], apns_mock, token, enable, "to monal via the component"))
+    body = "to monal via the component"
+    push = run(pending_then_push(server, HIBERNATING[name], enable, body, lambda: push_with_body(apns_mock, token, body)))
     assert push["answer"]["status"] == 200, push
+
+
+def test_conversations_register_push_fcm_through_the_component(host_server, component, apns_mock, fcm_mock):
+    """Conversations `IqGenerator.pushTokenToAppServer` (register-push-fcm:
+    token, android-id) at the component and `IqGenerator.enablePush` (the
+    secret) at the user's server; the FCM data names the account as
+    Conversations' `PushMessageReceiver` compares it (sha1 of the bare
+    JID, NUL, android-id)."""
+    name, server = host_server
+    device = FcmDevice(fcm_mock)
+    start_component(component, server, apns_mock, engine={"appserver": {"backends": device.backends()}})
+
+    async def enable(a):
+        fields = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-push-fcm", device.fields())))
+        reply = await a.enable(fields["jid"], fields["node"], fields["secret"])
+        assert reply["type"] == "result", reply
+
+    push = run(pending_then_push(server, HIBERNATING[name], enable, "to conversations via the component",
+                                 lambda: pushes_until(device, lambda p: len(p) >= 1, "the FCM push")))[0]
+    assert push.ok and push.summary["account"] == sha1_name(f"juliet@{DOMAIN}", device.android_id)
