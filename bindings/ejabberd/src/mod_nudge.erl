@@ -366,6 +366,8 @@ held(User, Pkt, Where) ->
 %% as Tigase's IgnoreFromUnknownFilter, a stranger has no roster item, or
 %% one with no subscription and only their own request pending.
 %% mod_roster:get_roster/2 is ejabberd's cached read of the roster.
+with_sender(_User, #message{type = groupchat}, Where) ->
+    Where;    % group chats are exempt: no need to look
 with_sender(User, Pkt, Where) ->
     case {call(wants_sender_roster, [User]), xmpp:get_from(Pkt)} of
         {{ok, true}, #jid{} = From} ->

@@ -18,7 +18,8 @@ return function (engine)
 	-- a cache of them); the engine asks only for users whose client wants it.
 	local function sender_flag(user_jid, stanza)
 		local from = stanza.attr.from and jid.bare(stanza.attr.from);
-		if not from then return 0; end
+		-- Group chats are exempt: no need to look.
+		if not from or stanza.attr.type == "groupchat" then return 0; end
 		local wanted = call("wants_sender_roster", user_jid);
 		if not wanted then return 0; end
 		local username, host = jid.split(jid.bare(user_jid));
