@@ -35,6 +35,9 @@
  *   - nudge_set_room_nick() tells the engine a user's nickname in a
  *     group chat, so that mentions can be recognised (the stanza alone does
  *     not carry the recipient's nickname);
+ *   - nudge_wants_sender_roster() says when the host should tell
+ *     nudge_stanza_held() whether the sender is in the user's roster, so
+ *     that the roster is read only for users whose client asked;
  *   - nudge_event_target() and nudge_event_level() spare a C host from
  *     parsing the event's XML to route it or to log it.
  *
@@ -440,6 +443,35 @@ typedef enum nudge_held_where {
                                   user can take it; user_jid is bare */
 } nudge_held_where;
 
+/* The sender's place in the user's roster, OR'ed into the `where` of
+   nudge_stanza_held() when nudge_wants_sender_roster() asked for it; at
+   most one of them. */
+enum nudge_held_sender {
+    NUDGE_HELD_FROM_CONTACT  = 0x10, /* the bare `from` is in the user's
+                                        roster, with any subscription state
+                                        but "none, their request pending" */
+    NUDGE_HELD_FROM_STRANGER = 0x20  /* it is not, or is there only with
+                                        its own subscription request */
+};
+
+/*
+ * Does an enablement of the user ignore senders not in the roster
+ * (Tigase's tigase:push:filter:ignore-unknown:0)? Then the host looks up
+ * the bare `from` of each stanza it holds for the user in the user's
+ * roster and ORs NUDGE_HELD_FROM_CONTACT or NUDGE_HELD_FROM_STRANGER into
+ * nudge_stanza_held()'s `where`; otherwise it need not look. Answered from
+ * memory, without waiting on the writer, disk or network.
+ *
+ * user_jid  The recipient, as for nudge_stanza_held(): a session's full
+ *           JID (that session's enablements) or the bare JID (all of the
+ *           user's).
+ * wanted    Receives 1 (look it up) or 0.
+ *
+ * Returns NUDGE_OK, NUDGE_EINVAL (a NULL argument, or a closed engine),
+ * NUDGE_EJID (not a user's JID; *wanted is then 0) or NUDGE_EFORKED.
+ */
+int nudge_wants_sender_roster(nudge_engine *e, const char *user_jid, int *wanted);
+
 /*
  * A stanza for a user whose push-enabled session cannot take it now. The
  * engine classifies it on the calling thread (messages with a body,
@@ -452,14 +484,21 @@ typedef enum nudge_held_where {
  *
  * user_jid  The recipient: a full JID with NUDGE_HELD_QUEUED, else bare.
  * xml, len  The stanza.
- * where     Where it waits: one nudge_held_where value.
+ * where     Where it waits: one nudge_held_where value, OR'ed with one
+ *           nudge_held_sender value when nudge_wants_sender_roster() said
+ *           so (from C++, cast the result to nudge_held_where). Without
+ *           one, a sender counts as a contact. The engine applies it to
+ *           the sender the push names when that is the stanza's bare
+ *           `from`: a carbon copy's or a MucSub event's sender counts as
+ *           a contact, as do the user's own JID and group chats.
  *
  * Most stanzas are for users without push: for them (or, with
  * NUDGE_HELD_QUEUED, for a session that did not enable push) the call
  * returns NUDGE_OK at once, from memory, without reading the stanza.
  *
  * Returns NUDGE_OK (taken, whether or not it will push), NUDGE_EINVAL
- * (NULL argument, or where not one of the nudge_held_where values), NUDGE_EJID,
+ * (NULL argument, where not one of the nudge_held_where values, or both
+ * nudge_held_sender values), NUDGE_EJID,
  * NUDGE_ETOOBIG, NUDGE_EXML, NUDGE_ELIMIT, NUDGE_EBUSY or NUDGE_EFORKED.
  */
 int nudge_stanza_held(nudge_engine *e, const char *user_jid,

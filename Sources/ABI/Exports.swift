@@ -160,6 +160,20 @@ private func session(_ e: EnginePointer?, _ jid: CString?, _ call: (Engine, Stri
     }
 }
 
+@c public func nudge_wants_sender_roster(_ e: EnginePointer?, _ user: CString?, _ wanted: UnsafeMutablePointer<Int32>?) -> Int32 {
+    wanted?.pointee = 0
+    return withEngine(e) { engine in
+        guard let user, let wanted else { return ResultCode.invalid.rawValue }
+        switch engine.wantsSenderRoster(user: String(cString: user)) {
+        case .success(let yes):
+            wanted.pointee = yes ? 1 : 0
+            return ResultCode.ok.rawValue
+        case .failure(let code):
+            return code.rawValue
+        }
+    }
+}
+
 @c public func nudge_stanza_held(_ e: EnginePointer?, _ user: CString?, _ xml: CString?, _ len: Int, _ where: nudge_held_where) -> Int32 {
     withEngine(e) { engine in
         guard let user, let xml, len >= 0 else { return ResultCode.invalid.rawValue }

@@ -6,19 +6,21 @@ import NudgeStore
 /// store. The writer keeps it in step after each commit.
 final class EnabledIndex: @unchecked Sendable {
     private let monitor = Monitor()
-    /// user bare JID → enablement → the resource that made it, and
-    /// whether its group chat filter asks for room messages.
+    /// user bare JID → enablement → the resource that made it, whether
+    /// its group chat filter asks for room messages, and whether it ignores
+    /// senders not in the roster.
     private var users: [String: [EnableKey: Entry]] = [:]
     private var total = 0
 
     private struct Entry {
         var resource: String
         var roomMessages: Bool
+        var ignoresUnknown: Bool
     }
 
-    func add(_ key: EnableKey, resource: String, roomMessages: Bool) {
+    func add(_ key: EnableKey, resource: String, roomMessages: Bool, ignoresUnknown: Bool = false) {
         monitor.locked {
-            let entry = Entry(resource: resource, roomMessages: roomMessages)
+            let entry = Entry(resource: resource, roomMessages: roomMessages, ignoresUnknown: ignoresUnknown)
             if users[key.user, default: [:]].updateValue(entry, forKey: key) == nil { total += 1 }
         }
     }
@@ -45,6 +47,15 @@ final class EnabledIndex: @unchecked Sendable {
     func wantsRoomMessages(user: String, resource: String?) -> Bool {
         monitor.locked {
             users[user]?.values.contains { $0.roomMessages && (resource == nil || $0.resource == resource) } ?? false
+        }
+    }
+
+    /// Does an enablement of the user (of that session, with a resource)
+    /// ignore senders not in the roster, so that the host should say
+    /// whether the sender is in it?
+    func wantsSenderRoster(user: String, resource: String?) -> Bool {
+        monitor.locked {
+            users[user]?.values.contains { $0.ignoresUnknown && (resource == nil || $0.resource == resource) } ?? false
         }
     }
 

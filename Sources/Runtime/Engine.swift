@@ -83,7 +83,8 @@ public final class Engine: Sendable {
         do {
             try store.read { r in
                 try r.forEachEnable { key, record in
-                    output.index.add(key, resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+                    output.index.add(key, resource: record.resource, roomMessages: record.extensions.wantsRoomMessages,
+                                     ignoresUnknown: record.extensions.ignoreUnknown)
                     return true
                 }
                 try r.forEachSummary { key, summary in
@@ -230,10 +231,23 @@ public final class Engine: Sendable {
     // MARK: held stanzas (the hot path)
 
     public static let heldQueued: UInt32 = 0x1, heldOffline: UInt32 = 0x2, heldArchived: UInt32 = 0x4
+    /// The sender's roster state, OR'ed into the where of a held stanza.
+    public static let heldFromContact: UInt32 = 0x10, heldFromStranger: UInt32 = 0x20
 
-    public func stanzaHeld(user: String, _ bytes: UnsafeRawBufferPointer, flags: UInt32) -> ResultCode {
+    /// Should the host say whether the sender of a stanza held for `user`
+    /// is in the user's roster? Memory only.
+    public func wantsSenderRoster(user: String) -> Result<Bool, ResultCode> {
+        guard isOpen else { return .failure(.invalid) }
+        guard let target = try? JID(user), target.local != nil else { return .failure(.jid) }
+        return .success(output.index.wantsSenderRoster(user: target.bare.description, resource: target.resource))
+    }
+
+    public func stanzaHeld(user: String, _ bytes: UnsafeRawBufferPointer, flags allFlags: UInt32) -> ResultCode {
         guard isOpen else { return .invalid }
-        guard flags == Self.heldQueued || flags == Self.heldOffline || flags == Self.heldArchived else { return .invalid }
+        let roster = allFlags & (Self.heldFromContact | Self.heldFromStranger)
+        let flags = allFlags & ~roster
+        guard flags == Self.heldQueued || flags == Self.heldOffline || flags == Self.heldArchived,
+              roster != Self.heldFromContact | Self.heldFromStranger else { return .invalid }
         guard let target = try? JID(user), target.local != nil else {
             output.log(.info, "held stanza refused: \"\(user.prefix(64))\" is not a user's JID")
             output.stats.error("bad_jid")
@@ -256,10 +270,11 @@ public final class Engine: Sendable {
         }
         let roomNick = nicks.withLock { $0.nick(for: stanza, user: bare) }
         let roomMessages = output.index.wantsRoomMessages(user: bare, resource: resource)
-        guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: roomMessages) else {
+        guard var held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: roomMessages) else {
             output.stats.held("not_important")
             return .ok
         }
+        held.fromStranger = Self.fromStranger(roster, stanza, held, user: target.bare)
         let key = RecentStanzas.key(user: bare, resource: resource, held)
         guard recent.withLock({ $0.firstSighting(key) }) else {
             output.stats.held("duplicate")
@@ -268,6 +283,18 @@ public final class Engine: Sendable {
         let code = submit(.held(target: queued ? target : target.bare, held), orRefuse: nil)
         if code == .ok { output.stats.held("accepted") } else { recent.withLock { $0.forget(key) } }
         return code
+    }
+
+    /// What the host said of the sender's roster state, for the sender
+    /// the push names: the host looks up the stanza's `from`, which is not
+    /// the sender for a carbon copy (the user's own JID) or a MucSub event
+    /// (the room); those, and the user's own messages, count as known.
+    private static func fromStranger(_ roster: UInt32, _ stanza: Element, _ held: HeldStanza, user: JID) -> Bool? {
+        guard roster != 0 else { return nil }
+        let from = stanza[attribute: "from"].flatMap { try? JID($0) }?.bare
+        let sender = held.sender.flatMap { try? JID($0) }?.bare
+        guard let from, from == sender, from != user.bare else { return false }
+        return roster == heldFromStranger
     }
 
     // MARK: events
@@ -371,7 +398,8 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
             emit(Event(kind: .disabled, text: data.serialized(), target: key.user))
         case .log(let level, let text): log(level, text)
         case .awaitAnswer(let id, let flight): inflight.insert(id, flight)
-        case .indexAdd(let key, let resource, let roomMessages): index.add(key, resource: resource, roomMessages: roomMessages)
+        case .indexAdd(let key, let resource, let roomMessages, let ignoresUnknown):
+            index.add(key, resource: resource, roomMessages: roomMessages, ignoresUnknown: ignoresUnknown)
         case .indexRemove(let key): index.remove(key)
         case .pushed(let reason): stats.pushed(reason)
         case .publishFailed(let kind): stats.publishFailed(kind)

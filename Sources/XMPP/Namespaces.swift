@@ -9,6 +9,10 @@ public enum NS {
     public static let pushOptions = "urn:xmpp:push:options"
     /// XEP-0060 publish-subscribe.
     public static let pubsub = "http://jabber.org/protocol/pubsub"
+    /// XEP-0060 event notifications (the wrapper of ejabberd's MucSub).
+    public static let pubsubEvent = "http://jabber.org/protocol/pubsub#event"
+    /// ejabberd's MucSub node of a room's messages.
+    public static let mucsubMessages = "urn:xmpp:mucsub:nodes:messages"
     /// XEP-0060 publish-options form type.
     public static let pubsubPublishOptions = "http://jabber.org/protocol/pubsub#publish-options"
     /// XEP-0004 data forms.
@@ -46,6 +50,8 @@ public enum NS {
     public static let tigasePushJingle = "tigase:push:jingle:0"
     /// Tigase's filter of muted JIDs.
     public static let tigasePushFilterMuted = "tigase:push:filter:muted:0"
+    /// Tigase's filter of senders not in the roster.
+    public static let tigasePushFilterIgnoreUnknown = "tigase:push:filter:ignore-unknown:0"
     /// Tigase's per-room group chat filter.
     public static let tigasePushFilterGroupchat = "tigase:push:filter:groupchat:0"
     /// XEP-0085 chat state notifications.

@@ -45,6 +45,30 @@ private func classify(_ xml: String, notifyOn: Config.NotifyOn = .important, nic
         #expect(try classify(xml, nick: "juliet") == nil)
     }
 
+    /// ejabberd's MucSub event (mod_muc_room `wrap`) for a subscriber not
+    /// in the room: the room message inside is judged, as ejabberd's
+    /// mod_push does (`unwrap_message`).
+    static func mucsub(_ inner: String, node: String = "urn:xmpp:mucsub:nodes:messages") -> String {
+        "<message from='room@muc.x.org' to='juliet@example.net' id='w1'><event xmlns='http://jabber.org/protocol/pubsub#event'>"
+            + "<items node='\(node)'><item id='w1'>\(inner)</item></items></event></message>"
+    }
+
+    @Test func aMucSubEventIsJudgedByTheRoomMessageItCarries() throws {
+        let mention = "<message xmlns='jabber:client' from='room@muc.x.org/romeo' to='juliet@example.net' type='groupchat' id='g1'><body>juliet: lunch?</body></message>"
+        let held = try #require(try classify(Self.mucsub(mention), nick: "juliet"))
+        #expect(held.reason == .mention && held.kind == .groupchat && held.sender == "room@muc.x.org/romeo")
+        #expect(held.dedupeKey == (try classify(mention, nick: "juliet"))?.dedupeKey)
+        let chatter = "<message from='room@muc.x.org/romeo' type='groupchat' id='g2'><body>lunch?</body></message>"
+        #expect(try classify(Self.mucsub(chatter), nick: "juliet") == nil)
+        let held2 = try #require(Classifier(notifyOn: .important).classify(try XMLParser.parse(Self.mucsub(chatter)), user: try JID("juliet@example.net"),
+                                                                           roomNick: nil, roomMessages: true))
+        #expect(held2.onlyByRoomFilter && held2.body == "lunch?")
+        // Other MucSub nodes carry no message to read.
+        let presence = "<presence from='room@muc.x.org/romeo'/>"
+        #expect(try classify(Self.mucsub(presence, node: "urn:xmpp:mucsub:nodes:presence")) == nil)
+        #expect(try classify(Self.mucsub(mention, node: "urn:xmpp:mucsub:nodes:presence"), nick: "juliet") == nil)
+    }
+
     @Test func notifyOnAllPushesTheRest() throws {
         let held = try classify("<message from='r@x.org/a' id='1'><composing xmlns='http://jabber.org/protocol/chatstates'/></message>", notifyOn: .all)
         #expect(held?.reason == .other)

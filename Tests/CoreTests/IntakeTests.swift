@@ -85,6 +85,10 @@ import NudgeXMPP
         #expect(nicks.nick(for: groupchat, user: "juliet@example.net") == "jules")
         #expect(nicks.nick(for: chat, user: "juliet@example.net") == nil)
         #expect(nicks.nick(for: groupchat, user: "romeo@example.net") == nil)
+        // The same message as ejabberd's MucSub delivers it to a subscriber.
+        let wrapped = try XMLParser.parse("<message from='garden@rooms.example.net' to='juliet@example.net'><event xmlns='http://jabber.org/protocol/pubsub#event'>"
+            + "<items node='urn:xmpp:mucsub:nodes:messages'><item id='1'><message type='groupchat' from='garden@rooms.example.net/romeo'><body>jules?</body></message></item></items></event></message>")
+        #expect(nicks.nick(for: wrapped, user: "juliet@example.net") == "jules")
         nicks.set(user: "juliet@example.net", room: "garden@rooms.example.net", nick: nil)
         #expect(nicks.nick(for: groupchat, user: "juliet@example.net") == nil)
     }

@@ -66,8 +66,7 @@ import NudgeXMPP
         let features = Set(try #require(info.child("query")).children("feature").compactMap { $0[attribute: "var"] })
         #expect(features.isSuperset(of: ["urn:xmpp:push:0", "tigase:push:encrypt:0", "tigase:push:encrypt:aes-128-gcm",
                                          "tigase:push:priority:0", "tigase:push:jingle:0", "tigase:push:filter:muted:0",
-                                         "tigase:push:filter:groupchat:0"]))
-        #expect(!features.contains("tigase:push:filter:ignore-unknown:0"))
+                                         "tigase:push:filter:groupchat:0", "tigase:push:filter:ignore-unknown:0"]))
         #expect(!features.contains("tigase:push:away:0"))
     }
 
@@ -283,6 +282,55 @@ import NudgeXMPP
         #expect(try push(h, "<message from='mention@muc.example.org/r' type='groupchat' id='7'>\(omemo)</message>") == nil)
         // One-to-one messages are no business of the room filter.
         #expect(try push(h, "<message from='romeo@example.org/phone' type='chat' id='8'><body>hi</body></message>") != nil)
+    }
+
+    /// A room that delivers to absent members (Prosody's
+    /// mod_muc_offline_delivery, ejabberd's MucSub) sends to the bare JID
+    /// of a user with no session at all: the filter decides as for a
+    /// pending session. Snikket iOS lists its rooms as `always` by default.
+    @Test func roomMessagesToTheBareJIDOfAnOfflineUserPushPerTheFilter() throws {
+        let rooms = "<room jid='always@muc.example.org' allow='always'/><room jid='mention@muc.example.org' allow='mentioned' nick='Jules'/>"
+        let h = CoreHarness()
+        #expect(try h.enable(Self.user, extra: Self.siskinExtensions(rooms: rooms))[attribute: "type"] == "result")
+        try h.run(.sessionClosed(try JID(Self.user)))
+        func bare(_ xml: String) throws -> Element? {
+            h.advance(seconds: 3600)
+            return try h.held("juliet@example.net", xml).publishes.first
+        }
+        let always = try #require(try bare("<message from='always@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='1'><body>hello all</body></message>"))
+        #expect(try payload(always).0["type"] == "groupchat")
+        #expect(try bare("<message from='mention@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='2'><body>hello all</body></message>") == nil)
+        #expect(try bare("<message from='mention@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='3'><body>Jules?</body></message>") != nil)
+        #expect(try bare("<message from='unlisted@muc.example.org/romeo' to='juliet@example.net' type='groupchat' id='4'><body>Jules?</body></message>") == nil)
+        // As MucSub wraps it.
+        let wrapped = "<message from='always@muc.example.org' to='juliet@example.net' id='5'><event xmlns='http://jabber.org/protocol/pubsub#event'>"
+            + "<items node='urn:xmpp:mucsub:nodes:messages'><item id='5'><message from='always@muc.example.org/romeo' type='groupchat' id='5'>"
+            + "<body>wrapped</body></message></item></items></event></message>"
+        let unwrapped = try #require(try bare(wrapped))
+        #expect(try payload(unwrapped).0["message"] == "wrapped" && (try payload(unwrapped).0["type"]) == "groupchat")
+    }
+
+    /// Tigase's `IgnoreFromUnknownFilter`: with `<ignore-unknown/>`
+    /// (TigaseSwift `IgnoreUnknown`), a sender the host says is a stranger
+    /// pushes nothing, a contact does, a stanza the host did not look up
+    /// does, and group chats are exempt.
+    @Test func ignoreUnknownDropsWhatTheHostSaysAStrangerSent() throws {
+        let h = try pending("<ignore-unknown xmlns='tigase:push:filter:ignore-unknown:0'/>"
+                            + "<groupchat xmlns='tigase:push:filter:groupchat:0'><room jid='room@muc.example.org' allow='always'/></groupchat>")
+        #expect(try h.store.read { try $0.enables(ofUser: "juliet@example.net") }.first?.record.extensions.ignoreUnknown == true)
+        let classifier = Classifier(notifyOn: .important)
+        func push(_ xml: String, stranger: Bool?) throws -> Element? {
+            h.advance(seconds: 3600)
+            var held = try #require(classifier.classify(try XMLParser.parse(xml), user: try JID("juliet@example.net"), roomNick: nil,
+                                                        roomMessages: true))
+            held.fromStranger = stranger
+            return try h.run(.held(target: try JID(Self.user), held)).publishes.first
+        }
+        #expect(try push("<message from='spammer@example.org/x' type='chat' id='1'><body>buy</body></message>", stranger: true) == nil)
+        #expect(try push("<presence from='spammer@example.org' type='subscribe'/>", stranger: true) == nil)
+        #expect(try push("<message from='romeo@example.org/p' type='chat' id='2'><body>hi</body></message>", stranger: false) != nil)
+        #expect(try push("<message from='romeo@example.org/p' type='chat' id='3'><body>hi again</body></message>", stranger: nil) != nil)
+        #expect(try push("<message from='room@muc.example.org/x' type='groupchat' id='4'><body>all</body></message>", stranger: true) != nil)
     }
 
     @Test func roomMessagesForTheFilterDoNotPushWhereNoFilterAsksForThem() throws {

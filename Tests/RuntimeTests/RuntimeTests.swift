@@ -90,6 +90,33 @@ import NudgeXMPP
         #expect(send(e, "<iq type='result' id='\(id)' from='push.remote.example' to='juliet@example.net'/>") == .notFor)
     }
 
+    /// The host is asked for the sender's roster state only where an
+    /// enablement ignores strangers; a stranger's stanza then pushes
+    /// nothing, the user's own (another device's) still does, and a stanza
+    /// cannot come from a contact and a stranger at once.
+    @Test func theSendersRosterStateIsAskedForAndApplied() throws {
+        let e = try engine { $0.server.coalesceWindowS = 0; $0.server.includeSenders = true }
+        defer { e.close() }
+        #expect(try e.wantsSenderRoster(user: "juliet@example.net").get() == false)
+        _ = send(e, "<iq type='set' id='en' from='juliet@example.net/phone'><enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='n'>"
+                 + "<ignore-unknown xmlns='tigase:push:filter:ignore-unknown:0'/></enable></iq>")
+        _ = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='result'") }
+        #expect(try e.wantsSenderRoster(user: "juliet@example.net").get() == true)
+        #expect(try e.wantsSenderRoster(user: "juliet@example.net/desk").get() == false)
+        #expect(try e.wantsSenderRoster(user: "juliet@example.net/phone").get() == true)
+        if case .failure(let code) = e.wantsSenderRoster(user: "example.net") { #expect(code == .jid) } else { Issue.record("a domain is no user") }
+        let both = Engine.heldOffline | Engine.heldFromContact | Engine.heldFromStranger
+        #expect(held(e, "juliet@example.net", "<message from='a@example.org/o' id='0'><body>x</body></message>", both) == .invalid)
+        #expect(held(e, "juliet@example.net", "<message from='spam@example.org/o' id='1'><body>buy</body></message>",
+                     Engine.heldOffline | Engine.heldFromStranger) == .ok)
+        // Her own call taken elsewhere: the host looked up her own JID, not in her roster.
+        #expect(held(e, "juliet@example.net", "<message from='juliet@example.net/desk' id='2'><body>note to self</body></message>",
+                     Engine.heldOffline | Engine.heldFromStranger) == .ok)
+        // Each push goes out at once, in order: had the stranger's pushed, it would come first.
+        let first = try #require(waitFor(e) { $0.kind == .stanza && $0.text.contains("type='set'") }.last)
+        #expect(first.text.contains("<value>juliet@example.net</value>") && !first.text.contains("spam@"))
+    }
+
     /// Juliet enables push at a remote app server and a message is held for
     /// her: returns the id of the publish the engine sends it.
     private func publishToRemoteAppServer(_ e: Engine) throws -> String {

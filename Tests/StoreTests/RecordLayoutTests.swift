@@ -79,8 +79,16 @@ import Testing
                                             muted: ["a@b.example"],
                                             rooms: [.init(room: "r@muc.example", allow: .mentioned, nick: "jul"),
                                                     .init(room: "q@muc.example", allow: .never, nick: nil)])
-        #expect(newer.encode().first == 2)
+        #expect(newer.encode().first == 3)
         #expect(try EnableRecord(decoding: newer.encode()) == newer)
+        // Format 2 had no ignore-unknown: it reads as false.
+        var format2 = newer.encode()
+        #expect(format2.removeLast() == 0)
+        format2[0] = 2
+        #expect(try EnableRecord(decoding: format2) == newer)
+        var ignoring = newer
+        ignoring.extensions.ignoreUnknown = true
+        #expect(try EnableRecord(decoding: ignoring.encode()) == ignoring)
         // Format 1 bytes followed by more are damage, not extensions.
         #expect(throws: StoreError.self) { try EnableRecord(decoding: enableFormat1() + [0]) }
         var badRule = newer.encode()

@@ -36,7 +36,7 @@ struct RecordTests {
 
     @Test func enableRecord() throws {
         let bytes = Self.enable.encode()
-        #expect(bytes.first == 2)
+        #expect(bytes.first == 3)
         #expect(try EnableRecord(decoding: bytes) == Self.enable)
         expectTruncationsFail(bytes, "enable") { b throws(StoreError) in _ = try EnableRecord(decoding: b) }
         let cut = storeError { _ = try EnableRecord(decoding: Array(bytes.prefix(12))) }

@@ -41,9 +41,11 @@
  *   engine:session_resumed(full_jid)
  *   engine:session_closed(full_jid)
  *   engine:set_room_nick(user_jid, room_jid, nick_or_nil)
+ *   engine:wants_sender_roster(user_jid) -> true | false   (nudge_wants_sender_roster)
  *   engine:stanza_held(user_jid, xml, flags)
  *       flags: nudge.HELD_QUEUED (user_jid full), HELD_OFFLINE or
- *       HELD_ARCHIVED (user_jid bare).
+ *       HELD_ARCHIVED (user_jid bare), plus HELD_FROM_CONTACT or
+ *       HELD_FROM_STRANGER when wants_sender_roster said so.
  *   engine:event_fd()                 -> fd (integer; watch it, never read or close it)
  *   engine:next_event()               -> nil when no event waits, else
  *                                        kind, data, target, level
@@ -71,7 +73,8 @@
  *   "nudge.engine (closed)".
  *
  *   Module fields: nudge.version (the library's "MAJOR.MINOR.PATCH"),
- *   nudge.HELD_QUEUED, HELD_OFFLINE, HELD_ARCHIVED, the result codes
+ *   nudge.HELD_QUEUED, HELD_OFFLINE, HELD_ARCHIVED, HELD_FROM_CONTACT,
+ *   HELD_FROM_STRANGER, the result codes
  *   nudge.OK, EMPTY, EINVAL, ECONFIG, ESTORE, ESCHEMA, ELOCKED, EXML,
  *   ETOOBIG, ELIMIT, EJID, ENOTFOR, EBUSY, ENOTFOUND, EFULL, ENOMEM, EFORKED, and
  *   nudge.strerror(code).
@@ -332,6 +335,17 @@ static int l_set_room_nick(lua_State *L) {
     return result(L, nudge_set_room_nick(e, user, room, nick));
 }
 
+static int l_wants_sender_roster(lua_State *L) {
+    nudge_engine *e = engine_of(L);
+    const char *user = check_cstring(L, 2);
+    if (!e) return CLOSED(L);
+    int wanted = 0;
+    int rc = nudge_wants_sender_roster(e, user, &wanted);
+    if (rc != NUDGE_OK) return result(L, rc);
+    lua_pushboolean(L, wanted);
+    return 1;
+}
+
 static int l_stanza_held(lua_State *L) {
     nudge_engine *e = engine_of(L);
     const char *user = check_cstring(L, 2);
@@ -460,6 +474,7 @@ static const luaL_Reg engine_methods[] = {
     {"session_closed", l_session_closed},
     {"set_room_nick", l_set_room_nick},
     {"stanza_held", l_stanza_held},
+    {"wants_sender_roster", l_wants_sender_roster},
     {"event_fd", l_event_fd},
     {"next_event", l_next_event},
     {"events", l_events},
@@ -504,6 +519,8 @@ static const struct {
     {"HELD_QUEUED", NUDGE_HELD_QUEUED},
     {"HELD_OFFLINE", NUDGE_HELD_OFFLINE},
     {"HELD_ARCHIVED", NUDGE_HELD_ARCHIVED},
+    {"HELD_FROM_CONTACT", NUDGE_HELD_FROM_CONTACT},
+    {"HELD_FROM_STRANGER", NUDGE_HELD_FROM_STRANGER},
 };
 
 int luaopen_nudge(lua_State *L) {

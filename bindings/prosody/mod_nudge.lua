@@ -430,5 +430,6 @@ end);
 -- ---- Sessions and held stanzas -------------------------------------------------------------
 
 local engine_api = { call = call, state = state, nudge = nudge, measure_held = measure_held };
+engine_api.hold = module:require "mod_nudge/roster"(engine_api);
 module:require "mod_nudge/sessions"(engine_api);
 module:require "mod_nudge/held"(engine_api);

@@ -12,7 +12,7 @@ import re
 from tests.ejabberd.ejabberd_env import (DOMAIN, EJABBERD, PASSWORD, PUSH_HOST, USERS, listing, modules, nudge_options,
                                         wait_offline)
 from tests.support.devices import ApnsDevice
-from tests.support.push_steps import DEADLINE_S, run
+from tests.support.push_steps import DEADLINE_S, pushes_until, run
 from tests.support.waiting import wait_until
 from tests.support.xmpp import Client
 
@@ -159,3 +159,49 @@ def test_an_event_the_engine_process_cannot_handle_is_logged_once_and_the_next_a
     log = server.log_text()
     assert log.count("Error while handling an engine log event") == 1, "logged once"
     assert "Push engine closed" not in log
+
+
+def test_a_mucsub_subscriber_with_no_session_is_pushed_as_her_group_chat_filter_says(ejabberd, apns_mock):
+    """ejabberd's own rooms reach a member who is not in the room through
+    MucSub (XEP-0045 extension `urn:xmpp:mucsub:0`): mod_muc_room wraps each
+    message as a pubsub event of `urn:xmpp:mucsub:nodes:messages` to the
+    subscriber's bare JID, and mod_offline stores it. The engine judges the
+    room message inside, here by the group chat filter of a Tigase client's
+    enable (TigaseSwift `TigasePushNotificationsModule.GroupchatFilter`:
+    `<room jid=… allow='always'/>`, as Snikket iOS sets its rooms)."""
+    room = f"balcony@conference.{DOMAIN}"
+    muc = {"mod_muc": {"host": "conference.@HOST@",
+                       "default_room_options": {"mam": False, "allow_subscription": True, "persistent": True}}}
+    server = ejabberd(module_config=modules(nudge_options(apns_mock, coalesce_window=0), extra=muc))
+    device = ApnsDevice(apns_mock)
+
+    async def scenario():
+        b = EJABBERD.desk()
+        await b.online(server.c2s_port)
+        b.join(room, "romeo")
+        await b.ping()
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await a.online(server.c2s_port)
+        subscribed = await a.raw_iq(f"<iq type='set' to='{room}' id='s1'><subscribe xmlns='urn:xmpp:mucsub:0' nick='juliet'>"
+                                    "<event node='urn:xmpp:mucsub:nodes:messages'/></subscribe></iq>")
+        assert subscribed.get("type") == "result", subscribed
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token}
+        reply = await a.raw_iq(f"<iq type='set' to='{PUSH_HOST}' id='r1'><command xmlns='http://jabber.org/protocol/commands' "
+                               "node='register-device' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+                               + "".join(f"<field var='{k}'><value>{v}</value></field>" for k, v in fields.items())
+                               + "</x></command></iq>")
+        node = reply.find("{http://jabber.org/protocol/commands}command/{jabber:x:data}x/{jabber:x:data}field[@var='node']/"
+                          "{jabber:x:data}value").text
+        enabled = await a.raw_iq(f"<iq type='set' id='e1'><enable xmlns='urn:xmpp:push:0' jid='{PUSH_HOST}' node='{node}'>"
+                                 f"<groupchat xmlns='tigase:push:filter:groupchat:0'><room jid='{room}' allow='always'/>"
+                                 "</groupchat></enable></iq>")
+        assert enabled.get("type") == "result", enabled
+        await a.offline()
+        await wait_offline(server, JULIET)
+
+        b.say_in_room(room, "hello all")
+        [push] = await pushes_until(device, lambda p: len(p) >= 1, "the push for the room message")
+        assert push.ok and push.count == 1
+        await b.offline()
+
+    run(scenario())

@@ -93,6 +93,7 @@ _SIGNATURES = {
     "nudge_session_resumed": (ctypes.c_int, [_c_engine, ctypes.c_char_p]),
     "nudge_session_closed": (ctypes.c_int, [_c_engine, ctypes.c_char_p]),
     "nudge_set_room_nick": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]),
+    "nudge_wants_sender_roster": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
     "nudge_stanza_held": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
                                          ctypes.c_uint]),
     "nudge_event_fd": (ctypes.c_int, [_c_engine]),
@@ -199,6 +200,12 @@ class Engine:
 
     def set_room_nick(self, user_jid: str, room_jid: str, nick: str | None) -> int:
         return self.lib.nudge_set_room_nick(self.handle, _utf8(user_jid), _utf8(room_jid), _utf8(nick))
+
+    def wants_sender_roster(self, user_jid: str) -> tuple[int, int]:
+        """(code, 1 when the host should say whether the sender is in the roster, else 0)."""
+        wanted = ctypes.c_int(-1)
+        code = self.lib.nudge_wants_sender_roster(self.handle, _utf8(user_jid), ctypes.byref(wanted))
+        return code, wanted.value
 
     def stanza_held(self, user_jid: str, xml: str | bytes, flags: int) -> int:
         data = _utf8(xml)

@@ -23,7 +23,8 @@ STANZAS = "{urn:ietf:params:xml:ns:xmpp-stanzas}"
 # XEP-0357, and Tigase's enable extensions that the engine serves (what
 # Siskin looks for: Martin `PushNotificationsModule.isSupported`).
 ACCOUNT_FEATURES = ["urn:xmpp:push:0", "tigase:push:encrypt:0", "tigase:push:encrypt:aes-128-gcm", "tigase:push:priority:0",
-                    "tigase:push:jingle:0", "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0"]
+                    "tigase:push:jingle:0", "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0",
+                    "tigase:push:filter:ignore-unknown:0"]
 APPID = "chatninja.example_chatninja"
 
 

@@ -50,7 +50,8 @@ def test_constants_come_from_the_header():
     header = nudge.HEADER.read_text()
     defined = set(re.findall(r"^#define\s+(NUDGE_[A-Z0-9_]+)\s+\S", header, re.M)) - {"NUDGE_H"}
     enumerated = set(re.findall(r"^\s+(NUDGE_[A-Z0-9_]+)\s*=", header, re.M))
-    assert enumerated == {"NUDGE_HELD_QUEUED", "NUDGE_HELD_OFFLINE", "NUDGE_HELD_ARCHIVED"}
+    assert enumerated == {"NUDGE_HELD_QUEUED", "NUDGE_HELD_OFFLINE", "NUDGE_HELD_ARCHIVED", "NUDGE_HELD_FROM_CONTACT",
+                          "NUDGE_HELD_FROM_STRANGER"}
     assert set(nudge.CONSTANTS) == defined | enumerated
     assert (nudge.EBUSY, nudge.HELD_ARCHIVED, nudge.EVENT_LOG) == (-11, 0x4, 3)
     assert nudge.LAST_ERRCODE == min(v for k, v in nudge.CONSTANTS.items() if k.startswith("NUDGE_E") and v < 0)
@@ -93,6 +94,25 @@ def test_session_without_push_keeps_the_hosts_timeout(engine):
     assert engine.session_closed("romeo@example.net/pda") == nudge.OK
     assert engine.set_room_nick(USER, "room@muc.example.net", "jules") == nudge.OK
     assert engine.set_room_nick(USER, "room@muc.example.net", None) == nudge.OK
+
+
+def test_the_sender_roster_is_wanted_only_where_an_enablement_ignores_unknown_senders(engine):
+    """nudge_wants_sender_roster: 0 for a plain enablement, 1 once one asks
+    for tigase:push:filter:ignore-unknown:0 (for that session's full JID
+    and the bare JID), EJID for a domain; both sender flags at once are
+    EINVAL."""
+    enable(engine)
+    assert engine.wants_sender_roster(USER) == (nudge.OK, 0)
+    ignoring = ENABLE.replace("</enable>", "<ignore-unknown xmlns='tigase:push:filter:ignore-unknown:0'/></enable>")
+    assert ignoring != ENABLE and engine.handle_stanza(ignoring) == nudge.OK
+    stanzas(engine.events(timeout=5, until=stanzas))
+    assert engine.wants_sender_roster(USER) == (nudge.OK, 1)
+    assert engine.wants_sender_roster(PHONE) == (nudge.OK, 1)
+    assert engine.wants_sender_roster("example.net") == (nudge.EJID, 0)
+    both = nudge.HELD_OFFLINE | nudge.HELD_FROM_CONTACT | nudge.HELD_FROM_STRANGER
+    assert engine.stanza_held(USER, "<message from='r@example.org/x' id='1'><body>hi</body></message>", both) == nudge.EINVAL
+    assert engine.stanza_held(USER, "<message from='r@example.org/x' id='1'><body>hi</body></message>",
+                              nudge.HELD_OFFLINE | nudge.HELD_FROM_CONTACT) == nudge.OK
 
 
 def test_bad_inputs_return_the_headers_codes(engine):

@@ -16,10 +16,11 @@ import secrets
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.support.devices import ApnsDevice, FcmDevice
-from tests.support.push_steps import DEADLINE_S, DOMAIN, JULIET, PUSH_HOST, ROMEO, hibernate, offline, online, pushes_until, run
+from tests.support.push_steps import (DEADLINE_S, DOMAIN, JULIET, PASSWORD, PUSH_HOST, ROMEO, hibernate, offline, online,
+                                      pushes_until, run)
 from tests.support.vendor_backends import apns_backend
 from tests.support.waiting import wait_until_async
-from tests.support.xmpp import AppServer, form_values
+from tests.support.xmpp import AppServer, Client, form_values
 
 COMMANDS = "{http://jabber.org/protocol/commands}"
 DATA = "{jabber:x:data}"
@@ -188,18 +189,25 @@ def test_siskin_registers_a_device_and_enables_with_the_node_alone(host, apns_mo
 
 TIGASE_ENCRYPT = "tigase:push:encrypt:0"
 TIGASE_PRIORITY = "tigase:push:priority:0"
+TIGASE_IGNORE_UNKNOWN = "tigase:push:filter:ignore-unknown:0"
 TIGASE_FEATURES = {TIGASE_ENCRYPT, "tigase:push:encrypt:aes-128-gcm", TIGASE_PRIORITY, "tigase:push:jingle:0",
-                   "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0"}
+                   "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0", TIGASE_IGNORE_UNKNOWN}
 
 
-def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm", max_size: int | None = None) -> str:
+def siskin_enable(service: str, node: str, key: bytes, alg: str = "aes-128-gcm", max_size: int | None = None,
+                  rooms: str = f"<room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>",
+                  ignore_unknown: bool = False) -> str:
     """Siskin's enable with every extension the account announces, each
     child as TigaseSwift's `TigasePushNotificationsModule.swift` builds it
     (GroupchatFilter, Muted, Priority, Encryption, Jingle), in the order
-    Siskin's `SiskinPushNotificationsModule.prepareExtensions` adds them."""
+    Siskin's `SiskinPushNotificationsModule.prepareExtensions` adds them;
+    `rooms`: the group chat filter's rules (`groupchatFilterRules`);
+    `ignore_unknown`: IgnoreUnknown first, as when the user turned off
+    notifications from unknown senders (`Settings.NotificationsFromUnknown`)."""
     size = f" max-size='{max_size}'" if max_size else ""
+    unknown = f"<ignore-unknown xmlns='{TIGASE_IGNORE_UNKNOWN}'/>" if ignore_unknown else ""
     return (f"<iq type='set' id='{secrets.token_hex(4)}'><enable xmlns='urn:xmpp:push:0' jid='{service}' node='{node}'>"
-            f"<groupchat xmlns='tigase:push:filter:groupchat:0'><room jid='room@muc.{DOMAIN}' allow='mentioned' nick='juliet'/>"
+            f"{unknown}<groupchat xmlns='tigase:push:filter:groupchat:0'>{rooms}"
             f"</groupchat><muted xmlns='tigase:push:filter:muted:0'><item jid='spam@{DOMAIN}'/></muted>"
             f"<priority xmlns='{TIGASE_PRIORITY}'/>"
             f"<encrypt xmlns='{TIGASE_ENCRYPT}' alg='{alg}'{size}>{base64.b64encode(key).decode()}</encrypt>"
@@ -244,7 +252,7 @@ def test_siskins_encrypted_enable_pushes_what_its_notification_service_decrypts(
         await online(server, a, b)
         info = await a.raw_iq(f"<iq type='get' to='{JULIET}' id='d0'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
         features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
-        assert TIGASE_FEATURES <= features and "tigase:push:filter:ignore-unknown:0" not in features, features
+        assert TIGASE_FEATURES <= features, features
         enabled = await a.raw_iq(siskin_enable(apps, "siskin-node", key))
         assert enabled.get("type") == "result", enabled
         listed = await asyncio.to_thread(host.kind.enablements, server, JULIET)
@@ -346,6 +354,111 @@ def test_siskins_encrypted_push_reaches_apns_as_its_extensions_read_it(host, apn
                                          "media": ["audio"]}
         await a.resume(server.c2s_port)
         await offline(a, b)
+
+    run(scenario())
+
+
+def test_snikket_ios_rooms_push_a_member_with_no_session_as_its_filter_says(host, apns_mock):
+    """Snikket iOS (snikket-ios `SiskinPushNotificationsModule.swift`
+    prepareExtensions; its rooms default to `always`, a room set to
+    mentions names the nickname, `groupchatFilterRules`) with no session at
+    all: a room that delivers to absent members (Snikket's server loads
+    prosody-modules' `mod_muc_offline_delivery`, which sends a copy of each
+    room message to the member's bare JID) reaches her bare JID, and the
+    group chat filter decides: `always` pushes every message, `mentioned`
+    only those naming her nickname, an unlisted room nothing. The room
+    service is an external component, so that both hosts receive the same
+    stanzas, as from a remote room."""
+    rooms, rooms_secret = "rooms.example.org", secrets.token_hex(8)
+    server = host.start(host.options(coalesce_window=0), components={rooms: rooms_secret})
+    device = ApnsDevice(apns_mock)
+    key = secrets.token_bytes(16)
+    rules = (f"<room jid='always@{rooms}' allow='always'/>"
+             f"<room jid='mentions@{rooms}' allow='mentioned' nick='jules'/>")
+
+    async def scenario():
+        room_service = AppServer(rooms, rooms_secret)
+        await room_service.online(server.component_port)
+        a = Client(f"{JULIET}/phone", PASSWORD)
+        await online(server, a)
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token}
+        registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+        enabled = await a.raw_iq(siskin_enable(PUSH_HOST, registered["node"], key, rooms=rules))
+        assert enabled.get("type") == "result", enabled
+        await a.offline()
+        await host.kind.session_closed(server, a.boundjid.full)
+
+        def room_message(room: str, body: str) -> None:
+            room_service.send_raw(f"<message xmlns='jabber:component:accept' from='{room}@{rooms}/romeo' to='{JULIET}' "
+                                  f"type='groupchat' id='{secrets.token_hex(4)}'><body>{body}</body></message>")
+
+        # The engine takes them in order: had the first two pushed, their
+        # pushes would come before the third's.
+        room_message("mentions", "lunch, anyone?")
+        room_message("unlisted", "jules?")
+        room_message("always", "hello all")
+        await pushes_until(device, lambda p: len(p) >= 1, "the push for the always room")
+        room_message("mentions", "jules, are you coming?")
+        pushes = await pushes_until(device, lambda p: len(p) >= 2, "the push for the mention")
+        first, second = (decrypt(p.summary["iv"], p.summary["encrypted"], key) for p in pushes)
+        assert first == {"unread": 1, "sender": f"always@{rooms}", "type": "groupchat", "nickname": "romeo",
+                         "message": "hello all"}, first
+        assert second["sender"] == f"mentions@{rooms}" and second["message"] == "jules, are you coming?", second
+        assert len(device.pushes()) == 2
+        room_service.disconnect()
+
+    run(scenario())
+
+
+def test_siskin_ignoring_unknown_senders_is_pushed_for_its_contacts_only(host, apns_mock):
+    """Siskin with notifications from unknown senders turned off
+    (`SiskinPushNotificationsModule.prepareExtensions` adds TigaseSwift's
+    `IgnoreUnknown` when the account announces it): as tigase-server's
+    `IgnoreFromUnknownFilter.java`, a sender not in her roster (or there
+    with only his own subscription request pending) pushes nothing, one in
+    it does, whatever the subscription, and a room's message is exempt. The
+    host reads the roster (Prosody's rostermanager, ejabberd's mod_roster)
+    only because the engine asks for it."""
+    rooms, rooms_secret = "rooms.example.org", secrets.token_hex(8)
+    server = host.start(host.options(coalesce_window=0), components={rooms: rooms_secret})
+    device = ApnsDevice(apns_mock)
+    key = secrets.token_bytes(16)
+    mercutio = f"mercutio@{DOMAIN}"
+
+    async def scenario():
+        room_service = AppServer(rooms, rooms_secret)
+        await room_service.online(server.component_port)
+        a, b, c = Client(f"{JULIET}/phone", PASSWORD), host.kind.desk(), Client(f"{mercutio}/street", PASSWORD)
+        await online(server, a, b, c)
+        # Romeo is in her roster with no subscription either way.
+        added = await a.raw_iq(f"<iq type='set' id='r1'><query xmlns='jabber:iq:roster'><item jid='{ROMEO}'/></query></iq>")
+        assert added.get("type") == "result", added
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": device.token}
+        registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+        rules = f"<room jid='always@{rooms}' allow='always'/>"
+        enabled = await a.raw_iq(siskin_enable(PUSH_HOST, registered["node"], key, rooms=rules, ignore_unknown=True))
+        assert enabled.get("type") == "result", enabled
+        await a.offline()
+        await host.kind.session_closed(server, a.boundjid.full)
+
+        # Mercutio, a stranger, asks for her presence (now pending in her
+        # roster) and writes.
+        c.send_raw(f"<presence to='{JULIET}' type='subscribe'/>")
+        c.say(JULIET, "buy my potions")
+        # (His message is reported twice, stored and archived; Prosody also
+        # reports his request.)
+        await host.kind.stats_until(server, lambda s: sum(s["held"].values()) >= 2, "Mercutio's message to be taken")
+        b.say(JULIET, "it is the east")
+        [first] = await pushes_until(device, lambda p: len(p) >= 1, "the push for Romeo's message")
+        payload = decrypt(first.summary["iv"], first.summary["encrypted"], key)
+        assert payload["sender"] == ROMEO, payload
+        room_service.send_raw(f"<message xmlns='jabber:component:accept' from='always@{rooms}/tybalt' to='{JULIET}' "
+                              "type='groupchat' id='g1'><body>a plague</body></message>")
+        pushes = await pushes_until(device, lambda p: len(p) >= 2, "the push for the room's message")
+        assert decrypt(pushes[1].summary["iv"], pushes[1].summary["encrypted"], key)["sender"] == f"always@{rooms}"
+        assert len(device.pushes()) == 2
+        await offline(b, c)
+        room_service.disconnect()
 
     run(scenario())
 

@@ -42,8 +42,9 @@ public enum CoreAction: Sendable {
     /// come back through `nudge_handle_stanza` with this id.
     case awaitAnswer(id: String, PublishInFlight)
     /// Keep the host-thread index of push-enabled resources in step.
-    /// `roomMessages`: its group chat filter asks for room messages.
-    case indexAdd(EnableKey, resource: String, roomMessages: Bool)
+    /// `roomMessages`: its group chat filter asks for room messages;
+    /// `ignoresUnknown`: it asks for the sender's roster state.
+    case indexAdd(EnableKey, resource: String, roomMessages: Bool, ignoresUnknown: Bool)
     case indexRemove(EnableKey)
     case pushed(PushReason)
     case publishFailed(kind: String)

@@ -20,8 +20,10 @@ public struct RoomNicks: Sendable {
     }
 
     /// The nickname that a held stanza could mention: the user's in the
-    /// room a groupchat message comes from; nil for anything else.
-    public func nick(for stanza: Element, user: String) -> String? {
+    /// room a groupchat message comes from (delivered as such or as a
+    /// MucSub event); nil for anything else.
+    public func nick(for held: Element, user: String) -> String? {
+        let stanza = MucSubMessage.unwrap(held) ?? held
         guard stanza[attribute: "type"] == "groupchat",
               let room = stanza[attribute: "from"].flatMap({ try? JID($0) }) else { return nil }
         return nick(user: user, room: room.bare.description)

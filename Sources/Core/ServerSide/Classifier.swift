@@ -21,6 +21,10 @@ public struct HeldStanza: Sendable, Equatable {
     /// where a group chat filter (`tigase:push:filter:groupchat:0`) asks
     /// for the room's messages.
     public var onlyByRoomFilter = false
+    /// Whether the sender is in the user's roster, as the host said
+    /// (`tigase:push:filter:ignore-unknown:0`): true for a stranger, false
+    /// for a contact, nil when the host did not look.
+    public var fromStranger: Bool?
 
     public init(reason: PushReason, sender: String?, body: String?, dedupeKey: String, kind: StanzaKind = .chat,
                 call: CallProposal? = nil, onlyByRoomFilter: Bool = false) {
@@ -59,7 +63,9 @@ public struct Classifier: Sendable {
         }
     }
 
-    private func classifyMessage(_ original: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
+    private func classifyMessage(_ held: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
+        // A room's message to a subscriber who is not in the room (MucSub).
+        let original = MucSubMessage.unwrap(held) ?? held
         let type = original[attribute: "type"] ?? "normal"
         if type == "error" { return nil }
         var message = original

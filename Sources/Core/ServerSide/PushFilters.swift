@@ -5,8 +5,12 @@ import NudgeStore
 /// `GroupchatFilter` apply them: a muted JID (for a room, the room's bare
 /// JID) pushes nothing; with a group chat filter, a room message pushes
 /// only as its room's rule says, and a room the filter does not list
-/// pushes nothing. The end of a call (`tigase:push:jingle:0`) pushes only
-/// where the client asked for Jingle pushes.
+/// pushes nothing. With `ignore-unknown`, as Tigase's
+/// `IgnoreFromUnknownFilter`, a sender the host says is not in the roster
+/// (or is there with only an incoming subscription request) pushes
+/// nothing, group chats excepted; a stanza the host did not look up pushes.
+/// The end of a call (`tigase:push:jingle:0`) pushes only where the client
+/// asked for Jingle pushes.
 extension EnableExtensions {
     /// The reason this enablement pushes `held` for, or nil when it pushes
     /// nothing. A room message let through by `always` is a message of its
@@ -17,6 +21,7 @@ extension EnableExtensions {
         if held.call?.ended == true && !jingle { return nil }
         let from = held.sender.flatMap { try? JID($0) }?.bare.description
         if let from, muted.contains(from) { return nil }
+        if ignoreUnknown && held.kind != .groupchat && held.fromStranger == true { return nil }
         guard held.kind == .groupchat, let rooms else {
             return held.onlyByRoomFilter ? nil : held.reason
         }

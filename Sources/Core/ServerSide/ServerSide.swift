@@ -177,7 +177,8 @@ public final class ServerSide {
 
         try store.putEnable(key, EnableRecord(resource: from.resource ?? "", publishOptions: request.publishOptions,
                                               enabledAt: step.now, extensions: request.extensions))
-        step.actions.append(.indexAdd(key, resource: from.resource ?? "", roomMessages: request.extensions.wantsRoomMessages))
+        step.actions.append(.indexAdd(key, resource: from.resource ?? "", roomMessages: request.extensions.wantsRoomMessages,
+                                      ignoresUnknown: request.extensions.ignoreUnknown))
         var payload: Element?
         if let accepted {
             var reply = Element("enable", namespace: NS.push)

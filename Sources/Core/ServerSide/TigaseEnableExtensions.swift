@@ -4,13 +4,14 @@ import NudgeCrypto
 
 /// Tigase's extensions of XEP-0357's `<enable/>`, as TigaseSwift's
 /// `TigasePushNotificationsModule` (Encryption, Priority, Jingle, Muted,
-/// GroupchatFilter) adds them and Tigase's server reads them: each a child
-/// of the enable in its own namespace. `ignore-unknown` and `away` are not
-/// served, nor announced, so a client that sends them anyway is not refused.
+/// GroupchatFilter, IgnoreUnknown) adds them and Tigase's server reads them:
+/// each a child of the enable in its own namespace. `away` is not served,
+/// nor announced, so a client that sends it anyway is not refused.
 extension EnableExtensions {
     /// The disco features of the account for what is served here.
     static let discoFeatures = [NS.tigasePushEncrypt, NS.tigasePushEncryptAES128GCM, NS.tigasePushPriority,
-                                NS.tigasePushJingle, NS.tigasePushFilterMuted, NS.tigasePushFilterGroupchat]
+                                NS.tigasePushJingle, NS.tigasePushFilterMuted, NS.tigasePushFilterGroupchat,
+                                NS.tigasePushFilterIgnoreUnknown]
 
     static let algorithm = "aes-128-gcm"
     /// Below this the JSON of a push without its message may not fit.
@@ -34,12 +35,14 @@ extension EnableExtensions {
               let priority = only("priority", NS.tigasePushPriority),
               let jingle = only("jingle", NS.tigasePushJingle),
               let muted = only("muted", NS.tigasePushFilterMuted),
-              let groupchat = only("groupchat", NS.tigasePushFilterGroupchat) else { return nil }
+              let groupchat = only("groupchat", NS.tigasePushFilterGroupchat),
+              let ignoreUnknown = only("ignore-unknown", NS.tigasePushFilterIgnoreUnknown) else { return nil }
         if let encrypt {
             guard readEncrypt(encrypt, iq, &step) else { return nil }
         }
         self.priority = priority != nil
         self.jingle = jingle != nil
+        self.ignoreUnknown = ignoreUnknown != nil
         if let muted {
             guard let jids = Self.readMuted(muted, iq, &step) else { return nil }
             self.muted = jids

@@ -16,6 +16,10 @@ public struct EnableExtensions: Sendable, Equatable {
     /// `tigase:push:filter:groupchat:0`: per room, what pushes; nil without
     /// the filter. A room the filter does not list pushes nothing.
     public var rooms: [RoomRule]?
+    /// `tigase:push:filter:ignore-unknown:0`: senders not in the user's
+    /// roster (or there with only their own subscription request pending)
+    /// push nothing; group chats are exempt.
+    public var ignoreUnknown: Bool
 
     /// One room of the group chat filter.
     public struct RoomRule: Sendable, Equatable {
@@ -37,13 +41,14 @@ public struct EnableExtensions: Sendable, Equatable {
     }
 
     public init(encryptionKey: [UInt8]? = nil, maxPayloadBytes: UInt32? = nil, priority: Bool = false,
-                jingle: Bool = false, muted: [String] = [], rooms: [RoomRule]? = nil) {
+                jingle: Bool = false, muted: [String] = [], rooms: [RoomRule]? = nil, ignoreUnknown: Bool = false) {
         self.encryptionKey = encryptionKey
         self.maxPayloadBytes = maxPayloadBytes
         self.priority = priority
         self.jingle = jingle
         self.muted = muted
         self.rooms = rooms
+        self.ignoreUnknown = ignoreUnknown
     }
 
     /// None asked for: what every enablement of format 1 reads as.
@@ -70,9 +75,11 @@ public struct EnableExtensions: Sendable, Equatable {
                 w.writeOptional(rule.nick) { $0.writeString($1) }
             }
         }
+        w.writeBool(ignoreUnknown)
     }
 
-    init(from r: inout ByteReader) throws(StoreError) {
+    /// `version`: the EnableRecord format the bytes were written in.
+    init(from r: inout ByteReader, version: UInt8) throws(StoreError) {
         encryptionKey = try r.readOptional { r throws(StoreError) in try r.readBytes() }
         maxPayloadBytes = try r.readOptional { r throws(StoreError) in try r.readVarintUInt32() }
         priority = try r.readBool()
@@ -95,5 +102,6 @@ public struct EnableExtensions: Sendable, Equatable {
             }
             return rooms
         }
+        ignoreUnknown = version >= 3 ? try r.readBool() : false
     }
 }

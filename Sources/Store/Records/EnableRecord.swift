@@ -19,7 +19,8 @@ public struct EnableRecord: Sendable, Equatable {
     }
 
     /// Format 2 added `extensions`; a format 1 record reads as none.
-    static let formatVersion: UInt8 = 2
+    /// Format 3 added `extensions.ignoreUnknown` (false before).
+    static let formatVersion: UInt8 = 3
 
     /// The value bytes.
     public func encode() -> [UInt8] {
@@ -46,7 +47,7 @@ public struct EnableRecord: Sendable, Equatable {
             }
             let enabledAt = try r.readZigzag()
             return EnableRecord(resource: resource, publishOptions: fields, enabledAt: enabledAt,
-                                extensions: version >= 2 ? try EnableExtensions(from: &r) : .none)
+                                extensions: version >= 2 ? try EnableExtensions(from: &r, version: version) : .none)
         }
     }
 }

@@ -28,7 +28,9 @@
  *   session_online|resumed|closed(Engine, FullJid) -> ok | {error, Code}
  *   session_pending(Engine, FullJid)  -> {ok, TimeoutS} | {error, Code}
  *   set_room_nick(Engine, User, Room, Nick | undefined) -> ok | {error, Code}
- *   stanza_held(Engine, UserJid, Xml, queued | offline | archived) -> ok | {error, Code}
+ *   wants_sender_roster(Engine, UserJid) -> {ok, true | false} | {error, Code}
+ *   stanza_held(Engine, UserJid, Xml, Where | {Where, contact | stranger}) -> ok | {error, Code}
+ *       Where: queued | offline | archived
  *   stats(Engine)                     -> {ok, Json} | {error, Code}
  *   metrics(Engine)                   -> {ok, OpenMetricsText} | {error, Code}
  *   admin(Engine, RequestJson)        -> {ok, ReplyJson} | {error, Code, ReplyJson} | {error, Code}
@@ -66,7 +68,7 @@ static ErlNifResourceType *ENGINE_TYPE;
 
 static ERL_NIF_TERM atom_ok, atom_error, atom_closed, atom_undefined, atom_nudge_event,
     atom_stanza, atom_disabled, atom_log, atom_unknown, atom_debug, atom_info, atom_warn,
-    atom_queued, atom_offline, atom_archived;
+    atom_queued, atom_offline, atom_archived, atom_contact, atom_stranger, atom_true, atom_false;
 
 /* ---- Result codes ------------------------------------------------------ */
 
@@ -416,21 +418,52 @@ static ERL_NIF_TERM nif_set_room_nick(ErlNifEnv *env, int argc, const ERL_NIF_TE
     return ret;
 }
 
+static ERL_NIF_TERM nif_wants_sender_roster(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    engine_res *r;
+    char *jid;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &jid, &error)) return error;
+    int wanted = 0;
+    int rc = nudge_wants_sender_roster(r->engine, jid, &wanted);
+    leave_with_string(r, jid);
+    if (rc != NUDGE_OK) return result(env, rc);
+    return enif_make_tuple2(env, atom_ok, wanted ? atom_true : atom_false);
+}
+
+/* queued | offline | archived, optionally {Where, contact | stranger}. */
+static int held_where(ErlNifEnv *env, ERL_NIF_TERM term, unsigned *where)
+{
+    const ERL_NIF_TERM *pair;
+    int arity;
+    unsigned sender = 0;
+    if (enif_get_tuple(env, term, &arity, &pair)) {
+        if (arity != 2) return 0;
+        if (enif_is_identical(pair[1], atom_contact)) sender = NUDGE_HELD_FROM_CONTACT;
+        else if (enif_is_identical(pair[1], atom_stranger)) sender = NUDGE_HELD_FROM_STRANGER;
+        else return 0;
+        term = pair[0];
+    }
+    if (enif_is_identical(term, atom_queued)) *where = NUDGE_HELD_QUEUED | sender;
+    else if (enif_is_identical(term, atom_offline)) *where = NUDGE_HELD_OFFLINE | sender;
+    else if (enif_is_identical(term, atom_archived)) *where = NUDGE_HELD_ARCHIVED | sender;
+    else return 0;
+    return 1;
+}
+
 static ERL_NIF_TERM nif_stanza_held(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    nudge_held_where where;
-    if (enif_is_identical(argv[3], atom_queued)) where = NUDGE_HELD_QUEUED;
-    else if (enif_is_identical(argv[3], atom_offline)) where = NUDGE_HELD_OFFLINE;
-    else if (enif_is_identical(argv[3], atom_archived)) where = NUDGE_HELD_ARCHIVED;
-    else return enif_make_badarg(env);
+    unsigned where;
+    if (!held_where(env, argv[3], &where)) return enif_make_badarg(env);
     ErlNifBinary xml;
     if (!get_bytes(env, argv[2], &xml)) return enif_make_badarg(env);
     engine_res *r;
     char *user;
     ERL_NIF_TERM error;
     if (!enter_with_string(env, argv, &r, &user, &error)) return error;
-    int rc = nudge_stanza_held(r->engine, user, (const char *)xml.data, xml.size, where);
+    int rc = nudge_stanza_held(r->engine, user, (const char *)xml.data, xml.size, (nudge_held_where)where);
     leave_with_string(r, user);
     return result(env, rc);
 }
@@ -583,6 +616,10 @@ static int open_types(ErlNifEnv *env, ErlNifResourceFlags flags)
     atom_queued = enif_make_atom(env, "queued");
     atom_offline = enif_make_atom(env, "offline");
     atom_archived = enif_make_atom(env, "archived");
+    atom_contact = enif_make_atom(env, "contact");
+    atom_stranger = enif_make_atom(env, "stranger");
+    atom_true = enif_make_atom(env, "true");
+    atom_false = enif_make_atom(env, "false");
     return 0;
 }
 
@@ -614,6 +651,7 @@ static ErlNifFunc funcs[] = {
     {"session_closed", 2, nif_session_closed, 0},
     {"set_room_nick", 4, nif_set_room_nick, 0},
     {"stanza_held", 4, nif_stanza_held, 0},
+    {"wants_sender_roster", 2, nif_wants_sender_roster, 0},
     {"stats", 1, nif_stats, 0},
     {"metrics", 1, nif_metrics, 0},
     {"user_removed", 2, nif_user_removed, 0},

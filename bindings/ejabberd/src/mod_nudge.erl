@@ -38,6 +38,7 @@
 -include("logger.hrl").
 -include("xmpp.hrl").
 -include("translate.hrl").
+-include("mod_roster.hrl").
 
 -define(STOPPING_KEY, {?MODULE, stopping}).
 
@@ -147,7 +148,8 @@ hooks() ->
      {offline_message_hook, offline_message, 55},
      %% Before mod_mam (100) writes the message.
      {store_mam_message, store_mam_message, 50},
-     %% Before ejabberd_sm's own (100), which drops results to bare JIDs.
+     %% Before ejabberd_sm's own (100), which drops results to bare JIDs
+     %% and bounces group chat messages to them.
      {bounce_sm_packet, bounce_sm_packet, 50},
      {disco_sm_features, disco_sm_features, 50},
      {disco_info, disco_info, 50},
@@ -224,6 +226,15 @@ bounce_sm_packet({_, #iq{type = T, id = <<"nudge-", _/binary>>} = IQ} = Acc) whe
         ok -> {stop, {drop, IQ}};
         _ -> Acc
     end;
+%% A room's message to the bare JID of a member who is not in the room
+%% (rooms that deliver to absent members, as Prosody's
+%% mod_muc_offline_delivery does; ejabberd's own rooms use MucSub, which
+%% mod_offline stores). ejabberd_sm stores none and bounces it, so for a
+%% message the enablement's group chat filter or notify_on lets through the
+%% push is all the user will see. As Prosody's binding does.
+bounce_sm_packet({bounce, #message{type = groupchat, to = #jid{luser = U, lserver = S}} = Msg} = Acc) when U /= <<>> ->
+    held(jid:encode(jid:make(U, S)), Msg, offline),
+    Acc;
 bounce_sm_packet(Acc) ->
     Acc.
 
@@ -344,10 +355,36 @@ with_stanza_id(Msg, _Bare) ->
     Msg.
 
 held(User, Pkt, Where) ->
-    case call(stanza_held, [User, xml(Pkt), Where]) of
+    case call(stanza_held, [User, xml(Pkt), with_sender(User, Pkt, Where)]) of
         ok -> ok;
         {error, closed} -> ok;
         {error, Code} -> ?WARNING_MSG("stanza_held(~ts, ~ts) failed: ~p", [User, Where, Code])
+    end.
+
+%% The sender's place in the user's roster, when an enablement of the user
+%% ignores senders not in it (Tigase's tigase:push:filter:ignore-unknown:0):
+%% as Tigase's IgnoreFromUnknownFilter, a stranger has no roster item, or
+%% one with no subscription and only their own request pending.
+%% mod_roster:get_roster/2 is ejabberd's cached read of the roster.
+with_sender(_User, #message{type = groupchat}, Where) ->
+    Where;    % group chats are exempt: no need to look
+with_sender(User, Pkt, Where) ->
+    case {call(wants_sender_roster, [User]), xmpp:get_from(Pkt)} of
+        {{ok, true}, #jid{} = From} ->
+            #jid{luser = U, lserver = S} = jid:decode(User),
+            case gen_mod:is_loaded(S, mod_roster) of
+                true -> {Where, roster_place(U, S, jid:tolower(jid:remove_resource(From)))};
+                false -> Where
+            end;
+        _ ->
+            Where
+    end.
+
+roster_place(U, S, LFrom) ->
+    case lists:keyfind(LFrom, #roster.jid, mod_roster:get_roster(U, S)) of
+        #roster{subscription = none, ask = in} -> stranger;
+        #roster{} -> contact;
+        false -> stranger
     end.
 
 %% ---- Accounts ---------------------------------------------------------------------

@@ -24,7 +24,7 @@
 
 -export([open/1, close/1, handle_stanza/2,
          session_online/2, session_pending/2, session_resumed/2, session_closed/2,
-         set_room_nick/4, stanza_held/4, stats/1, metrics/1, admin/2, user_removed/2, account_disco/3, info/1,
+         set_room_nick/4, wants_sender_roster/2, stanza_held/4, stats/1, metrics/1, admin/2, user_removed/2, account_disco/3, info/1,
          config_schema/0, version/0, strerror/1]).
 
 -on_load(load/0).
@@ -32,7 +32,9 @@
 -type engine() :: reference().
 -type code() :: atom() | integer().
 -type held() :: queued | offline | archived.
--export_type([engine/0, code/0, held/0]).
+%% The sender's place in the user's roster, when wants_sender_roster/2 asked.
+-type sender() :: contact | stranger.
+-export_type([engine/0, code/0, held/0, sender/0]).
 
 %% The shared object sits in ../priv/lib beside this module's ebin, both in
 %% the build tree and where `make install` puts them.
@@ -68,8 +70,14 @@ session_closed(_Engine, _FullJid) -> ?NOT_LOADED.
 -spec set_room_nick(engine(), binary(), binary(), binary() | undefined) -> ok | {error, code()}.
 set_room_nick(_Engine, _User, _Room, _Nick) -> ?NOT_LOADED.
 
+%% Whether the host should look the sender of a stanza held for the user
+%% up in the user's roster (nudge_wants_sender_roster: an enablement ignores
+%% senders not in it). From memory.
+-spec wants_sender_roster(engine(), binary()) -> {ok, boolean()} | {error, code()}.
+wants_sender_roster(_Engine, _UserJid) -> ?NOT_LOADED.
+
 %% UserJid: the session's full JID with queued, the bare JID otherwise.
--spec stanza_held(engine(), binary(), iodata(), held()) -> ok | {error, code()}.
+-spec stanza_held(engine(), binary(), iodata(), held() | {held(), sender()}) -> ok | {error, code()}.
 stanza_held(_Engine, _UserJid, _Xml, _Where) -> ?NOT_LOADED.
 
 -spec stats(engine()) -> {ok, binary()} | {error, code()}.

@@ -3,7 +3,7 @@
 -- whether they deserve a push.
 --
 -- mod_nudge.lua loads it with module:require "mod_nudge/held" and calls it
--- with `engine`: call, nudge and measure_held (as for mod_nudge/sessions).
+-- with `engine`: nudge and hold (mod_nudge/roster).
 
 local st = require "util.stanza";
 local jid = require "util.jid";
@@ -11,14 +11,13 @@ local jid = require "util.jid";
 local xmlns_sid = "urn:xmpp:sid:0";
 
 return function (engine)
-	local call, nudge, measure_held = engine.call, engine.nudge, engine.measure_held;
+	local nudge, hold = engine.nudge, engine.hold;
 	local bare_sessions = prosody.bare_sessions;
 
 	module:hook("smacks-hibernation-stanza-queued", function (event)
 		local session = event.origin;
 		if not session.full_jid then return; end
-		measure_held();
-		call("stanza_held", session.full_jid, tostring(event.stanza), nudge.HELD_QUEUED);
+		hold(session.full_jid, event.stanza, nudge.HELD_QUEUED);
 	end);
 
 	-- Stored for offline delivery (before mod_offline, which ends the event).
@@ -28,8 +27,7 @@ return function (engine)
 		-- mod_smacks hands the queue of an expired hibernating session over to
 		-- offline storage: those stanzas were reported when they were queued.
 		if origin and origin.username == username and origin.host == module.host and origin.hibernating then return; end
-		measure_held();
-		call("stanza_held", jid.join(username, module.host), tostring(event.stanza), nudge.HELD_OFFLINE);
+		hold(jid.join(username, module.host), event.stanza, nudge.HELD_OFFLINE);
 	end, 1);
 
 	-- A group-chat message to the bare JID of a user with no session (rooms
@@ -40,8 +38,7 @@ return function (engine)
 		local stanza = event.stanza;
 		local to = jid.bare(stanza.attr.to or "");
 		if jid.host(to) ~= module.host then return; end
-		measure_held();
-		call("stanza_held", to, tostring(stanza), nudge.HELD_OFFLINE);
+		hold(to, stanza, nudge.HELD_OFFLINE);
 	end, 1);
 
 	-- Subscription requests to users with no session: stored in the roster.
@@ -50,8 +47,7 @@ return function (engine)
 		if stanza.attr.type ~= "subscribe" or not stanza.attr.to then return; end
 		local to = jid.bare(stanza.attr.to);
 		if bare_sessions[to] or jid.host(to) ~= module.host then return; end
-		measure_held();
-		call("stanza_held", to, tostring(stanza), nudge.HELD_OFFLINE);
+		hold(to, stanza, nudge.HELD_OFFLINE);
 	end, 10);
 
 	-- Archived (mod_mam) while the user has no session to take it. mod_offline
@@ -66,7 +62,6 @@ return function (engine)
 		if not stanza.attr.id and event.id then
 			stanza = st.clone(stanza):tag("stanza-id", { xmlns = xmlns_sid, by = bare, id = event.id }):up();
 		end
-		measure_held();
-		call("stanza_held", bare, tostring(stanza), nudge.HELD_ARCHIVED);
+		hold(bare, stanza, nudge.HELD_ARCHIVED);
 	end);
 end

@@ -4,7 +4,7 @@
 --
 -- mod_nudge.lua loads it with module:require "mod_nudge/sessions" and calls
 -- it with `engine`: call (an engine call, then its events), state,
--- nudge (the Lua C module) and measure_held.
+-- nudge (the Lua C module) and hold (mod_nudge/roster).
 
 local st = require "util.stanza";
 local jid = require "util.jid";
@@ -13,7 +13,7 @@ local watchdog = require "util.watchdog";
 local xmlns_muc = "http://jabber.org/protocol/muc";
 
 return function (engine)
-	local call, state, nudge, measure_held = engine.call, engine.state, engine.nudge, engine.measure_held;
+	local call, state, nudge, hold = engine.call, engine.state, engine.nudge, engine.hold;
 
 	module:hook("resource-bind", function (event)
 		local session = event.session;
@@ -39,8 +39,7 @@ return function (engine)
 		for _, stanza in ipairs(queue or {}) do
 			if st.is_stanza(stanza) and (stanza.name == "message"
 					or (stanza.name == "presence" and stanza.attr.type == "subscribe")) then
-				measure_held();
-				call("stanza_held", session.full_jid, tostring(stanza), nudge.HELD_QUEUED);
+				hold(session.full_jid, stanza, nudge.HELD_QUEUED);
 			end
 		end
 	end

@@ -1,0 +1,111 @@
+"""Clients through nudge-component, behind each host's own XEP-0357 module
+(Prosody's mod_cloud_notify, ejabberd's mod_push): the client's own
+registration at the component, the enable at its server, and the push at
+the APNs mock. The README's compatibility table's component column points
+here.
+
+Every wait is for a condition, with a deadline."""
+
+import asyncio
+import re
+import secrets
+
+import pytest
+
+from tests.component.component_flow import push_with_body, run, start_component
+from tests.component.component_process import DOMAIN, PUSH_HOST
+from tests.component.component_servers import PASSWORD
+from tests.servers.test_clients import command_iq, command_result, sha1_name
+from tests.support.devices import FcmDevice
+from tests.support.push_steps import DEADLINE_S, pushes_until
+from tests.support.vendor_backends import apns_backend
+from tests.support.xmpp import Client
+
+# How each host logs the phone's session going pending.
+HIBERNATING = {"prosody": "Session going into hibernation",
+               "ejabberd": r"Closing c2s connection for juliet@example\.net/phone.*waiting \d+ seconds"}
+
+
+@pytest.fixture(params=["prosody", "ejabberd"])
+def host_server(request):
+    """(name, a started server with the host's own push module and the component listener)."""
+    return request.param, request.getfixturevalue(request.param)()
+
+
+async def pending_then_push(server, pattern: str, enable, body: str, arrived):
+    """Juliet's phone enables push with `enable(client)`, goes pending,
+    Romeo writes `body`; returns its push, once `arrived()` has it."""
+    a = Client(f"juliet@{DOMAIN}/phone", PASSWORD, stream_management=True)
+    b = Client(f"romeo@{DOMAIN}/desk", PASSWORD)
+    await a.online(server.c2s_port)
+    await b.online(server.c2s_port)
+    await enable(a)
+    before = len(re.findall(pattern, server.log_text()))
+    a.drop()
+    await a.dropped()
+    await asyncio.to_thread(server.wait_for_log, pattern, DEADLINE_S, before + 1)
+    b.say(f"juliet@{DOMAIN}", body)
+    push = await arrived()
+    await a.resume(server.c2s_port)
+    await a.offline()
+    await b.offline()
+    return push
+
+
+def test_siskins_register_device_through_the_component(host_server, component, apns_mock):
+    """TigaseSwift `TigasePushNotificationsModule.registerDevice`
+    (register-device: provider, device-token) at the component, then the
+    enable with the node alone at the user's server, whose own module
+    publishes to the component."""
+    name, server = host_server
+    start_component(component, server, apns_mock)
+    token = secrets.token_hex(32)
+
+    async def enable(a):
+        fields = {"provider": "tigase:messenger:apns:1", "device-token": token}
+        registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+        reply = await a.enable(PUSH_HOST, registered["node"], None)
+        assert reply["type"] == "result", reply
+
+    body = "to siskin via the component"
+    push = run(pending_then_push(server, HIBERNATING[name], enable, body, lambda: push_with_body(apns_mock, token, body)))
+    assert push["answer"]["status"] == 200, push
+
+
+def test_monals_token_node_through_the_component(host_server, component, apns_mock):
+    """Monal `XMPPIQ.m` setPushEnableWithNode: no registration, the APNs
+    token as the node, `pushModule` as a publish option, which the host's
+    module passes on with every publish (fpush's dialect: the component's
+    `appserver.token_nodes`)."""
+    name, server = host_server
+    backend = apns_backend(apns_mock, app="monalProdiOS")
+    start_component(component, server, apns_mock, engine={"appserver": {"backends": [backend], "token_nodes": True}})
+    token = secrets.token_hex(32)
+
+    async def enable(a):
+        reply = await a.enable(PUSH_HOST, token, None, options={"pushModule": "monalProdiOS"})
+        assert reply["type"] == "result", reply
+
+    body = "to monal via the component"
+    push = run(pending_then_push(server, HIBERNATING[name], enable, body, lambda: push_with_body(apns_mock, token, body)))
+    assert push["answer"]["status"] == 200, push
+
+
+def test_conversations_register_push_fcm_through_the_component(host_server, component, apns_mock, fcm_mock):
+    """Conversations `IqGenerator.pushTokenToAppServer` (register-push-fcm:
+    token, android-id) at the component and `IqGenerator.enablePush` (the
+    secret) at the user's server; the FCM data names the account as
+    Conversations' `PushMessageReceiver` compares it (sha1 of the bare
+    JID, NUL, android-id)."""
+    name, server = host_server
+    device = FcmDevice(fcm_mock)
+    start_component(component, server, apns_mock, engine={"appserver": {"backends": device.backends()}})
+
+    async def enable(a):
+        fields = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-push-fcm", device.fields())))
+        reply = await a.enable(fields["jid"], fields["node"], fields["secret"])
+        assert reply["type"] == "result", reply
+
+    push = run(pending_then_push(server, HIBERNATING[name], enable, "to conversations via the component",
+                                 lambda: pushes_until(device, lambda p: len(p) >= 1, "the FCM push")))[0]
+    assert push.ok and push.summary["account"] == sha1_name(f"juliet@{DOMAIN}", device.android_id)
