@@ -70,6 +70,11 @@ extension StoreWriter {
         return seq
     }
 
+    /// Takes the delivery job `seq` for this engine (`claimOutbox`).
+    public func claimOutbox(_ seq: UInt64) throws(StoreError) -> Bool {
+        try claimOutbox(OutboxRecord.key(seq))
+    }
+
     /// Replaces the delivery job `seq` (after an attempt, say).
     public func putOutbox(_ seq: UInt64, _ r: OutboxRecord) throws(StoreError) {
         try put(.outbox, OutboxRecord.key(seq), r.encode())
