@@ -89,7 +89,6 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
         do {
             outcome = try writeTransaction { w throws in
                 for table in Table.allCases { try w.transaction.execute(PGSQL.create(table)) }
-                try w.transaction.execute(PGSQL.createNodes)
                 try w.transaction.execute(PGSQL.outboxColumns)
                 _ = try w.transaction.query(PGSQL.adoptSessions, [w.transaction.node.sessionPrefixBytes])
                 return try Schema.prepare(w, version: schemaVersion, migrations: migrations)
@@ -238,7 +237,10 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
         do throws(PGFailure) {
             try connection.execute("SET synchronous_commit = on")
             owner = try connection.query(PGSQL.nodeLock, [Array(node.id.utf8)]).bool(0, 0)
-            if owner == true { _ = try connection.query(PGSQL.heartbeat, [Array(node.id.utf8)]) }
+            if owner == true {
+                try connection.execute(PGSQL.createNodes)
+                _ = try connection.query(PGSQL.heartbeat, [Array(node.id.utf8)])
+            }
         } catch {
             throw error.storeError
         }
