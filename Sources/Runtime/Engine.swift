@@ -58,6 +58,9 @@ public final class Engine: Sendable {
                 engine.close()
                 throw EngineError(.store, "store.url: \(error.message)")
             }
+            // Listening now; what another node changed between the index's
+            // first reading and the LISTEN is read again.
+            link.missedChanges()
         }
         let report = store.openReport
         if report.previousShutdownClean == false {

@@ -28,6 +28,9 @@ final class PGListener: @unchecked Sendable {
     private let now: @Sendable () -> Int64
     private let stopping = Atomic<Bool>(false)
     private var thread = pthread_t()
+    /// Connected and listening before `init` returns, so that a change
+    /// committed after it is heard; the thread's from then on.
+    private var first: PGConnection?
 
     init(parameters: [(String, String)], label: String, node: PGNode, observer: any NodeObserver,
          now: @escaping @Sendable () -> Int64) throws(StoreError) {
@@ -36,6 +39,7 @@ final class PGListener: @unchecked Sendable {
         self.node = node
         self.observer = observer
         self.now = now
+        first = try Self.listening(parameters, label)
         let me = Unmanaged.passRetained(self).toOpaque()
         let rc = pthread_create(&thread, nil, { raw in
             let listener = Unmanaged<PGListener>.fromOpaque(raw!).takeRetainedValue()
@@ -58,16 +62,15 @@ final class PGListener: @unchecked Sendable {
     private var sweepEvery: Int64 { Int64(max(1, node.leaseS / 2)) * 1000 }
 
     private func run() {
-        var connection: PGConnection?
-        var connectedBefore = false
+        var connection = first
+        first = nil
+        var connectedBefore = connection != nil
         var failing = false
         var nextBeat: Int64 = 0, nextSweep: Int64 = 0
         while !stopping.load(ordering: .acquiring) {
             do throws(StoreError) {
                 if connection == nil {
-                    let fresh = try PGConnection(parameters, label: label)
-                    do throws(PGFailure) { try fresh.execute("LISTEN \(PGSQL.enableChannel)") } catch { throw error.storeError }
-                    connection = fresh
+                    connection = try Self.listening(parameters, label)
                     // What changed while no one listened is read again.
                     if connectedBefore { observer?.missedChanges() }
                     connectedBefore = true
@@ -103,6 +106,12 @@ final class PGListener: @unchecked Sendable {
                 sleepOneSecond()
             }
         }
+    }
+
+    private static func listening(_ parameters: [(String, String)], _ label: String) throws(StoreError) -> PGConnection {
+        let connection = try PGConnection(parameters, label: label)
+        do throws(PGFailure) { try connection.execute("LISTEN \(PGSQL.enableChannel)") } catch { throw error.storeError }
+        return connection
     }
 
     private func sleepOneSecond() {
