@@ -91,6 +91,13 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
                 for table in Table.allCases { try w.transaction.execute(PGSQL.create(table)) }
                 try w.transaction.execute(PGSQL.outboxColumns)
                 _ = try w.transaction.query(PGSQL.adoptSessions, [w.transaction.node.sessionPrefixBytes])
+                try w.transaction.execute(PGSQL.createOutboxSequence)
+                // A database from before the sequence numbered its jobs
+                // with the meta counter: the sequence starts past it.
+                if let counter = try w.get(.meta, Schema.MetaKey.outboxNext) {
+                    let next = try Schema.decodeSequence(counter)
+                    _ = try w.transaction.query(PGSQL.raiseOutboxSequence, [PGSQL.int8(Int(clamping: next))])
+                }
                 return try Schema.prepare(w, version: schemaVersion, migrations: migrations)
             }
         } catch let error as StoreError {

@@ -34,6 +34,11 @@ public protocol StoreWriter: StoreReader {
     /// always answers true. The claim commits, or not, with the
     /// transaction.
     func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool
+    /// The next outbox sequence number, never handed out before (a
+    /// transaction that is rolled back may leave a gap). LMDB and memory:
+    /// the `meta` counter (`metaOutboxSequence`); PostgreSQL: a sequence,
+    /// so that nodes appending at once do not conflict on one row.
+    func nextOutboxSequence() throws(StoreError) -> UInt64
 }
 
 /// Sizes of a store, for `nudge_stats_json` and for tests.

@@ -105,6 +105,30 @@ struct PostgreSQLNodesTests {
         }
     }
 
+    /// Appends on two nodes at once take numbers from a sequence: no row
+    /// they both write, so neither runs again; a database numbered by the
+    /// meta counter before keeps counting past it.
+    @Test func appendsOnTwoNodesDoNotConflictAndContinueTheOldCounter() throws {
+        try PostgreSQLServer.withDatabase { url in
+            let a = try open(url, "a")
+            try a.write { w in try w.put(.meta, Schema.MetaKey.outboxNext, OutboxRecord.key(100)) }
+            a.close(markClean: true)
+            let a2 = try open(url, "a")
+            let b1 = try open(url, "b")
+            defer { a2.close(markClean: true); b1.close(markClean: true) }
+            var runs = 0
+            var inner: UInt64 = 0
+            let outer = try a2.write { w in
+                runs += 1
+                _ = try w.get(.meta, Schema.MetaKey.schema)
+                if runs == 1 { inner = try b1.write { w in try w.appendOutbox(job()) } }
+                return try w.appendOutbox(job())
+            }
+            #expect(runs == 1)
+            #expect(inner == 100 && outer == 101)
+        }
+    }
+
     final class Observer: NodeObserver, @unchecked Sendable {
         let users = Mutex<[String]>([])
         let orphans = Mutex<[UInt64]>([])

@@ -139,6 +139,10 @@ final class LMDBWriter: LMDBReader, StoreWriter {
         try super.init(environment, readOnly: false, parent: parent)
     }
 
+    func nextOutboxSequence() throws(StoreError) -> UInt64 {
+        try metaOutboxSequence()
+    }
+
     /// One engine per store: every job is this engine's.
     func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool {
         _ = try live()

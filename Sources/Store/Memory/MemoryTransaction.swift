@@ -57,6 +57,10 @@ final class MemoryWriter: MemoryReader, StoreWriter {
     }
 
     /// A working copy of this one's tables, kept only if `body` returns.
+    func nextOutboxSequence() throws(StoreError) -> UInt64 {
+        try metaOutboxSequence()
+    }
+
     /// One engine per store: every job is this engine's.
     func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool {
         try live()

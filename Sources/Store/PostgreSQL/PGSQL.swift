@@ -50,6 +50,13 @@ enum PGSQL {
     /// held by the node that made it.
     static let putOutbox = "WITH u AS (UPDATE nudge_outbox SET value = $2::bytea, not_before = $3::int8 WHERE key = $1::bytea RETURNING 1) INSERT INTO nudge_outbox (key, value, not_before, lease_node) SELECT $1::bytea, $2::bytea, $3::int8, $4::text WHERE NOT EXISTS (SELECT 1 FROM u) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, not_before = EXCLUDED.not_before"
 
+    /// Outbox sequence numbers, so that nodes appending at once do not
+    /// conflict on the `meta` counter. Started past that counter at open.
+    static let createOutboxSequence = "CREATE SEQUENCE IF NOT EXISTS nudge_outbox_seq AS bigint"
+    static let nextOutboxSequence = "SELECT nextval('nudge_outbox_seq')"
+    /// Moves the sequence up to `$1` (the next number to hand out), never down.
+    static let raiseOutboxSequence = "SELECT setval('nudge_outbox_seq', $1::int8, false) FROM nudge_outbox_seq WHERE (CASE WHEN is_called THEN last_value + 1 ELSE last_value END) < $1::int8"
+
     /// Channel of enablement changes; the payload is `node_id user`.
     static let enableChannel = "nudge_enable"
     static let notifyEnable = "SELECT pg_notify('nudge_enable', $1::text)"

@@ -128,6 +128,15 @@ final class PGWriter: PGReader, StoreWriter {
         _ = try txn.query(PGSQL.notifyEnable, [Array(txn.node.id.utf8) + [0x20] + user])
     }
 
+    func nextOutboxSequence() throws(StoreError) -> UInt64 {
+        let txn = try live()
+        let rows = try txn.query(PGSQL.nextOutboxSequence, [])
+        guard rows.count == 1, let n = rows.int64(0, 0), n > 0 else {
+            throw StoreError(.io, "PostgreSQL store \(txn.connection.label): nextval of nudge_outbox_seq gave no number")
+        }
+        return UInt64(n)
+    }
+
     func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool {
         let txn = try live()
         guard !key.isEmpty && key.count <= StoreLimits.maxKeyBytes else { return false }
