@@ -90,6 +90,7 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
             outcome = try writeTransaction { w throws in
                 for table in Table.allCases { try w.transaction.execute(PGSQL.create(table)) }
                 try w.transaction.execute(PGSQL.outboxColumns)
+                try w.transaction.execute(PGSQL.summaryColumns)
                 _ = try w.transaction.query(PGSQL.adoptSessions, [w.transaction.node.sessionPrefixBytes])
                 try w.transaction.execute(PGSQL.createOutboxSequence)
                 // A database from before the sequence numbered its jobs

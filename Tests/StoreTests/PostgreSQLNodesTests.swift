@@ -135,6 +135,8 @@ struct PostgreSQLNodesTests {
         func enablementsChanged(user: String) { users.withLock { $0.append(user) } }
         func missedChanges() {}
         func orphanedJobs(_ seqs: [UInt64]) { orphans.withLock { $0 += seqs } }
+        let lateFollowUps = Mutex<[EnableKey]>([])
+        func overdueFollowUps(_ keys: [EnableKey]) { lateFollowUps.withLock { $0 += keys } }
         let failures = Mutex<[String]>([])
         func listenerFailed(_ message: String) { failures.withLock { $0.append(message) } }
     }
@@ -145,16 +147,27 @@ struct PostgreSQLNodesTests {
             let b1 = try open(url, "b")
             defer { a.close(markClean: true); b1.close(markClean: true) }
             let observer = Observer()
-            try b1.follow(observer, now: { 1000 })
+            try b1.follow(observer, now: { 10_000 })
             let key = EnableKey(user: "u@x", service: "push.example", node: "n1")
             try a.write { w in try w.putEnable(key, EnableRecord(resource: "phone", publishOptions: [], enabledAt: 1)) }
             try b1.write { w in try w.deleteEnable(key) }   // its own: not reported
             #expect(waitUntil { observer.users.withLock { $0 } == ["u@x"] })
             #expect(observer.failures.withLock { $0 } == [])
             let due = try a.write { w in try w.appendOutbox(job(500)) }
-            _ = try a.write { w in try w.appendOutbox(job(5000)) }   // not due yet
+            _ = try a.write { w in try w.appendOutbox(job(50_000)) }   // not due yet
+            let late = EnableKey(user: "u@x", service: "push.example", node: "late")
+            let soon = EnableKey(user: "u@x", service: "push.example", node: "soon")
+            try a.write { w in
+                // Overdue by more than the lease (3 s) at 10 s; within it.
+                try w.putSummary(late, SummaryRecord(messageCount: 1, subscriptionCount: 0, lastSender: nil, lastBody: nil,
+                                                     lastPushAt: 1000, followUpAt: 6000, burst: 1))
+                try w.putSummary(soon, SummaryRecord(messageCount: 1, subscriptionCount: 0, lastSender: nil, lastBody: nil,
+                                                     lastPushAt: 1000, followUpAt: 8000, burst: 1))
+            }
             a.close(markClean: true)   // leaves its jobs at once
             #expect(waitUntil { observer.orphans.withLock { $0 } == [due] })
+            #expect(waitUntil { observer.lateFollowUps.withLock { $0.first } == late })
+            #expect(!observer.lateFollowUps.withLock { $0 }.contains(soon))
         }
     }
 }

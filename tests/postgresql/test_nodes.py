@@ -2,7 +2,8 @@
 C ABI: an enablement made on one node is served by another; a burst for
 one user split across two nodes is one push, then one follow-up; a node
 killed with delivery jobs in hand loses them to the other once its lease
-(store.node_lease_s) runs out, and every accepted publish is delivered."""
+(store.node_lease_s) runs out, and every accepted publish is delivered; a
+killed node's follow-up is sent by the other."""
 
 from __future__ import annotations
 
@@ -124,6 +125,47 @@ def test_a_killed_nodes_jobs_are_delivered_by_the_other(postgres, apns_mock):
                     b.wait()
     finally:
         black_hole.close()
+
+
+HOLDER = """
+import json, sys
+sys.path.insert(0, {root!r})
+from tests.host import nudge
+engine = nudge.Engine(json.loads({cfg!r}))
+for i, message in enumerate({messages!r}):
+    assert engine.stanza_held({user!r}, message, nudge.HELD_OFFLINE) == nudge.OK
+print("held", flush=True)
+while True:
+    engine.events(timeout=1)
+"""
+
+
+def test_a_killed_nodes_follow_up_is_sent_by_the_other(postgres, apns_mock):
+    window = 3
+    with nudge.Engine(config(postgres, "a", [apns_backend(apns_mock)], window)) as a:
+        reg = register(a)
+        assert reply_to(a, enable_xml(reg["node"], reg["secret"]), "en").get("type") == "result"
+        # b pushes the first message at once and keeps the second for the follow-up, then dies.
+        cfg = config(postgres, "b", [apns_backend(apns_mock)], window)
+        messages = [MESSAGE.format(id="m1"), MESSAGE.format(id="m2")]
+        b = subprocess.Popen([sys.executable, "-c", HOLDER.format(root=ROOT, cfg=json.dumps(cfg), messages=messages, user=USER)],
+                             stdout=subprocess.PIPE, text=True)
+        try:
+            assert b.stdout.readline().strip() == "held"
+            wait_for(lambda: len(device_requests(apns_mock)) == 1
+                     and postgres.psql("SELECT count(*) FROM nudge_summary WHERE follow_up_at IS NOT NULL").strip() == "1",
+                     engine=a)
+            os.kill(b.pid, signal.SIGKILL)
+            b.wait()
+            # a sends it once it is overdue by more than a lease (3 s).
+            wait_for(lambda: len(device_requests(apns_mock)) == 2, timeout=30, engine=a)
+            drain_until_idle(a)
+            assert len(device_requests(apns_mock)) == 2
+            assert postgres.psql("SELECT count(*) FROM nudge_summary WHERE follow_up_at IS NOT NULL").strip() == "0"
+        finally:
+            if b.poll() is None:
+                b.kill()
+                b.wait()
 
 
 def test_a_second_engine_with_the_same_node_id_is_refused(postgres):

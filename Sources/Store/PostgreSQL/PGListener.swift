@@ -11,6 +11,9 @@ public protocol NodeObserver: AnyObject, Sendable {
     func missedChanges()
     /// Outbox jobs due now that no live node holds, for this node to claim.
     func orphanedJobs(_ seqs: [UInt64])
+    /// Follow-ups overdue by more than a lease, by the enablement's key:
+    /// the node whose timer they were is gone.
+    func overdueFollowUps(_ keys: [EnableKey])
     /// A failure of the listener worth one log line (it retries by itself).
     func listenerFailed(_ message: String)
 }
@@ -18,7 +21,7 @@ public protocol NodeObserver: AnyObject, Sendable {
 /// The node's own connection for what is not a transaction of the core's:
 /// it LISTENs for the other nodes' enablement changes, writes this node's
 /// heartbeat every third of the lease, and every half lease looks for jobs
-/// of dead nodes. It runs on a thread of its own and connects again by
+/// of dead nodes and for follow-ups overdue by more than a lease. It runs on a thread of its own and connects again by
 /// itself (one attempt a second) when the server goes away.
 final class PGListener: @unchecked Sendable {
     private let parameters: [(String, String)]
@@ -88,6 +91,9 @@ final class PGListener: @unchecked Sendable {
                         let rows = try c.query(PGSQL.orphans(node), [PGSQL.int8(Int(now())), Array(node.id.utf8)])
                         let seqs = (0..<rows.count).compactMap { rows.bytes($0, 0).flatMap { try? OutboxRecord.sequence(key: $0) } }
                         if !seqs.isEmpty { observer?.orphanedJobs(seqs) }
+                        let late = try c.query(PGSQL.overdueFollowUps, [PGSQL.int8(Int(now()) - node.leaseS * 1000)])
+                        let keys = (0..<late.count).compactMap { late.bytes($0, 0).flatMap { try? EnableKey(key: $0) } }
+                        if !keys.isEmpty { observer?.overdueFollowUps(keys) }
                         nextSweep = t + sweepEvery
                     }
                     let wait = Int32(max(0, min(1000, min(nextBeat, nextSweep) - Self.monotonicMillis())))

@@ -20,6 +20,15 @@ enum PGSQL {
     /// record's `notBefore`, copied at every put).
     static let outboxColumns = "ALTER TABLE nudge_outbox ADD COLUMN IF NOT EXISTS lease_node text, ADD COLUMN IF NOT EXISTS not_before int8"
 
+    /// A summary's follow-up time (the record's `followUpAt`) as a column,
+    /// so that the follow-up of a node that died is found and sent.
+    static let summaryColumns = "ALTER TABLE nudge_summary ADD COLUMN IF NOT EXISTS follow_up_at int8"
+    static let putSummary = "WITH u AS (UPDATE nudge_summary SET value = $2::bytea, follow_up_at = $3::int8 WHERE key = $1::bytea RETURNING 1) INSERT INTO nudge_summary (key, value, follow_up_at) SELECT $1::bytea, $2::bytea, $3::int8 WHERE NOT EXISTS (SELECT 1 FROM u) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, follow_up_at = EXCLUDED.follow_up_at"
+
+    /// Follow-ups overdue by more than a lease (`$1`: the engine's clock
+    /// minus the lease): the node whose timer it was would have sent it.
+    static let overdueFollowUps = "SELECT key FROM nudge_summary WHERE follow_up_at <= $1::int8 ORDER BY follow_up_at LIMIT 1000"
+
     /// Sessions written before the database had nodes become this node's.
     static let adoptSessions = "UPDATE nudge_session SET key = $1::bytea || key WHERE position('\\x00'::bytea IN key) = 0"
 

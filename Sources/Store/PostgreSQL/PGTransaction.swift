@@ -116,6 +116,11 @@ final class PGWriter: PGReader, StoreWriter {
             _ = try txn.query(PGSQL.putOutbox, [stored, value, PGSQL.int8(Int(notBefore)), Array(txn.node.id.utf8)])
             return
         }
+        if table == .summary {
+            let at = (try? SummaryRecord(decoding: value))?.followUpAt
+            _ = try txn.query(PGSQL.putSummary, [stored, value, at.map { PGSQL.int8(Int($0)) }])
+            return
+        }
         _ = try txn.query(PGSQL.put(table), [stored, value])
         if table == .enable { try notifyEnable(key) }
     }
