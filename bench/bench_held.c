@@ -15,7 +15,10 @@
  *
  * With NUDGE_BENCH_POSTGRESQL_URL set (a libpq URI; `make bench-postgresql`
  * starts a private server), the store is that PostgreSQL database instead
- * of an LMDB directory in /tmp.
+ * of an LMDB directory in /tmp. NUDGE_BENCH_NODE_ID makes the engine that
+ * node of the database (store.node_id) and its users "<node>-user<N>", so
+ * that several bench_held processes run as nodes of one database, each
+ * with users of its own.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -81,8 +84,13 @@ int main(int argc, char **argv) {
     char dir[] = "/tmp/nudge-bench-XXXXXX";
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
     const char *pg = getenv("NUDGE_BENCH_POSTGRESQL_URL");
+    const char *node = getenv("NUDGE_BENCH_NODE_ID");
+    char who[80];
+    snprintf(who, sizeof who, "%s%suser", node && *node ? node : "", node && *node ? "-" : "");
     char store[512];
-    if (pg && *pg)
+    if (pg && *pg && node && *node)
+        snprintf(store, sizeof store, "{\"backend\": \"postgresql\", \"url\": \"%s\", \"node_id\": \"%s\"}", pg, node);
+    else if (pg && *pg)
         snprintf(store, sizeof store, "{\"backend\": \"postgresql\", \"url\": \"%s\"}", pg);
     else
         snprintf(store, sizeof store, "{\"path\": \"%s\", \"map_size_mb\": 256}", dir);
@@ -106,12 +114,12 @@ int main(int argc, char **argv) {
     char xml[512];
     double t0 = now_us();
     for (long i = 0; i < users; i++) {
-        snprintf(xml, sizeof xml, "<iq type='set' id='b%ld' from='user%ld@example.net/phone'>"
+        snprintf(xml, sizeof xml, "<iq type='set' id='b%ld' from='%s%ld@example.net/phone'>"
                  "<enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='node-%ld'>"
                  "<x xmlns='jabber:x:data' type='submit'>"
                  "<field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
                  "<field var='secret'><value>0123456789abcdef0123456789abcdef</value></field></x>"
-                 "</enable></iq>", i, i, i);
+                 "</enable></iq>", i, who, i, i);
         sent_at[i] = now_us();
         if (nudge_handle_stanza(e, xml, strlen(xml)) != NUDGE_OK) { fprintf(stderr, "enable %ld refused\n", i); return 1; }
     }
@@ -128,8 +136,8 @@ int main(int argc, char **argv) {
     t0 = now_us();
     for (long i = 0; i < sample; i++) {
         while (i - (atomic_load(&replies) - base) >= window) usleep(20);
-        snprintf(xml, sizeof xml, "<iq type='set' id='b%ld' from='user%ld@example.net/phone'>"
-                 "<enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='node-%ld'/></iq>", i, i, i);
+        snprintf(xml, sizeof xml, "<iq type='set' id='b%ld' from='%s%ld@example.net/phone'>"
+                 "<enable xmlns='urn:xmpp:push:0' jid='push.remote.example' node='node-%ld'/></iq>", i, who, i, i);
         sent_at[i] = now_us();
         if (nudge_handle_stanza(e, xml, strlen(xml)) != NUDGE_OK) { fprintf(stderr, "enable %ld refused\n", i); return 1; }
     }
@@ -142,18 +150,18 @@ int main(int argc, char **argv) {
     /* 2. nudge_stanza_held for pending users. */
     long pending = users < 10000 ? users : 10000;
     for (long i = 0; i < pending; i++) {
-        snprintf(xml, sizeof xml, "user%ld@example.net/phone", i);
+        snprintf(xml, sizeof xml, "%s%ld@example.net/phone", who, i);
         nudge_session_pending(e, xml, NULL);
     }
     double *lat = malloc((size_t)calls * sizeof *lat);
     long before = atomic_load(&publishes);
     t0 = now_us();
     for (long i = 0; i < calls; i++) {
-        char user[64];
+        char user[160];
         long u = i % pending;
-        snprintf(user, sizeof user, "user%ld@example.net/phone", u);
-        int n = snprintf(xml, sizeof xml, "<message from='romeo@example.org/orchard' to='user%ld@example.net' type='chat' "
-                         "id='m%ld'><body>Message number %ld</body></message>", u, i, i);
+        snprintf(user, sizeof user, "%s%ld@example.net/phone", who, u);
+        int n = snprintf(xml, sizeof xml, "<message from='romeo@example.org/orchard' to='%s%ld@example.net' type='chat' "
+                         "id='m%ld'><body>Message number %ld</body></message>", who, u, i, i);
         double a = now_us();
         int rc = nudge_stanza_held(e, user, xml, (size_t)n, NUDGE_HELD_QUEUED);
         lat[i] = now_us() - a;

@@ -169,9 +169,12 @@ typedef struct nudge_engine nudge_engine;
  *
  * With store.backend "postgresql", opening connects to store.url (waiting
  * on the network, at most libpq's connect_timeout: 10 s unless the URL
- * says otherwise), takes the database's ownership (a session advisory
- * lock: a second engine gets NUDGE_ELOCKED), creates the tables if needed
- * and checks the schema as for LMDB. A server that cannot be reached is
+ * says otherwise), takes ownership of its node id, store.node_id (a
+ * session advisory lock: a second engine with the same node id gets
+ * NUDGE_ELOCKED; engines with different ones share the database as
+ * nodes), creates the tables if needed and checks the schema as for LMDB,
+ * and starts one more connection, on a thread of its own, that follows
+ * the other nodes (README "Running several nodes"). A server that cannot be reached is
  * NUDGE_ESTORE with libpq's reason. Once open, a call that needs a commit
  * while the server is down fails with NUDGE_ESTORE and the reason, and the
  * engine reconnects by itself at the next commit.

@@ -33,6 +33,32 @@ final class EnabledIndex: @unchecked Sendable {
         }
     }
 
+    /// The user's enablements as the store now holds them, after another
+    /// node sharing the store changed them.
+    func replace(user: String, with enablements: [(key: EnableKey, record: EnableRecord)]) {
+        monitor.locked {
+            total -= users[user]?.count ?? 0
+            var mine: [EnableKey: Entry] = [:]
+            for (key, record) in enablements {
+                mine[key] = Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+            }
+            users[user] = mine.isEmpty ? nil : mine
+            total += mine.count
+        }
+    }
+
+    /// Every enablement as the store now holds them.
+    func replaceAll(with enablements: [(key: EnableKey, record: EnableRecord)]) {
+        var fresh: [String: [EnableKey: Entry]] = [:]
+        for (key, record) in enablements {
+            fresh[key.user, default: [:]][key] = Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+        }
+        monitor.locked {
+            users = fresh
+            total = enablements.count
+        }
+    }
+
     /// With a resource: did that session enable push? Without: did any?
     func isEnabled(user: String, resource: String?) -> Bool {
         monitor.locked {

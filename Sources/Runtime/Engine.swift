@@ -34,6 +34,8 @@ public final class Engine: Sendable {
     private let writerStopped = Atomic<Bool>(false)
     /// The process generation the engine was opened in (ForkGeneration).
     private let generation = ForkGeneration.current()
+    /// The other nodes' news, on a PostgreSQL store (set once, at open).
+    nonisolated(unsafe) private var nodeLink: NodeLink?
 
     /// Opens the store named by the configuration (LMDB or PostgreSQL).
     /// `delivery` makes the delivery layer; it reports each job's outcome
@@ -47,7 +49,18 @@ public final class Engine: Sendable {
         // opens hears of each old key once.
         for warning in config.warnings + storeWarnings { engine.output.log(.warn, "configuration: \(warning)") }
         if let postgresql = store as? PostgreSQLStore {
-            engine.output.log(.info, "store: PostgreSQL database \(postgresql.label)")
+            engine.output.log(.info, "store: PostgreSQL database \(postgresql.label), node \(postgresql.nodeID)")
+            let link = NodeLink()
+            link.engine = engine
+            engine.nodeLink = link
+            let clock = engine.clock
+            do { try postgresql.follow(link, now: { clock.now() }) } catch {
+                engine.close()
+                throw EngineError(.store, "store.url: \(error.message)")
+            }
+            // Listening now; what another node changed between the index's
+            // first reading and the LISTEN is read again.
+            link.missedChanges()
         }
         let report = store.openReport
         if report.previousShutdownClean == false {

@@ -33,7 +33,9 @@ public enum StoreOpening {
         guard let url = store.url else {
             throw EngineError(.config, "store.url: required with store.backend \"postgresql\"")
         }
-        guard let path = store.passwordFile else { return (PostgreSQLStore.Options(url: url), nil) }
+        var options = PostgreSQLStore.Options(url: url, nodeID: store.nodeID ?? NodeID.hostDefault())
+        options.nodeLeaseS = store.nodeLeaseS
+        guard let path = store.passwordFile else { return (options, nil) }
         let file: KeyFile
         do { file = try KeyFile.read(path, configKey: "store.password_file") } catch {
             throw EngineError(.config, error.message)
@@ -42,7 +44,8 @@ public enum StoreOpening {
         guard !password.isEmpty else {
             throw EngineError(.config, "store.password_file: \(path) holds no password on its first line")
         }
-        return (PostgreSQLStore.Options(url: url, password: password), file.permissionWarning)
+        options.password = password
+        return (options, file.permissionWarning)
     }
 
     private static func failure(_ error: StoreError, key: String) -> EngineError {

@@ -4,12 +4,21 @@ import Synchronization
 /// `LMDBStore`, one `bytea` table per `Table`, for installations that keep
 /// their state in a database server rather than on the engine's disk.
 ///
-/// One engine per database, as one process per LMDB directory: the writer
-/// connection holds a session advisory lock, and a second engine gets
-/// `.locked`. Reads run on a small pool of connections, each read a
-/// `REPEATABLE READ READ ONLY` transaction (one snapshot); writes run on
-/// the one writer connection, serialised, each one transaction committed
-/// with `synchronous_commit = on` before `write` returns.
+/// Several engines may share one database, each a node with its own id
+/// (`Options.nodeID`): enablements, options, summaries, registrations and
+/// the outbox are shared; sessions and the clean-shutdown flag are the
+/// node's own (`PGNode`). The writer connection holds a session advisory
+/// lock on the node id, so a second engine with the same id gets
+/// `.locked`. Each node claims an outbox job before it sends it
+/// (`claimOutbox`), and a node that stops writing its heartbeat for
+/// `nodeLeaseS` seconds loses its jobs to the others (`PGListener`).
+///
+/// Reads run on a small pool of connections, each read a `REPEATABLE READ
+/// READ ONLY` transaction (one snapshot); writes run on the one writer
+/// connection, serialised, each one `REPEATABLE READ` transaction
+/// committed with `synchronous_commit = on` before `write` returns. Two
+/// nodes writing the same row at once: the later transaction fails with a
+/// serialization failure and runs again, seeing the other's write.
 ///
 /// When the server goes away, calls fail with `.unavailable` and the
 /// server's or libpq's reason; the next call connects again, so the store
@@ -29,16 +38,21 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
         /// Reader connections kept open between reads; more are opened
         /// when more threads read at once, and closed afterwards.
         public var idleReaders: Int = 4
+        /// This engine's node id (`store.node_id`), checked by the configuration.
+        public var nodeID: String
+        /// Seconds without a heartbeat after which a node is dead (`store.node_lease_s`).
+        public var nodeLeaseS: Int = 30
 
-        public init(url: PostgreSQLURL, password: String? = nil) {
+        public init(url: PostgreSQLURL, password: String? = nil, nodeID: String = "nudge") {
             self.url = url
             self.password = password
+            self.nodeID = nodeID
         }
     }
 
     /// How often a write whose transaction lost a serialization race runs
     /// again before the failure is reported.
-    static let maxRuns = 5
+    static let maxRuns = 8
 
     public private(set) var openReport: OpenReport
     /// The store as messages name it, without a password.
@@ -50,6 +64,11 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
     private let poolLock = PosixMutex()
     private var idle: [PGConnection] = []
     private let closed = Atomic<Bool>(false)
+    let node: PGNode
+    /// This engine's node id (`store.node_id`).
+    public var nodeID: String { node.id }
+    private let listenerGate = PosixMutex()
+    private var listener: PGListener?
 
     /// Connects, takes ownership of the database, creates the tables if
     /// missing and checks the schema as `LMDBStore` does (created, refused
@@ -64,11 +83,22 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
         label = options.url.label
         parameters = options.url.connectParameters(password: options.password)
         idleReaders = max(0, options.idleReaders)
+        node = PGNode(id: options.nodeID, leaseS: options.nodeLeaseS)
         openReport = OpenReport(staleReadersCleared: 0, previousShutdownClean: nil, schemaCreated: false, migratedFrom: nil)
         let outcome: Schema.Outcome
         do {
             outcome = try writeTransaction { w throws in
                 for table in Table.allCases { try w.transaction.execute(PGSQL.create(table)) }
+                try w.transaction.execute(PGSQL.outboxColumns)
+                try w.transaction.execute(PGSQL.summaryColumns)
+                _ = try w.transaction.query(PGSQL.adoptSessions, [w.transaction.node.sessionPrefixBytes])
+                try w.transaction.execute(PGSQL.createOutboxSequence)
+                // A database from before the sequence numbered its jobs
+                // with the meta counter: the sequence starts past it.
+                if let counter = try w.get(.meta, Schema.MetaKey.outboxNext) {
+                    let next = try Schema.decodeSequence(counter)
+                    _ = try w.transaction.query(PGSQL.raiseOutboxSequence, [PGSQL.int8(Int(clamping: next))])
+                }
                 return try Schema.prepare(w, version: schemaVersion, migrations: migrations)
             }
         } catch let error as StoreError {
@@ -138,12 +168,18 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
     /// which releases the database for another engine. Idempotent; later
     /// calls throw `.invalidArgument`.
     public func close(markClean: Bool) {
+        listenerGate.withLock {
+            listener?.stop()
+            listener = nil
+        }
         writeGate.withLock {
             guard !closed.load(ordering: .acquiring) else { return }
             if markClean {
                 // A server that is gone leaves the flag at 0, which only
                 // makes the next open more careful; close must not fail.
                 _ = try? writeHoldingGate { w throws in try Schema.markClean(w) }
+                // The jobs left are the other nodes' to send from now on.
+                _ = try? writer?.query(PGSQL.leave, [Array(node.id.utf8)])
             }
             closed.store(true, ordering: .releasing)
             writer = nil
@@ -208,15 +244,32 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
         let owner: Bool?
         do throws(PGFailure) {
             try connection.execute("SET synchronous_commit = on")
-            owner = try connection.query(PGSQL.ownerLock, []).bool(0, 0)
+            owner = try connection.query(PGSQL.nodeLock, [Array(node.id.utf8)]).bool(0, 0)
+            if owner == true {
+                try connection.execute(PGSQL.createNodes)
+                _ = try connection.query(PGSQL.heartbeat, [Array(node.id.utf8)])
+            }
         } catch {
             throw error.storeError
         }
         guard owner == true else {
-            throw StoreError(.locked, "PostgreSQL store \(label) is in use by another engine (it holds Nudge's advisory lock)")
+            throw StoreError(.locked, "PostgreSQL store \(label): node \(node.id) is in use by another engine (it holds the node's advisory lock); give each engine its own store.node_id")
         }
         writer = connection
         return connection
+    }
+
+    // MARK: other nodes
+
+    /// Starts following the other nodes: their enablement changes, and
+    /// the jobs of nodes that died (`PGListener`), reported to `observer`
+    /// until `close`. `now`: the engine's clock, which jobs' times are in.
+    public func follow(_ observer: any NodeObserver, now: @escaping @Sendable () -> Int64) throws(StoreError) {
+        try checkOpen()
+        try listenerGate.withLock { () throws(StoreError) in
+            guard listener == nil else { return }
+            listener = try PGListener(parameters: parameters, label: label, node: node, observer: observer, now: now)
+        }
     }
 
     // MARK: reading
@@ -263,7 +316,7 @@ public final class PostgreSQLStore: OwnedStore, @unchecked Sendable {
             let connection = try take(attempts > 1)
             do {
                 try connection.execute(sql)
-                return PGTransaction(connection)
+                return PGTransaction(connection, node: node)
             } catch {
                 if error.connectionLost && attempts == 1 { continue }
                 throw error.storeError

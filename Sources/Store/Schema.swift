@@ -93,6 +93,14 @@ public enum Schema {
         return writer.bytes
     }
 
+    /// The `outbox.next` counter's value.
+    static func decodeSequence(_ bytes: [UInt8]) throws(StoreError) -> UInt64 {
+        var reader = ByteReader(bytes, table: .meta)
+        let seq = try reader.readUInt64BE()
+        try reader.finish()
+        return seq
+    }
+
     static func decodeVersion(_ bytes: [UInt8]) throws(StoreError) -> UInt32 {
         var reader = ByteReader(bytes, table: .meta)
         let v = try reader.readUInt32BE()

@@ -27,6 +27,18 @@ public protocol StoreWriter: StoreReader {
     /// and are committed (or not) with it. This transaction must not be
     /// used while `body` runs. How one input of a group commit fails alone.
     func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R
+    /// Takes the outbox job under `key` for this engine, for as long as it
+    /// lives, where several engines share the store: false when another
+    /// engine that is alive holds it (or it is gone), and then this engine
+    /// must not deliver it. A store only one engine opens (LMDB, memory)
+    /// always answers true. The claim commits, or not, with the
+    /// transaction.
+    func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool
+    /// The next outbox sequence number, never handed out before (a
+    /// transaction that is rolled back may leave a gap). LMDB and memory:
+    /// the `meta` counter (`metaOutboxSequence`); PostgreSQL: a sequence,
+    /// so that nodes appending at once do not conflict on one row.
+    func nextOutboxSequence() throws(StoreError) -> UInt64
 }
 
 /// Sizes of a store, for `nudge_stats_json` and for tests.

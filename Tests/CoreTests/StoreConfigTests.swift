@@ -40,6 +40,11 @@ import Testing
          #"store.url: only read with store.backend "postgresql" (store.backend is "lmdb")"#),
         (#"{"path": "/s", "password_file": "/p"}"#,
          #"store.password_file: only read with store.backend "postgresql" (store.backend is "lmdb")"#),
+        (#"{"path": "/s", "node_id": "a"}"#,
+         #"store.node_id: only read with store.backend "postgresql" (store.backend is "lmdb")"#),
+        (#"{"backend": "postgresql", "url": "postgresql:///n", "node_id": "a/b"}"#,
+         "store.node_id: may hold only ASCII letters, digits, '.', '_' and '-'"),
+        (#"{"backend": "postgresql", "url": "postgresql:///n", "node_lease_s": 1}"#, "store.node_lease_s"),
         (#"{"backend": "lmdb"}"#, "store.path: required: the directory of the LMDB store"),
     ])
     func errorsNameTheKey(store: String, message: String) {

@@ -24,12 +24,12 @@ struct PostgreSQLStoreTests {
         String(url.split(separator: "/").last!.prefix { $0 != "?" })
     }
 
-    @Test func oneEnginePerDatabase() throws {
+    @Test func oneEnginePerNodeID() throws {
         try PostgreSQLServer.withDatabase { url in
             let first = try open(url)
             let error = storeError { _ = try open(url) }
             #expect(error?.kind == .locked)
-            #expect(error?.message.hasSuffix("is in use by another engine (it holds Nudge's advisory lock)") == true)
+            #expect(error?.message.hasSuffix("node nudge is in use by another engine (it holds the node's advisory lock); give each engine its own store.node_id") == true)
             first.close(markClean: true)
             try open(url).close(markClean: true)
         }

@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 
 USERS = {"juliet": PASSWORD, "romeo": PASSWORD}
 NEEDS = {"test_component_prosody.py": ("NUDGE_REQUIRE_PROSODY", prosody_unavailable),
-         "test_component_ejabberd.py": ("NUDGE_REQUIRE_EJABBERD", ejabberd_available)}
+         "test_component_ejabberd.py": ("NUDGE_REQUIRE_EJABBERD", ejabberd_available),
+         "test_component_nodes.py": ("NUDGE_REQUIRE_EJABBERD", ejabberd_available)}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -26,7 +26,7 @@ MESSAGE = "<message from='romeo@example.org/orchard' to='juliet@example.net' typ
 
 
 def config(store: dict, backends: list) -> dict:
-    return {"store": {"backend": "postgresql", **store},
+    return {"store": {"backend": "postgresql", "node_id": "n1", **store},
             "server": {"domains": ["example.net"], "coalesce_window_s": 0},
             "appserver": {"pubsub_host": "push.example.net", "backends": backends},
             "log": {"level": "debug"}}
@@ -72,7 +72,7 @@ def test_a_push_with_the_state_in_postgresql_over_a_host_list(tmp_path, postgres
     engine = nudge.Engine(cfg)
     try:
         opened = logs(engine.events(timeout=0.5))
-        assert f"store: PostgreSQL database nudge@127.0.0.1,127.0.0.1:1,{postgres.port}/nudge" in opened
+        assert f"store: PostgreSQL database nudge@127.0.0.1,127.0.0.1:1,{postgres.port}/nudge, node n1" in opened
         assert any(f"store.password_file: {password_file} is readable by others (mode 0640); run chmod 600" in line
                    for line in opened), opened
         reg = enable_and_go_pending(engine)
@@ -85,7 +85,7 @@ def test_a_push_with_the_state_in_postgresql_over_a_host_list(tmp_path, postgres
         engine.close()
     # The state is in the database: the tables and the clean-shutdown flag.
     assert postgres.psql("SELECT count(*) FROM nudge_enable").strip() == "1"
-    assert postgres.psql("SELECT encode(value, 'hex') FROM nudge_meta WHERE key = 'clean'::bytea").strip() == "01"
+    assert postgres.psql("SELECT encode(value, 'hex') FROM nudge_meta WHERE key = 'clean.n1'::bytea").strip() == "01"
     # A second engine finds it all.
     with nudge.Engine(cfg) as again:
         code, listing = again.admin({"command": "list", "user": USER})
@@ -119,13 +119,13 @@ def test_configuration_errors_name_the_key_and_never_show_the_password(tmp_path,
     assert "not-the-password" not in raised.value.message
 
 
-def test_a_second_engine_on_the_database_is_refused(postgres):
+def test_a_second_engine_with_the_node_id_is_refused(postgres):
     cfg = config({"url": postgres.url()}, [])
     with nudge.Engine(cfg):
         with pytest.raises(nudge.NudgeError) as raised:
             nudge.Engine(cfg)
         assert raised.value.code == nudge.ELOCKED
-        assert "is in use by another engine" in raised.value.message
+        assert "node n1 is in use by another engine" in raised.value.message
 
 
 def test_the_server_stops_and_comes_back(postgres, apns_mock):

@@ -174,6 +174,10 @@ extension AppServer {
     func deliver(_ seq: UInt64, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         guard let job = try store.outbox(seq) else { return }
         guard job.notBefore <= step.now else { return }   // rescheduled since
+        // Engines sharing the store: the one that claims the job sends it,
+        // the others drop their timer (the claim conflicts in the store
+        // if two try at once).
+        guard try store.claimOutbox(seq) else { return }
         if step.now - job.createdAt > Millis(config.appServer.maxAgeS) * 1000 {
             try removeJob(seq, job, &step, store)
             step.actions.append(.publishFailed(kind: "stale"))

@@ -25,6 +25,12 @@ public struct Config: Sendable, Equatable {
         /// The file holding the PostgreSQL password (`store.password_file`);
         /// nil leaves it to libpq (PGPASSWORD, ~/.pgpass).
         public var passwordFile: String? = nil
+        /// This engine's name among the engines sharing a PostgreSQL
+        /// database (`store.node_id`); nil: the host name, at open.
+        public var nodeID: String? = nil
+        /// Seconds after its last heartbeat that a node is taken for dead
+        /// and its delivery jobs are taken over (`store.node_lease_s`).
+        public var nodeLeaseS: Int = 30
     }
 
     public enum NotifyOn: String, Sendable, Equatable {

@@ -49,25 +49,34 @@ extension StoreWriter {
     }
 
     /// Adds a delivery job under the next sequence number and returns it.
+    @discardableResult
+    public func appendOutbox(_ r: OutboxRecord) throws(StoreError) -> UInt64 {
+        let seq = try nextOutboxSequence()
+        try put(.outbox, OutboxRecord.key(seq), r.encode())
+        return seq
+    }
+
+    /// The next outbox sequence number from the counter in `meta`.
     ///
     /// The counter lives in `meta` rather than being derived from the
     /// outbox's last key, so numbers are never reused even after the
     /// outbox drains and the process restarts: a late answer for an old
     /// job can never be mistaken for a new one.
-    @discardableResult
-    public func appendOutbox(_ r: OutboxRecord) throws(StoreError) -> UInt64 {
+    func metaOutboxSequence() throws(StoreError) -> UInt64 {
         var seq: UInt64 = 1
         if let stored = try get(.meta, Schema.MetaKey.outboxNext) {
-            var reader = ByteReader(stored, table: .meta)
-            seq = try reader.readUInt64BE()
-            try reader.finish()
+            seq = try Schema.decodeSequence(stored)
         }
         guard seq < UInt64.max else {
             throw StoreError(.invalidArgument, "table outbox: sequence numbers exhausted")
         }
-        try put(.outbox, OutboxRecord.key(seq), r.encode())
         try put(.meta, Schema.MetaKey.outboxNext, OutboxRecord.key(seq + 1))
         return seq
+    }
+
+    /// Takes the delivery job `seq` for this engine (`claimOutbox`).
+    public func claimOutbox(_ seq: UInt64) throws(StoreError) -> Bool {
+        try claimOutbox(OutboxRecord.key(seq))
     }
 
     /// Replaces the delivery job `seq` (after an attempt, say).

@@ -139,6 +139,16 @@ final class LMDBWriter: LMDBReader, StoreWriter {
         try super.init(environment, readOnly: false, parent: parent)
     }
 
+    func nextOutboxSequence() throws(StoreError) -> UInt64 {
+        try metaOutboxSequence()
+    }
+
+    /// One engine per store: every job is this engine's.
+    func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool {
+        _ = try live()
+        return true
+    }
+
     func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R {
         let child = try LMDBWriter(environment, parent: try live())
         suspended = true

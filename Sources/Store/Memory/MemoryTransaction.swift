@@ -57,6 +57,16 @@ final class MemoryWriter: MemoryReader, StoreWriter {
     }
 
     /// A working copy of this one's tables, kept only if `body` returns.
+    func nextOutboxSequence() throws(StoreError) -> UInt64 {
+        try metaOutboxSequence()
+    }
+
+    /// One engine per store: every job is this engine's.
+    func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool {
+        try live()
+        return true
+    }
+
     func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R {
         try live()
         let child = MemoryWriter(tables)

@@ -50,6 +50,23 @@ final class PGConnection {
         PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
+    /// Waits up to `millis` for the server to send something (a
+    /// notification), reads it in, and returns the notifications that
+    /// arrived as (channel, payload); throws when the connection is gone.
+    func awaitNotifications(millis: Int32) throws(PGFailure) -> [(channel: String, payload: String)] {
+        var waiting = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        if waiting.fd >= 0 { _ = poll(&waiting, 1, millis) }
+        guard waiting.fd >= 0, PQconsumeInput(handle) == 1 else {
+            throw PGFailure(sqlState: nil, connectionLost: true, reason: Self.text(PQerrorMessage(handle)), label: label)
+        }
+        var arrived: [(channel: String, payload: String)] = []
+        while let notify = PQnotifies(handle) {
+            arrived.append((String(cString: notify.pointee.relname), String(cString: notify.pointee.extra)))
+            PQfreemem(notify)
+        }
+        return arrived
+    }
+
     /// Runs one or more statements without parameters (the simple
     /// protocol, so `BEGIN …; SELECT 1` is one round trip); returns the
     /// last command's tag ("COMMIT").

@@ -2,6 +2,8 @@
 /// handed to the body and the writers of its nested transactions.
 final class PGTransaction {
     let connection: PGConnection
+    /// Whose sessions and flags the transaction sees (`PGNode`).
+    let node: PGNode
     /// The first failed statement. PostgreSQL refuses every later
     /// statement of the transaction, so later calls repeat this one, and
     /// the store decides from it whether to run the body again.
@@ -9,8 +11,9 @@ final class PGTransaction {
     /// Savepoints currently open, to name the next one.
     var depth = 0
 
-    init(_ connection: PGConnection) {
+    init(_ connection: PGConnection, node: PGNode) {
         self.connection = connection
+        self.node = node
     }
 
     /// Runs a statement of the transaction, recording its failure.
@@ -61,15 +64,16 @@ class PGReader: StoreReader {
     func get(_ table: Table, _ key: [UInt8]) throws(StoreError) -> [UInt8]? {
         let txn = try live()
         guard !key.isEmpty && key.count <= StoreLimits.maxKeyBytes else { return nil }
-        let rows = try txn.query(PGSQL.get(table), [key])
+        let rows = try txn.query(PGSQL.get(table), [txn.node.stored(table, key)])
         return rows.count == 0 ? nil : rows.bytes(0, 0) ?? []
     }
 
     func scan(_ table: Table, prefix: [UInt8], _ visit: ([UInt8], [UInt8]) -> Bool) throws(StoreError) {
         let txn = try live()
         guard prefix.count <= StoreLimits.maxKeyBytes else { return }
-        let end = PGSQL.prefixEnd(prefix)
-        var from = prefix
+        let stored = txn.node.storedPrefix(table, prefix)
+        let end = PGSQL.prefixEnd(stored)
+        var from = stored
         while true {
             let batch = PGSQL.int8(Self.scanBatch)
             let rows: PGRows
@@ -80,7 +84,7 @@ class PGReader: StoreReader {
             }
             for row in 0..<rows.count {
                 let key = rows.bytes(row, 0) ?? []
-                guard visit(key, rows.bytes(row, 1) ?? []) else { return }
+                guard visit(txn.node.visible(table, key), rows.bytes(row, 1) ?? []) else { return }
                 // The least key after this one: itself followed by a zero byte.
                 from = key + [0]
             }
@@ -104,14 +108,53 @@ final class PGWriter: PGReader, StoreWriter {
     func put(_ table: Table, _ key: [UInt8], _ value: [UInt8]) throws(StoreError) {
         let txn = try live()
         try StoreLimits.check(key, table)
-        _ = try txn.query(PGSQL.put(table), [key, value])
+        let stored = txn.node.stored(table, key)
+        if table == .outbox {
+            // The decisions between nodes need the job's time as a column;
+            // a value that does not decode is the caller's bug, stored as is.
+            let notBefore = (try? OutboxRecord(decoding: value))?.notBefore ?? 0
+            _ = try txn.query(PGSQL.putOutbox, [stored, value, PGSQL.int8(Int(notBefore)), Array(txn.node.id.utf8)])
+            return
+        }
+        if table == .summary {
+            let at = (try? SummaryRecord(decoding: value))?.followUpAt
+            _ = try txn.query(PGSQL.putSummary, [stored, value, at.map { PGSQL.int8(Int($0)) }])
+            return
+        }
+        _ = try txn.query(PGSQL.put(table), [stored, value])
+        if table == .enable { try notifyEnable(key) }
+    }
+
+    /// Tells the other nodes, at commit, whose enablements changed, so
+    /// that they read them again into their in-memory index.
+    private func notifyEnable(_ key: [UInt8]) throws(StoreError) {
+        let txn = try live()
+        let user = key.prefix { $0 != 0 }
+        _ = try txn.query(PGSQL.notifyEnable, [Array(txn.node.id.utf8) + [0x20] + user])
+    }
+
+    func nextOutboxSequence() throws(StoreError) -> UInt64 {
+        let txn = try live()
+        let rows = try txn.query(PGSQL.nextOutboxSequence, [])
+        guard rows.count == 1, let n = rows.int64(0, 0), n > 0 else {
+            throw StoreError(.io, "PostgreSQL store \(txn.connection.label): nextval of nudge_outbox_seq gave no number")
+        }
+        return UInt64(n)
+    }
+
+    func claimOutbox(_ key: [UInt8]) throws(StoreError) -> Bool {
+        let txn = try live()
+        guard !key.isEmpty && key.count <= StoreLimits.maxKeyBytes else { return false }
+        return try txn.query(PGSQL.claim(txn.node), [key, Array(txn.node.id.utf8)]).affected > 0
     }
 
     @discardableResult
     func delete(_ table: Table, _ key: [UInt8]) throws(StoreError) -> Bool {
         let txn = try live()
         guard !key.isEmpty && key.count <= StoreLimits.maxKeyBytes else { return false }
-        return try txn.query(PGSQL.delete(table), [key]).affected > 0
+        let removed = try txn.query(PGSQL.delete(table), [txn.node.stored(table, key)]).affected > 0
+        if removed && table == .enable { try notifyEnable(key) }
+        return removed
     }
 
     func nested<R>(_ body: (any StoreWriter) throws(StoreError) -> R) throws(StoreError) -> R {
