@@ -18,10 +18,22 @@ final class EnabledIndex: @unchecked Sendable {
         var ignoresUnknown: Bool
     }
 
+    private static func entry(_ record: EnableRecord) -> Entry {
+        Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages,
+              ignoresUnknown: record.extensions.ignoreUnknown)
+    }
+
     func add(_ key: EnableKey, resource: String, roomMessages: Bool, ignoresUnknown: Bool = false) {
         monitor.locked {
             let entry = Entry(resource: resource, roomMessages: roomMessages, ignoresUnknown: ignoresUnknown)
             if users[key.user, default: [:]].updateValue(entry, forKey: key) == nil { total += 1 }
+        }
+    }
+
+    /// An enablement as the store holds it.
+    func add(_ key: EnableKey, record: EnableRecord) {
+        monitor.locked {
+            if users[key.user, default: [:]].updateValue(Self.entry(record), forKey: key) == nil { total += 1 }
         }
     }
 
@@ -40,7 +52,7 @@ final class EnabledIndex: @unchecked Sendable {
             total -= users[user]?.count ?? 0
             var mine: [EnableKey: Entry] = [:]
             for (key, record) in enablements {
-                mine[key] = Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+                mine[key] = Self.entry(record)
             }
             users[user] = mine.isEmpty ? nil : mine
             total += mine.count
@@ -51,7 +63,7 @@ final class EnabledIndex: @unchecked Sendable {
     func replaceAll(with enablements: [(key: EnableKey, record: EnableRecord)]) {
         var fresh: [String: [EnableKey: Entry]] = [:]
         for (key, record) in enablements {
-            fresh[key.user, default: [:]][key] = Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+            fresh[key.user, default: [:]][key] = Self.entry(record)
         }
         monitor.locked {
             users = fresh

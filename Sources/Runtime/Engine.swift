@@ -96,8 +96,7 @@ public final class Engine: Sendable {
         do {
             try store.read { r in
                 try r.forEachEnable { key, record in
-                    output.index.add(key, resource: record.resource, roomMessages: record.extensions.wantsRoomMessages,
-                                     ignoresUnknown: record.extensions.ignoreUnknown)
+                    output.index.add(key, record: record)
                     return true
                 }
                 try r.forEachSummary { key, summary in
