@@ -14,11 +14,24 @@ final class EnabledIndex: @unchecked Sendable {
     private struct Entry {
         var resource: String
         var roomMessages: Bool
+        var everything: Bool
+        var push2: Bool
     }
 
-    func add(_ key: EnableKey, resource: String, roomMessages: Bool) {
+    /// What the enablements of a user (or of one session) ask the host
+    /// thread for, beyond what `notify_on` pushes.
+    struct Wants {
+        /// Room messages that mention nobody.
+        var roomMessages = false
+        /// Stanzas `notify_on` drops (Push 2.0 `all`, `archived`).
+        var everything = false
+        /// The stanza itself (Push 2.0 sends it).
+        var push2 = false
+    }
+
+    func add(_ key: EnableKey, resource: String, roomMessages: Bool, everything: Bool = false, push2: Bool = false) {
         monitor.locked {
-            let entry = Entry(resource: resource, roomMessages: roomMessages)
+            let entry = Entry(resource: resource, roomMessages: roomMessages, everything: everything, push2: push2)
             if users[key.user, default: [:]].updateValue(entry, forKey: key) == nil { total += 1 }
         }
     }
@@ -46,6 +59,23 @@ final class EnabledIndex: @unchecked Sendable {
         monitor.locked {
             users[user]?.values.contains { $0.roomMessages && (resource == nil || $0.resource == resource) } ?? false
         }
+    }
+
+    func wants(user: String, resource: String?) -> Wants {
+        monitor.locked {
+            var wants = Wants()
+            for e in users[user]?.values ?? [:].values where resource == nil || e.resource == resource {
+                wants.roomMessages = wants.roomMessages || e.roomMessages
+                wants.everything = wants.everything || e.everything
+                wants.push2 = wants.push2 || e.push2
+            }
+            return wants
+        }
+    }
+
+    /// Has the user a Push 2.0 registration?
+    func hasPush2(user: String) -> Bool {
+        monitor.locked { users[user]?.values.contains { $0.push2 } ?? false }
     }
 
     var userCount: Int { monitor.locked { users.count } }

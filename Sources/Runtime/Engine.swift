@@ -22,6 +22,8 @@ public final class Engine: Sendable {
     let owned: (any OwnedStore)?
     private let writer: Writer
     private let classifier: Classifier
+    /// Classifies what only Push 2.0's `all` and `archived` profiles want.
+    private let everythingClassifier: Classifier
     private let limits: XMLLimits
     private let recent = Mutex(RecentStanzas())
     private let nicks = Mutex(RoomNicks())
@@ -72,6 +74,7 @@ public final class Engine: Sendable {
         self.clock = clock
         self.registrations = Mutex(RegistrationBudget(capacity: config.appServer.registrationsPerHour, period: 3_600_000))
         self.classifier = Classifier(notifyOn: config.server.notifyOn)
+        self.everythingClassifier = Classifier(notifyOn: .all)
         self.limits = XMLLimits(maxBytes: config.limits.maxStanzaBytes, maxDepth: config.limits.maxDepth,
                                 maxAttributes: config.limits.maxAttributes)
         let output = try EngineOutput(config: config)
@@ -83,7 +86,8 @@ public final class Engine: Sendable {
         do {
             try store.read { r in
                 try r.forEachEnable { key, record in
-                    output.index.add(key, resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+                    output.index.add(key, resource: record.resource, roomMessages: record.wantsRoomMessages,
+                                     everything: record.wantsEverything, push2: record.push2 != nil)
                     return true
                 }
                 try r.forEachSummary { key, summary in
@@ -149,6 +153,7 @@ public final class Engine: Sendable {
             return code
         case .success(let e): stanza = e
         }
+        if stanza.name == "message" { return push2Answer(stanza) }
         guard stanza.name == "iq" else { return .notFor }
         let from = stanza[attribute: "from"]
         if let from, (try? JID(from)) == nil {
@@ -176,6 +181,15 @@ public final class Engine: Sendable {
         }
     }
 
+    /// A push service's error for a Push 2.0 notification (a message
+    /// with the id the engine gave it, from the JID it went to); any other
+    /// message is not the engine's.
+    private func push2Answer(_ message: Element) -> ResultCode {
+        guard message[attribute: "type"] == "error", let id = message[attribute: "id"], let from = message[attribute: "from"],
+              let flight = output.inflight.take(id, answeredBy: from) else { return .notFor }
+        return submit(.publishAnswer(message, flight), orRefuse: nil)
+    }
+
     /// What the sender of an unreadable iq is told: the limit it crossed,
     /// not the parser's details, which go to the log.
     private static func unreadableText(_ code: ResultCode, _ limits: XMLLimits) -> String {
@@ -195,9 +209,12 @@ public final class Engine: Sendable {
     /// Returns the hibernation timeout the host should use (0: its own).
     public func sessionPending(_ jid: String) -> (ResultCode, UInt32) {
         guard let full = fullJID(jid) else { return (.jid, 0) }
-        guard output.index.isEnabled(user: full.bare.description, resource: full.resource) else { return (.ok, 0) }
-        let code = session(jid, CoreInput.sessionPending, pending: true)
-        return (code, code == .ok ? UInt32(config.server.pendingTimeoutS) : 0)
+        let enabled = output.index.isEnabled(user: full.bare.description, resource: full.resource)
+        // A Push 2.0 grace period needs to know when the user's other
+        // sessions went away; only this session's own push lengthens its life.
+        guard enabled || output.index.hasPush2(user: full.bare.description) else { return (.ok, 0) }
+        let code = session(jid, CoreInput.sessionPending, pending: enabled)
+        return (code, code == .ok && enabled ? UInt32(config.server.pendingTimeoutS) : 0)
     }
 
     private func session(_ jid: String, _ input: (JID) -> CoreInput, pending: Bool) -> ResultCode {
@@ -255,11 +272,19 @@ public final class Engine: Sendable {
         case .success(let e): stanza = e
         }
         let roomNick = nicks.withLock { $0.nick(for: stanza, user: bare) }
-        let roomMessages = output.index.wantsRoomMessages(user: bare, resource: resource)
-        guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: roomMessages) else {
+        let wants = output.index.wants(user: bare, resource: resource)
+        var classified = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: wants.roomMessages)
+        if classified == nil && wants.everything {
+            // Only a Push 2.0 `all` or `archived` profile asks for these.
+            classified = everythingClassifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: true)
+            classified?.onlyForMatchAll = true
+        }
+        guard var held = classified else {
             output.stats.held("not_important")
             return .ok
         }
+        if flags == Self.heldArchived { held.archived = true }
+        if wants.push2 { held.stanza = stanza }
         let key = RecentStanzas.key(user: bare, resource: resource, held)
         guard recent.withLock({ $0.firstSighting(key) }) else {
             output.stats.held("duplicate")
@@ -371,7 +396,8 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
             emit(Event(kind: .disabled, text: data.serialized(), target: key.user))
         case .log(let level, let text): log(level, text)
         case .awaitAnswer(let id, let flight): inflight.insert(id, flight)
-        case .indexAdd(let key, let resource, let roomMessages): index.add(key, resource: resource, roomMessages: roomMessages)
+        case .indexAdd(let key, let resource, let roomMessages, let everything, let push2):
+            index.add(key, resource: resource, roomMessages: roomMessages, everything: everything, push2: push2)
         case .indexRemove(let key): index.remove(key)
         case .pushed(let reason): stats.pushed(reason)
         case .publishFailed(let kind): stats.publishFailed(kind)
@@ -392,6 +418,8 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
 
     func publishTimedOut(_ id: String) {
         guard let flight = inflight.take(id) else { return }
+        // A notification message is never answered when it arrives.
+        guard flight.expectsAnswer else { return }
         stats.error("publish_timeout")
         log(.warn, "push: \(flight.key.service) did not answer a publish for \(flight.key.user) within \(publishTimeoutS) s")
     }

@@ -42,8 +42,10 @@ public enum CoreAction: Sendable {
     /// come back through `nudge_handle_stanza` with this id.
     case awaitAnswer(id: String, PublishInFlight)
     /// Keep the host-thread index of push-enabled resources in step.
-    /// `roomMessages`: its group chat filter asks for room messages.
-    case indexAdd(EnableKey, resource: String, roomMessages: Bool)
+    /// `roomMessages`: its group chat filter asks for room messages;
+    /// `everything`: a Push 2.0 profile wants what `notify_on` drops;
+    /// `push2`: it is a Push 2.0 registration (held stanzas carry the stanza).
+    case indexAdd(EnableKey, resource: String, roomMessages: Bool, everything: Bool, push2: Bool)
     case indexRemove(EnableKey)
     case pushed(PushReason)
     case publishFailed(kind: String)
@@ -63,6 +65,20 @@ public struct PublishInFlight: Sendable, Equatable {
     public var reason: PushReason
     public var attempt: Int
     public var sentAt: Millis
+    /// The JID it was sent to: only that JID's answer counts.
+    public var service: String
+    /// An iq is answered; a Push 2.0 notification (a message) only ever
+    /// gets an error, so silence until the timeout is no failure.
+    public var expectsAnswer: Bool
+
+    public init(key: EnableKey, reason: PushReason, attempt: Int, sentAt: Millis, service: String? = nil, expectsAnswer: Bool = true) {
+        self.key = key
+        self.reason = reason
+        self.attempt = attempt
+        self.sentAt = sentAt
+        self.service = service ?? key.service
+        self.expectsAnswer = expectsAnswer
+    }
 }
 
 /// Timers, owned by the runtime's writer thread. A timer carries only
@@ -77,4 +93,7 @@ public enum TimerKey: Hashable, Sendable {
     case restartWakes
     /// An outbox job's `notBefore` has come.
     case deliver(seq: UInt64)
+    /// A Push 2.0 notification sent at `sentAt` to a failing push service
+    /// drew no error within the publish timeout: the service works again.
+    case push2Quiet(EnableKey, sentAt: Millis)
 }

@@ -9,17 +9,23 @@ public struct EnableRecord: Sendable, Equatable {
     public var enabledAt: Int64
     /// Tigase's enable extensions the client asked for.
     public var extensions: EnableExtensions
+    /// The Push 2.0 registration, when this enablement is one (its key's
+    /// service is then `EnableKey.push2Service`).
+    public var push2: Push2Registration?
 
     /// Creates a record.
-    public init(resource: String, publishOptions: [StoredField], enabledAt: Int64, extensions: EnableExtensions = .none) {
+    public init(resource: String, publishOptions: [StoredField], enabledAt: Int64, extensions: EnableExtensions = .none,
+                push2: Push2Registration? = nil) {
         self.resource = resource
         self.publishOptions = publishOptions
         self.enabledAt = enabledAt
         self.extensions = extensions
+        self.push2 = push2
     }
 
     /// Format 2 added `extensions`; a format 1 record reads as none.
-    static let formatVersion: UInt8 = 2
+    /// Format 3 added `push2`; older records are XEP-0357 enablements.
+    static let formatVersion: UInt8 = 3
 
     /// The value bytes.
     public func encode() -> [UInt8] {
@@ -31,6 +37,7 @@ public struct EnableRecord: Sendable, Equatable {
             }
             w.writeZigzag(enabledAt)
             extensions.encode(into: &w)
+            w.writeOptional(push2) { $1.encode(into: &$0) }
         }
     }
 
@@ -45,10 +52,27 @@ public struct EnableRecord: Sendable, Equatable {
                 fields.append(try StoredField(from: &r))
             }
             let enabledAt = try r.readZigzag()
+            let extensions = version >= 2 ? try EnableExtensions(from: &r) : .none
+            let push2 = version >= 3 ? try r.readOptional { r throws(StoreError) in try Push2Registration(from: &r) } : nil
             return EnableRecord(resource: resource, publishOptions: fields, enabledAt: enabledAt,
-                                extensions: version >= 2 ? try EnableExtensions(from: &r) : .none)
+                                extensions: extensions, push2: push2)
         }
     }
+}
+
+extension EnableRecord {
+    /// Does it ask for room messages that mention nobody (a group chat
+    /// filter, or a Push 2.0 profile that wants more than the important)?
+    public var wantsRoomMessages: Bool { extensions.wantsRoomMessages || wantsEverything }
+
+    /// Does a Push 2.0 profile of it (`all`, `archived`) want stanzas that
+    /// `notify_on` would push nowhere?
+    public var wantsEverything: Bool {
+        push2?.matches.contains { $0.profile == .all || $0.profile == .archived } ?? false
+    }
+
+    /// Does a Push 2.0 match of it wait out other sessions' activity?
+    public var wantsGrace: Bool { push2?.matches.contains { $0.graceSeconds != nil } ?? false }
 }
 
 extension EnableRecord: StoredRecord {
