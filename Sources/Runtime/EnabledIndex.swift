@@ -18,17 +18,6 @@ final class EnabledIndex: @unchecked Sendable {
         var push2: Bool
     }
 
-    /// What the enablements of a user (or of one session) ask the host
-    /// thread for, beyond what `notify_on` pushes.
-    struct Wants {
-        /// Room messages that mention nobody.
-        var roomMessages = false
-        /// Stanzas `notify_on` drops (Push 2.0 `all`, `archived`).
-        var everything = false
-        /// The stanza itself (Push 2.0 sends it).
-        var push2 = false
-    }
-
     func add(_ key: EnableKey, resource: String, roomMessages: Bool, everything: Bool = false, push2: Bool = false) {
         monitor.locked {
             let entry = Entry(resource: resource, roomMessages: roomMessages, everything: everything, push2: push2)
@@ -61,9 +50,9 @@ final class EnabledIndex: @unchecked Sendable {
         }
     }
 
-    func wants(user: String, resource: String?) -> Wants {
+    func wants(user: String, resource: String?) -> HeldWants {
         monitor.locked {
-            var wants = Wants()
+            var wants = HeldWants()
             for e in users[user]?.values ?? [:].values where resource == nil || e.resource == resource {
                 wants.roomMessages = wants.roomMessages || e.roomMessages
                 wants.everything = wants.everything || e.everything

@@ -22,8 +22,6 @@ public final class Engine: Sendable {
     let owned: (any OwnedStore)?
     private let writer: Writer
     private let classifier: Classifier
-    /// Classifies what only Push 2.0's `all` and `archived` profiles want.
-    private let everythingClassifier: Classifier
     private let limits: XMLLimits
     private let recent = Mutex(RecentStanzas())
     private let nicks = Mutex(RoomNicks())
@@ -74,7 +72,6 @@ public final class Engine: Sendable {
         self.clock = clock
         self.registrations = Mutex(RegistrationBudget(capacity: config.appServer.registrationsPerHour, period: 3_600_000))
         self.classifier = Classifier(notifyOn: config.server.notifyOn)
-        self.everythingClassifier = Classifier(notifyOn: .all)
         self.limits = XMLLimits(maxBytes: config.limits.maxStanzaBytes, maxDepth: config.limits.maxDepth,
                                 maxAttributes: config.limits.maxAttributes)
         let output = try EngineOutput(config: config)
@@ -273,18 +270,11 @@ public final class Engine: Sendable {
         }
         let roomNick = nicks.withLock { $0.nick(for: stanza, user: bare) }
         let wants = output.index.wants(user: bare, resource: resource)
-        var classified = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: wants.roomMessages)
-        if classified == nil && wants.everything {
-            // Only a Push 2.0 `all` or `archived` profile asks for these.
-            classified = everythingClassifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: true)
-            classified?.onlyForMatchAll = true
-        }
-        guard var held = classified else {
+        guard let held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, wants: wants,
+                                             archivedByHost: flags == Self.heldArchived) else {
             output.stats.held("not_important")
             return .ok
         }
-        if flags == Self.heldArchived { held.archived = true }
-        if wants.push2 { held.stanza = stanza }
         let key = RecentStanzas.key(user: bare, resource: resource, held)
         guard recent.withLock({ $0.firstSighting(key) }) else {
             output.stats.held("duplicate")

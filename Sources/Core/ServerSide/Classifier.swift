@@ -48,6 +48,30 @@ public struct HeldStanza: Sendable, Equatable {
     }
 }
 
+/// What the enablements of a user (or of one session) ask the host
+/// thread for, beyond what `notify_on` pushes.
+public struct HeldWants: Sendable, Equatable {
+    /// Room messages that mention nobody.
+    public var roomMessages = false
+    /// Stanzas `notify_on` drops (Push 2.0 `all`, `archived`).
+    public var everything = false
+    /// The stanza itself (a Push 2.0 registration sends it).
+    public var push2 = false
+
+    public init(roomMessages: Bool = false, everything: Bool = false, push2: Bool = false) {
+        self.roomMessages = roomMessages
+        self.everything = everything
+        self.push2 = push2
+    }
+
+    /// What `record` adds.
+    public mutating func add(_ record: EnableRecord) {
+        roomMessages = roomMessages || record.wantsRoomMessages
+        everything = everything || record.wantsEverything
+        push2 = push2 || record.push2 != nil
+    }
+}
+
 /// Decides whether a stanza held for a user deserves a push. Pure: no
 /// store, no clock, so it can run on the host's thread for every stanza.
 public struct Classifier: Sendable {
@@ -75,6 +99,22 @@ public struct Classifier: Sendable {
                               dedupeKey: dedupeKey(stanza), kind: .subscribe)
         default: return nil
         }
+    }
+
+    /// `classify` as the engine's host thread calls it for a user whose
+    /// enablements want `wants`: what only Push 2.0's `all` and `archived`
+    /// profiles ask for comes back marked `onlyForMatchAll`, the stanza
+    /// itself when a Push 2.0 registration sends it, and `archived` when
+    /// the host said the stanza went to the user's archive.
+    public func classify(_ stanza: Element, user: JID, roomNick: String?, wants: HeldWants, archivedByHost: Bool) -> HeldStanza? {
+        var held = classify(stanza, user: user, roomNick: roomNick, roomMessages: wants.roomMessages)
+        if held == nil && wants.everything && notifyOn != .all {
+            held = Classifier(notifyOn: .all).classify(stanza, user: user, roomNick: roomNick, roomMessages: true)
+            held?.onlyForMatchAll = true
+        }
+        if archivedByHost { held?.archived = true }
+        if wants.push2 { held?.stanza = stanza }
+        return held
     }
 
     private func classifyMessage(_ original: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
