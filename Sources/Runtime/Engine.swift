@@ -150,7 +150,12 @@ public final class Engine: Sendable {
             return code
         case .success(let e): stanza = e
         }
-        if stanza.name == "message" { return push2Answer(stanza) }
+        if stanza.name == "message" {
+            if stanza[attribute: "type"] == "error" { return push2Answer(stanza) }
+            guard let host = config.appServer.pubsubHost, stanza.child("notification", namespace: NS.push2) != nil,
+                  let to = stanza[attribute: "to"].flatMap({ try? JID($0) }), to.local == nil, to.domain == host else { return .notFor }
+            return submit(.push2Notification(stanza), orRefuse: nil)
+        }
         guard stanza.name == "iq" else { return .notFor }
         let from = stanza[attribute: "from"]
         if let from, (try? JID(from)) == nil {

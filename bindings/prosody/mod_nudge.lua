@@ -368,6 +368,8 @@ if is_component then
 	module:hook("iq/host", to_engine, 10);
 	module:hook("iq/bare", to_engine, 10);
 	module:hook("iq/full", to_engine, 10);
+	-- Push 2.0 notifications are messages to the push service.
+	module:hook("message/host", to_engine, 10);
 	return;
 end
 

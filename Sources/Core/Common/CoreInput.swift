@@ -27,6 +27,8 @@ public enum CoreInput: Sendable {
     case adminUnregister(node: String)
     /// The account was deleted: forget everything kept for it.
     case userRemoved(JID)
+    /// A Push 2.0 notification message to the app server's pubsub host.
+    case push2Notification(Element)
 }
 
 /// What the core wants done. Applied by the runtime only after the store

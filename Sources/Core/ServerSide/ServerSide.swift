@@ -67,6 +67,7 @@ public final class ServerSide {
             try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
             step.actions.append(.adminResult(["removed": .number(existed ? 1 : 0)]))
         case .userRemoved(let user): try userRemoved(user.bare, &step, store)
+        case .push2Notification(let message): try appServer?.acceptPush2(message, &step, store)
         }
     }
 
