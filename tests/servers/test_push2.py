@@ -26,7 +26,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.mocks.keys import make_vapid_key
 from tests.support.push_steps import DOMAIN, JULIET, PASSWORD, ROMEO, hibernate, logged, offline, online, run
+from tests.support.waiting import wait_until_async
 from tests.support.xmpp import Client, PushService
 
 PUSH2 = "{urn:xmpp:push2:0}"
@@ -280,5 +282,62 @@ def test_malformed_enables_are_refused_and_disable_ends_push(host):
         assert await asyncio.to_thread(host.kind.enablements, server, JULIET) == []
         await offline(a, b)
         service.disconnect()
+
+    run(scenario())
+
+
+def b64url_to_b64(text: str) -> str:
+    return base64.b64encode(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))).decode()
+
+
+def test_the_own_app_server_relays_the_payload_to_web_push_unchanged(host, webpush_mock, tmp_path):
+    """Nudge as the push service: the browser's subscription (restricted to
+    the SDK's VAPID key) is registered with register-push-webpush, and the
+    SDK's enable names this app server with the node as `<client>`, the
+    subscription's p256dh and auth as ua-public and auth-secret, and the
+    push service's origin as `aud` (a `sub` claim as Client.hx's `claims`
+    lets it add). Romeo's message reaches the Web Push mock with the body
+    Nudge's server side encrypted, the mock decrypting it with the
+    subscription's keys, and the JWT the client's: the mock checks it
+    against the subscription's key."""
+    vapid = make_vapid_key(tmp_path)
+    client_key = ec.generate_private_key(ec.SECP256R1())
+    app_key = base64.urlsafe_b64encode(client_key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)).rstrip(b"=").decode()
+    subscription = webpush_mock.subscribe(app_key)
+    backend = {"type": "webpush", "vapid_private_key_file": str(vapid.pem), "subject": "mailto:admin@example.net",
+               "ca_file": str(webpush_mock.tls.ca), "allow_private_addresses": True}
+    server = host.start(host.options(backends=[backend]))
+    pkcs8 = client_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+    async def scenario():
+        a, b = host.kind.phone(), host.kind.desk()
+        await online(server, a, b)
+        fields = await a.command(host.kind.register_at, "register-push-webpush",
+                                 {key: subscription[key] for key in ("endpoint", "p256dh", "auth")})
+        node = fields["node"]
+        enable = (f"<iq type='set' to='{JULIET}' id='p2'><enable xmlns='urn:xmpp:push2:0'><service>{fields['jid']}</service>"
+                  f"<client>{node}</client><match profile='urn:xmpp:push2:match:important'>"
+                  f"<send xmlns='urn:xmpp:push2:send:sce+rfc8291+rfc8292:0'>"
+                  f"<ua-public>{b64url_to_b64(subscription['p256dh'])}</ua-public>"
+                  f"<auth-secret>{b64url_to_b64(subscription['auth'])}</auth-secret><jwt-alg>ES256</jwt-alg>"
+                  f"<jwt-key>{base64.b64encode(pkcs8).decode()}</jwt-key>"
+                  f"<jwt-claim name='aud'>{webpush_mock.origin}</jwt-claim>"
+                  f"<jwt-claim name='sub'>mailto:juliet@{DOMAIN}</jwt-claim></send></match></enable></iq>")
+        assert (await a.raw_iq(enable)).get("type") == "result"
+        await hibernate(server, a)
+        b.say(JULIET, "through our own push service")
+        path = "/" + subscription["endpoint"].split("/", 3)[3]
+
+        def delivered():
+            return [r for r in webpush_mock.control.requests()
+                    if r.get("kind") == "push" and r.get("path") == path and "plaintext" in r and r.get("answer")]
+        [push] = await wait_until_async(delivered, 30, 0.05, "the Web Push request", accept=lambda r: len(r) >= 1)
+        assert push["answer"]["status"] == 201, push
+        envelope = ET.fromstring(push["plaintext"])
+        body = envelope.find(f"{SCE}content/{FORWARD}forwarded/{CLIENT}message/{CLIENT}body")
+        assert body is not None and body.text == "through our own push service", push["plaintext"]
+        await a.resume(server.c2s_port)
+        await offline(a, b)
 
     run(scenario())
