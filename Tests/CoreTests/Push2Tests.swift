@@ -101,6 +101,17 @@ import NudgeXMPP
         #expect(e.jwtClaims == [StoredField(name: "aud", values: ["push.example.org"])])
     }
 
+    @Test func theAdminListingShowsTheRegistrationWithTheClientRedacted() throws {
+        let h = try enabled()
+        let listing = try h.store.read { r in
+            try UserPushState.json(of: try JID("juliet@example.net"), r, defaults: h.config.server)
+        }
+        let serialized = JSON.object(listing).serialized()
+        #expect(serialized.contains("\"service\":\"push.snikket.example\""))
+        #expect(serialized.contains("urn:xmpp:push2:match:important"))
+        #expect(!serialized.contains(Self.client))
+    }
+
     @Test func aSecondEnableOfTheClientReplacesItsRegistration() throws {
         let h = try enabled()
         #expect(try h.iq(Self.borogoveEnable(send: Self.notifyOnly, service: "other.example"))[attribute: "type"] == "result")

@@ -21,6 +21,11 @@ enum Push2EnableRequest {
         NS.push2MatchAll: .all, NS.push2MatchImportant: .important,
         NS.push2MatchArchived: .archived, NS.push2MatchArchivedWithBody: .archivedWithBody,
     ]
+    /// A profile's URI.
+    static func profileName(_ profile: Push2Registration.Profile) -> String {
+        profiles.first { $0.value == profile }?.key ?? "?"
+    }
+
     /// The disco features: the protocol and every profile served.
     static let discoFeatures = [NS.push2, NS.push2MatchAll, NS.push2MatchImportant, NS.push2MatchArchived,
                                 NS.push2MatchArchivedWithBody, NS.push2SendNotifyOnly, NS.push2SendSCE]
