@@ -230,6 +230,31 @@ def test_match_all_pushes_a_chat_state_low(host):
     run(scenario())
 
 
+def test_archived_with_body_pushes_what_the_archive_kept_with_a_body(host):
+    """`urn:xmpp:push2:match:archived-with-body`: a chat state (never
+    archived) does not push; the message after it, archived by the host's
+    MAM with the user's stanza-id, does."""
+    server = start(host)
+    sub = Subscription()
+
+    async def scenario():
+        service, a, b = await started(host, server)
+        profile = "urn:xmpp:push2:match:archived-with-body"
+        assert (await a.raw_iq(push2_enable(sub, profile=profile))).get("type") == "result"
+        await hibernate(server, a)
+        b.chat_state(JULIET, "composing")
+        b.say(JULIET, "kept in the archive")
+        await service.until(lambda: service.notifications, "the message's notification")
+        message = opened(service.notifications[0], sub)
+        assert message.find(f"{CLIENT}body").text == "kept in the archive"
+        assert message.find(f"{{urn:xmpp:sid:0}}stanza-id[@by='{JULIET}']") is not None
+        await a.resume(server.c2s_port)
+        await offline(a, b)
+        service.disconnect()
+
+    run(scenario())
+
+
 def test_a_wait_error_is_retried_and_any_other_disables(host):
     """The push service answers `wait`: the notification comes again (the
     engine's backoff); it answers `item-not-found`: the registration is
