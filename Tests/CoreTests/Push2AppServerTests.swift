@@ -46,4 +46,19 @@ import NudgeXMPP
         try h.store.read { r in try r.forEachOutbox { _, _ in count += 1; return true } }
         #expect(count == 0)
     }
+
+    @Test func withTokenNodesTheClientMayBeADeviceToken() throws {
+        let h = CoreHarness {
+            $0.appServer.backends = [TestBackends.apns]
+            $0.appServer.tokenNodes = true
+        }
+        let token = String(repeating: "ab", count: 32)
+        #expect(try h.run(.push2Notification(try message(from: "juliet@example.net", client: token))).sent.isEmpty)
+        let reg = try #require(try h.store.read { try $0.registration(node: token) })
+        #expect(reg.owner == "juliet@example.net" && reg.token == token)
+        // Without the switch a token names nothing.
+        let strict = harness()
+        #expect(try strict.run(.push2Notification(try message(from: "juliet@example.net", client: token))).sent.first?.errorCondition
+                == "item-not-found")
+    }
 }
