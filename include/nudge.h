@@ -562,6 +562,26 @@ void nudge_event_free(nudge_event *ev);
 int nudge_stats_json(nudge_engine *e, char **json);
 
 /*
+ * The figures of nudge_stats_json() as OpenMetrics text families, for a
+ * host without a metrics registry of its own to serve or print: gauges
+ * nudge_users_enabled, nudge_enablements, nudge_sessions_pending,
+ * nudge_publishes_in_flight, nudge_events_waiting, nudge_writer_queue,
+ * nudge_registrations, nudge_outbox, nudge_store_bytes{kind="used"|"map"};
+ * counters nudge_deliveries_total, nudge_pushes_total{reason},
+ * nudge_errors_total{kind}, nudge_held_stanzas_judged_total{outcome},
+ * nudge_retries_total{kind}, nudge_vendor_answers_total{vendor,verdict,
+ * status}; the histogram nudge_stanza_to_vendor_latency_seconds. Each
+ * family has its # HELP and # TYPE lines; the label values are those of
+ * nudge_stats_json(), from fixed sets. The text ends after the last
+ * family, without "# EOF", so that the host can add families of its own
+ * before it ends the exposition. Families may be added.
+ * Reads memory and the store's page counts only; never waits on disk.
+ * text  Receives the text; free it with nudge_free().
+ * Returns NUDGE_OK, NUDGE_EINVAL, NUDGE_ESTORE, NUDGE_ENOMEM or NUDGE_EFORKED.
+ */
+int nudge_metrics_text(nudge_engine *e, char **text);
+
+/*
  * An administrative command as a JSON object; the reply is a JSON object
  * with "ok": true and the command's result, or "ok": false and "error".
  *

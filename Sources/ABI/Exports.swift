@@ -266,6 +266,17 @@ private func event(_ p: OpaquePointer?) -> Event? {
     }
 }
 
+@c public func nudge_metrics_text(_ e: EnginePointer?, _ text: OutString?) -> Int32 {
+    text?.pointee = nil
+    return withEngine(e) { engine in
+        guard let text else { return ResultCode.invalid.rawValue }
+        switch engine.metricsText() {
+        case .success(let rendered): handOut(rendered, text); return ResultCode.ok.rawValue
+        case .failure(let error): return error.code.rawValue
+        }
+    }
+}
+
 @c public func nudge_admin(_ e: EnginePointer?, _ request: CString?, _ reply: OutString?) -> Int32 {
     reply?.pointee = nil
     return withEngine(e) { engine in

@@ -28,6 +28,7 @@ func checkExportsAgainstHeader() {
     same(type(of: CNudgeABI.nudge_event_level), type(of: Nudge.nudge_event_level))
     same(type(of: CNudgeABI.nudge_event_free), type(of: Nudge.nudge_event_free))
     same(type(of: CNudgeABI.nudge_stats_json), type(of: Nudge.nudge_stats_json))
+    same(type(of: CNudgeABI.nudge_metrics_text), type(of: Nudge.nudge_metrics_text))
     same(type(of: CNudgeABI.nudge_admin), type(of: Nudge.nudge_admin))
     same(type(of: CNudgeABI.nudge_user_removed), type(of: Nudge.nudge_user_removed))
     same(type(of: CNudgeABI.nudge_account_disco), type(of: Nudge.nudge_account_disco))

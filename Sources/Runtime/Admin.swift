@@ -76,6 +76,11 @@ extension Engine {
         statsObject().map { JSON.object($0).serialized() }
     }
 
+    /// nudge_metrics_text(): the same figures as OpenMetrics families.
+    public func metricsText() -> Result<String, EngineError> {
+        statsObject().map(OpenMetricsText.render)
+    }
+
     private func statsObject() -> Result<JSONObject, EngineError> {
         let storeStats: StoreStats
         do { storeStats = try self.storeStats() } catch {

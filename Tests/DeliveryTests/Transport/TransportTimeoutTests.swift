@@ -30,13 +30,14 @@ import NudgeDelivery
     }
 
     /// Waits until the server has received one request besides the /stats
-    /// ones asked here (on a connection of their own), so that the next
-    /// request is certain to queue behind it.
-    private func untilSent(_ server: H2TestServer) async throws {
+    /// ones asked here (on a connection of their own) and the `earlier`
+    /// ones already answered, so that the next request is certain to queue
+    /// behind it.
+    private func untilSent(_ server: H2TestServer, earlier: Int = 0) async throws {
         let observer = try HTTPTransport()
         defer { observer.close() }
         for asked in 1...500 {
-            if try await server.stats(via: observer).streams > asked { return }
+            if try await server.stats(via: observer).streams > asked + earlier { return }
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         Issue.record("the first request never reached the server")
@@ -67,10 +68,16 @@ import NudgeDelivery
     @Test func aRequestThatCannotBeSentInTimeFailsAsATimeout() async throws {
         let (server, transport) = try oneStream { $0.maxWaitToSendMs = 300 }
         defer { transport.close() }
-        var slow = server.request("/slow/6000")
-        slow.timeoutMs = 10_000
+        // One answer first, so that libcurl has read the server's SETTINGS
+        // (one stream) before the test relies on it: on a loaded machine it
+        // could otherwise still assume the default limit, put the second
+        // request on the connection as sent, and see it refused and retried
+        // by itself once the first one ends.
+        #expect(await answer(submit(transport, server.request("/echo")))?.status == 200)
+        var slow = server.request("/slow/15000")   // long past any delay of the test's own tasks
+        slow.timeoutMs = 30_000
         let first = submit(transport, slow)
-        try await untilSent(server)
+        try await untilSent(server, earlier: 1)
         let waiting = try #require(await answer(submit(transport, server.request("/echo"))))
         let failure = try #require(waiting.failure)
         #expect(failure.kind == .timeout)

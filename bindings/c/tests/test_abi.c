@@ -190,6 +190,16 @@ int main(void) {
     CHECK(stats && strstr(stats, "\"duplicate\":1") != NULL);
     nudge_free(stats);
 
+    /* the same figures as OpenMetrics families, for the host to end */
+    char *metrics = NULL;
+    CHECK_RC(nudge_metrics_text(e, NULL), NUDGE_EINVAL);
+    CHECK_RC(nudge_metrics_text(e, &metrics), NUDGE_OK);
+    CHECK(metrics && strstr(metrics, "# TYPE nudge_users_enabled gauge\nnudge_users_enabled 1\n") != NULL);
+    CHECK(metrics && strstr(metrics, "nudge_pushes_total{reason=\"message\"} 2\n") != NULL);
+    CHECK(metrics && strstr(metrics, "nudge_held_stanzas_judged_total{outcome=\"duplicate\"} 1\n") != NULL);
+    CHECK(metrics && strstr(metrics, "# EOF") == NULL);
+    nudge_free(metrics);
+
     /* secrets never reach the log */
     for (size_t i = 0; i < ev.count; i++)
         if (ev.items[i].kind == NUDGE_EVENT_LOG) CHECK(strstr(ev.items[i].data, "s3cr3t") == NULL);

@@ -1,9 +1,8 @@
 /* openmetrics.h: the counters as OpenMetrics text, for GET /metrics.
  *
- * The engine's figures (nudge_stats_json) under the names ejabberd's
- * `ejabberdctl nudge_metrics` uses (nudge_…, README "Metrics"), and the
- * component's own (nudge_component_…). Label values come only from the
- * engine's fixed sets. */
+ * The engine's families as the engine renders them (nudge_metrics_text:
+ * the names ejabberd's `ejabberdctl nudge_metrics` shows too, README
+ * "Metrics"), then the component's own (nudge_component_…). */
 #ifndef NC_OPENMETRICS_H
 #define NC_OPENMETRICS_H
 

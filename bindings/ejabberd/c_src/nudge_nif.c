@@ -30,6 +30,7 @@
  *   set_room_nick(Engine, User, Room, Nick | undefined) -> ok | {error, Code}
  *   stanza_held(Engine, UserJid, Xml, queued | offline | archived) -> ok | {error, Code}
  *   stats(Engine)                     -> {ok, Json} | {error, Code}
+ *   metrics(Engine)                   -> {ok, OpenMetricsText} | {error, Code}
  *   admin(Engine, RequestJson)        -> {ok, ReplyJson} | {error, Code, ReplyJson} | {error, Code}
  *   version()                         -> <<"MAJOR.MINOR.PATCH">>
  *   strerror(Code)                    -> binary()   (Code: an integer or one of the atoms)
@@ -434,21 +435,33 @@ static ERL_NIF_TERM nif_stanza_held(ErlNifEnv *env, int argc, const ERL_NIF_TERM
     return result(env, rc);
 }
 
+/* A call that hands out a text: nudge_stats_json, nudge_metrics_text. */
+static ERL_NIF_TERM text_of(ErlNifEnv *env, ERL_NIF_TERM engine, int (*call)(nudge_engine *, char **))
+{
+    engine_res *r;
+    if (!acquire(env, engine, &r)) return closed_or_badarg(env, engine);
+    char *text = NULL;
+    int rc = call(r->engine, &text);
+    enif_rwlock_runlock(r->lock);
+    if (rc != NUDGE_OK) {
+        nudge_free(text);
+        return result(env, rc);
+    }
+    ERL_NIF_TERM out = make_cstring(env, text);
+    nudge_free(text);
+    return enif_make_tuple2(env, atom_ok, out);
+}
+
 static ERL_NIF_TERM nif_stats(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
 {
     (void)argc;
-    engine_res *r;
-    if (!acquire(env, argv[0], &r)) return closed_or_badarg(env, argv[0]);
-    char *json = NULL;
-    int rc = nudge_stats_json(r->engine, &json);
-    enif_rwlock_runlock(r->lock);
-    if (rc != NUDGE_OK) {
-        nudge_free(json);
-        return result(env, rc);
-    }
-    ERL_NIF_TERM out = make_cstring(env, json);
-    nudge_free(json);
-    return enif_make_tuple2(env, atom_ok, out);
+    return text_of(env, argv[0], nudge_stats_json);
+}
+
+static ERL_NIF_TERM nif_metrics(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    return text_of(env, argv[0], nudge_metrics_text);
 }
 
 static ERL_NIF_TERM nif_admin(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
@@ -602,6 +615,7 @@ static ErlNifFunc funcs[] = {
     {"set_room_nick", 4, nif_set_room_nick, 0},
     {"stanza_held", 4, nif_stanza_held, 0},
     {"stats", 1, nif_stats, 0},
+    {"metrics", 1, nif_metrics, 0},
     {"user_removed", 2, nif_user_removed, 0},
     {"account_disco", 3, nif_account_disco, 0},
     {"info", 1, nif_info, 0},

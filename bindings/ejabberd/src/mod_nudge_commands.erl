@@ -5,7 +5,7 @@
 %%%   ejabberdctl nudge_remove USER HOST SERVICE NODE
 %%%   ejabberdctl nudge_test_push USER HOST     one push per enablement
 %%%   ejabberdctl nudge_stats                   the engine's counters (JSON)
-%%%   ejabberdctl nudge_metrics                 the same as OpenMetrics text (mod_nudge_metrics)
+%%%   ejabberdctl nudge_metrics                 the same as OpenMetrics text (nudge_metrics_text)
 %%%   ejabberdctl nudge_verify                  check every page and record of the store
 %%%   ejabberdctl nudge_backup PATH             compacted copy into a new or empty directory
 %%%
@@ -79,21 +79,22 @@ test_push(User, Host) ->
     admin(#{command => 'test-push', user => bare(User, Host)}).
 
 stats() ->
-    with_stats(fun binary_to_list/1).
+    with_engine(fun nudge_nif:stats/1, fun binary_to_list/1).
 
+%% ejabberd 23.01 has no metrics exporter, and its own statistics are a
+%% fixed list a module cannot add to: what an operator scrapes is this
+%% text (node_exporter's textfile collector reads it). ejabberd_ctl prints
+%% a restuple's text with a newline of its own.
 metrics() ->
-    with_stats(fun(Json) ->
-                       Text = mod_nudge_metrics:render(jiffy:decode(Json, [return_maps])),
-                       %% ejabberd_ctl prints a restuple's text with a newline of its own.
-                       string:trim(unicode:characters_to_list(Text), trailing, "\n")
-               end).
+    with_engine(fun nudge_nif:metrics/1,
+                fun(Text) -> unicode:characters_to_list(Text) ++ "# EOF" end).
 
-with_stats(Format) ->
+with_engine(Call, Format) ->
     case mod_nudge_engine:engine() of
         undefined -> {error, "the push engine is not running"};
         Engine ->
-            case nudge_nif:stats(Engine) of
-                {ok, Json} -> {ok, Format(Json)};
+            case Call(Engine) of
+                {ok, Text} -> {ok, Format(Text)};
                 {error, Code} -> {error, atom_to_list(Code)}
             end
     end.

@@ -24,7 +24,7 @@
 
 -export([open/1, close/1, handle_stanza/2,
          session_online/2, session_pending/2, session_resumed/2, session_closed/2,
-         set_room_nick/4, stanza_held/4, stats/1, admin/2, user_removed/2, account_disco/3, info/1,
+         set_room_nick/4, stanza_held/4, stats/1, metrics/1, admin/2, user_removed/2, account_disco/3, info/1,
          config_schema/0, version/0, strerror/1]).
 
 -on_load(load/0).
@@ -74,6 +74,10 @@ stanza_held(_Engine, _UserJid, _Xml, _Where) -> ?NOT_LOADED.
 
 -spec stats(engine()) -> {ok, binary()} | {error, code()}.
 stats(_Engine) -> ?NOT_LOADED.
+
+%% The engine's figures as OpenMetrics families (nudge_metrics_text), without "# EOF".
+-spec metrics(engine()) -> {ok, binary()} | {error, code()}.
+metrics(_Engine) -> ?NOT_LOADED.
 
 %% The engine's reply is returned on failure too, when it formed one.
 -spec admin(engine(), iodata()) -> {ok, binary()} | {error, code(), binary()} | {error, code()}.

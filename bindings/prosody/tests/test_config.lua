@@ -17,8 +17,8 @@ local config = dofile(here .. "/mod_nudge/config.lib.lua")
 
 local schema = json.decode(assert(nudge.config_schema()))
 
-local tests = {}
-local function test(name, fn) tests[#tests + 1] = { name = name, fn = fn } end
+local harness = dofile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/harness.lua")
+local test = harness.test
 
 local function sorted_keys(t)
     local keys = {}
@@ -186,16 +186,4 @@ test("an engine error names the option that set the key", function()
     assert(config.explain("x: y", "file") == "nudge_config_file: x: y")
 end)
 
-local passed, failed = 0, 0
-for _, t in ipairs(tests) do
-    local ok, err = pcall(t.fn)
-    if ok then
-        passed = passed + 1
-        print("ok     " .. t.name)
-    else
-        failed = failed + 1
-        print("FAILED " .. t.name .. ": " .. tostring(err))
-    end
-end
-print(passed .. " passed, " .. failed .. " failed")
-os.exit(failed == 0 and 0 or 1)
+harness.run()

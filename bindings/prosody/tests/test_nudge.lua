@@ -7,8 +7,8 @@
 
 local nudge = require "nudge"
 
-local tests = {}
-local function test(name, fn) tests[#tests + 1] = { name = name, fn = fn } end
+local harness = dofile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/harness.lua")
+local test = harness.test
 
 -- A fresh path for a store; the engine creates the directory.
 local dirs = {}
@@ -319,17 +319,6 @@ if _VERSION >= "Lua 5.4" then
     end)
 end
 
-local passed, failed = 0, 0
-for _, t in ipairs(tests) do
-    local ok, err = pcall(t.fn)
-    if ok then
-        passed = passed + 1
-        print("ok     " .. t.name)
-    else
-        failed = failed + 1
-        print("FAILED " .. t.name .. ": " .. tostring(err))
-    end
-end
-for _, dir in ipairs(dirs) do os.execute("rm -rf '" .. dir .. "'") end
-print(passed .. " passed, " .. failed .. " failed")
-os.exit(failed == 0 and 0 or 1)
+harness.run(function()
+    for _, dir in ipairs(dirs) do os.execute("rm -rf '" .. dir .. "'") end
+end)
