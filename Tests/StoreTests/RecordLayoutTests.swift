@@ -147,7 +147,8 @@ import Testing
         bytes[0] = 2
         var w = ByteWriter()
         EnableExtensions(priority: true).encode(into: &w)
-        return bytes + w.bytes
+        // Format 2's extensions end before ignore-unknown (format 3).
+        return bytes + w.bytes.dropLast()
     }
 
     static let push2 = Push2Registration(
@@ -161,12 +162,12 @@ import Testing
                   .init(profile: .archivedWithBody, send: .notifyOnly)],
         failingSince: 1_700_000_000_000, lastErrorAt: 1_700_000_100_000)
 
-    @Test func anEnablementOfFormat2IsNoPush2RegistrationAndFormat3KeepsOne() throws {
+    @Test func anEnablementOfFormat2IsNoPush2RegistrationAndFormat4KeepsOne() throws {
         let old = try EnableRecord(decoding: enableFormat2())
         #expect(old.push2 == nil && old.extensions.priority)
         var newer = old
         newer.push2 = Self.push2
-        #expect(newer.encode().first == 3)
+        #expect(newer.encode().first == 4)
         #expect(try EnableRecord(decoding: newer.encode()) == newer)
         newer.push2?.failingSince = nil
         newer.push2?.matches[0].graceSeconds = nil
@@ -175,7 +176,9 @@ import Testing
         #expect(throws: StoreError.self) { try EnableRecord(decoding: enableFormat2() + [1]) }
         // An unknown profile or send byte is named, not guessed.
         var bad = newer.encode()
-        let profileAt = enableFormat2().count + 1 + 1 + "push.snikket.example".utf8.count + 1 + Self.push2.client.utf8.count + 1
+        // After format 2's bytes: ignore-unknown (format 3), then the registration.
+        let profileAt = enableFormat2().count + 1 + 1 + 1 + "push.snikket.example".utf8.count + 1
+            + Self.push2.client.utf8.count + 1
         #expect(bad[profileAt] == Push2Registration.Profile.important.rawValue)
         bad[profileAt] = 9
         #expect(throws: StoreError.self) { try EnableRecord(decoding: bad) }

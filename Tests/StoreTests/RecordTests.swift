@@ -36,7 +36,7 @@ struct RecordTests {
 
     @Test func enableRecord() throws {
         let bytes = Self.enable.encode()
-        #expect(bytes.first == 3)
+        #expect(bytes.first == 4)
         #expect(try EnableRecord(decoding: bytes) == Self.enable)
         var push2 = Self.enable
         push2.push2 = RecordLayoutTests.push2
