@@ -16,6 +16,18 @@ final class EnabledIndex: @unchecked Sendable {
         var resource: String
         var roomMessages: Bool
         var ignoresUnknown: Bool
+
+        init(resource: String, roomMessages: Bool, ignoresUnknown: Bool) {
+            self.resource = resource
+            self.roomMessages = roomMessages
+            self.ignoresUnknown = ignoresUnknown
+        }
+
+        /// What the index keeps of a stored enablement.
+        init(_ record: EnableRecord) {
+            self.init(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages,
+                      ignoresUnknown: record.extensions.ignoreUnknown)
+        }
     }
 
     func add(_ key: EnableKey, resource: String, roomMessages: Bool, ignoresUnknown: Bool = false) {
@@ -40,7 +52,7 @@ final class EnabledIndex: @unchecked Sendable {
             total -= users[user]?.count ?? 0
             var mine: [EnableKey: Entry] = [:]
             for (key, record) in enablements {
-                mine[key] = Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+                mine[key] = Entry(record)
             }
             users[user] = mine.isEmpty ? nil : mine
             total += mine.count
@@ -51,7 +63,7 @@ final class EnabledIndex: @unchecked Sendable {
     func replaceAll(with enablements: [(key: EnableKey, record: EnableRecord)]) {
         var fresh: [String: [EnableKey: Entry]] = [:]
         for (key, record) in enablements {
-            fresh[key.user, default: [:]][key] = Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages)
+            fresh[key.user, default: [:]][key] = Entry(record)
         }
         monitor.locked {
             users = fresh
