@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.ejabberd.ejabberd_host import EjabberdHost
+from tests.support.postgres import postgres_unavailable
 from tests.support.server_fixtures import skip_unless_available
 
 HERE = Path(__file__).resolve().parent
@@ -15,6 +16,9 @@ HERE = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(config, items):
     # NUDGE_REQUIRE_EJABBERD=1 (CI) turns the skip into a failure.
     skip_unless_available(HERE, items, EjabberdHost.unavailable(), EjabberdHost.require_variable)
+    # The cluster's nodes share a PostgreSQL database (NUDGE_REQUIRE_POSTGRESQL=1: an error without one).
+    skip_unless_available(HERE, items, postgres_unavailable(), "NUDGE_REQUIRE_POSTGRESQL",
+                          only=lambda item: Path(str(item.fspath)).name == "test_ejabberd_cluster.py")
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Several engines on one PostgreSQL database (store.node_id), through the
-C ABI: an enablement made on one node is served by another; a burst for
+C ABI: an enablement made on one node is served by another (its
+ignore-unknown filter too); a burst for
 one user split across two nodes is one push, then one follow-up; a node
 killed with delivery jobs in hand loses them to the other once its lease
 (store.node_lease_s) runs out, and every accepted publish is delivered; a
@@ -53,6 +54,19 @@ def test_an_enablement_made_on_one_node_is_served_by_another(postgres, apns_mock
         assert reply_to(b, f"<iq type='set' id='dis' from='{PHONE}'><disable xmlns='urn:xmpp:push:0' jid='push.example.net'/></iq>",
                         "dis").get("type") == "result"
         wait_for(lambda: a.session_pending(PHONE)[1] == 0, engine=a)
+
+
+def test_an_enablement_ignoring_unknown_senders_asks_for_the_roster_on_the_other_node_too(postgres, apns_mock):
+    # The other node's index is read from the store (NOTIFY), the filter included.
+    with nudge.Engine(config(postgres, "a", [apns_backend(apns_mock)])) as a, \
+         nudge.Engine(config(postgres, "b", [apns_backend(apns_mock)])) as b:
+        reg = register(a)
+        ignoring = enable_xml(reg["node"], reg["secret"]).replace(
+            "</enable>", "<ignore-unknown xmlns='tigase:push:filter:ignore-unknown:0'/></enable>")
+        assert reply_to(a, ignoring, "en").get("type") == "result"
+        assert a.wants_sender_roster(USER) == (nudge.OK, 1)
+        wait_for(lambda: b.wants_sender_roster(USER) == (nudge.OK, 1), engine=b)
+        assert b.wants_sender_roster(PHONE) == (nudge.OK, 1)
 
 
 def test_a_burst_across_two_nodes_is_one_push_then_one_follow_up(postgres, apns_mock):

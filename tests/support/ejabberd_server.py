@@ -26,7 +26,9 @@ Listeners are on 127.0.0.1 only, on free ports chosen once, so a restart
 keeps them. The node gets a unique name and cookie, and uses a distribution
 port of its own instead of epmd (ERL_DIST_PORT, as ejabberdctl supports), so
 runs never meet each other nor the system's ejabberd; /etc/ejabberd and
-/var/lib/ejabberd are never read or written.
+/var/lib/ejabberd are never read or written. Nodes meant to form a cluster
+get `epmd_port=` (an epmd of the test's own on a private port,
+tests/support/epmd.py) and the same `cookie=` instead.
 
 Why `erl` instead of /usr/sbin/ejabberdctl: run as root, Debian's ejabberdctl
 switches to the `ejabberd` user, who cannot read a test's private temporary
@@ -95,7 +97,7 @@ class EjabberdServer:
                  modules: dict | None = None, components: dict[str, str] | None = None,
                  listeners: list[dict] | None = None, options: dict | None = None,
                  code_paths: list[str | Path] | None = None, env: dict[str, str] | None = None,
-                 c2s_options: dict | None = None):
+                 c2s_options: dict | None = None, epmd_port: int | None = None, cookie: str | None = None):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.spool = self.dir / "spool"
@@ -114,9 +116,12 @@ class EjabberdServer:
         self.c2s_port = free_port()
         self.component_port = free_port()
         self.dist_port = free_port()
+        # With an epmd of the tests' own (tests/support/epmd.py), nodes that
+        # share it and the cookie can find each other: a cluster.
+        self.epmd_port = epmd_port
         tag = secrets.token_hex(4)
         self.node = f"nudge-test-{tag}@localhost"
-        self.cookie = secrets.token_hex(16)
+        self.cookie = cookie or secrets.token_hex(16)
         self.process: subprocess.Popen | None = None
         self.log_mark = 0
         self._registered = False
@@ -164,10 +169,14 @@ class EjabberdServer:
             "HOME": str(self.dir),          # .erlang.cookie, ext_mod's ~/.ejabberd-modules
             "CONTRIB_MODULES_PATH": str(self.dir / "ejabberd-modules"),
         })
+        if self.epmd_port is not None:
+            env["ERL_EPMD_PORT"] = str(self.epmd_port)
         env.update(self.env)
         return env
 
     def _dist_args(self, *, listen: bool) -> list[str]:
+        if self.epmd_port is not None:
+            return ["-setcookie", self.cookie, "-start_epmd", "false"]
         args = ["-setcookie", self.cookie, "-erl_epmd_port", str(self.dist_port), "-start_epmd", "false"]
         return args if listen else args + ["-dist_listen", "false"]
 
