@@ -72,6 +72,25 @@ import NudgeXMPP
         #expect(try h.store.read { try $0.registrationCount() } == 0)
     }
 
+    func unregisterDevice(_ h: CoreHarness, provider: String) throws -> Element {
+        try h.iq("<iq type='set' id='t2' from='juliet@example.net/phone' to='push.example.net'><command xmlns='http://jabber.org/protocol/commands' node='unregister-device' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+                 + CoreHarness.fieldsXML([("provider", provider), ("device-token", Self.token)]) + "</x></command></iq>")
+    }
+
+    /// A registration outlives the provider list it was made under: its
+    /// provider is read by the vendor it names, and only a provider naming
+    /// none is malformed.
+    @Test func unregisterReadsTheProviderByItsVendor() throws {
+        let h = harness([Self.snikket])
+        #expect(try unregisterDevice(h, provider: "tigase:messenger:apns:1").errorCondition == "item-not-found")
+        let malformed = try unregisterDevice(h, provider: "carrier-pigeon:1")
+        #expect(malformed.errorCondition == "bad-request")
+        #expect(malformed.errorText == "field provider: carrier-pigeon:1 names neither apns nor fcm")
+        _ = try registerDevice(h, provider: "snikket:apns:1")
+        #expect(try unregisterDevice(h, provider: "snikket:apns:1")[attribute: "type"] == "result")
+        #expect(try h.store.read { try $0.registrationCount() } == 0)
+    }
+
     static let apnsKeys = #""type":"apns","topic":"t","cert_file":"/c""#
 
     @Test(arguments: [

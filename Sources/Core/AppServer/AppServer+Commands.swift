@@ -152,9 +152,12 @@ extension AppServer {
                                   _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         // By the id's vendor, not its route: a registration outlives a
         // provider the configuration no longer serves, and is still removable.
-        guard let provider = form?.value("provider"), let vendor = TigaseProvider.vendor(of: provider) else {
+        guard let provider = form?.value("provider"), !provider.isEmpty else {
             return step.refuse(iq, "modify", "bad-request",
                                "field provider is required: one of \(TigaseProvider.served(by: backends).joined(separator: ", "))")
+        }
+        guard let vendor = TigaseProvider.vendor(of: provider) else {
+            return step.refuse(iq, "modify", "bad-request", "field provider: \(provider) names neither apns nor fcm")
         }
         guard let raw = form?.value("device-token"), !raw.isEmpty else {
             return step.refuse(iq, "modify", "bad-request", "field device-token is required")
