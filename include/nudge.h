@@ -343,7 +343,11 @@ int nudge_user_removed(nudge_engine *e, const char *user_jid);
  * "account_features" (urn:xmpp:push:0 and the Tigase enable extensions the
  * engine serves: tigase:push:encrypt:0, tigase:push:encrypt:aes-128-gcm,
  * tigase:push:priority:0, tigase:push:jingle:0,
- * tigase:push:filter:muted:0, tigase:push:filter:groupchat:0) and, when
+ * tigase:push:filter:muted:0, tigase:push:filter:groupchat:0; Push 2.0:
+ * urn:xmpp:push2:0, urn:xmpp:push2:match:all, urn:xmpp:push2:match:important,
+ * urn:xmpp:push2:match:archived, urn:xmpp:push2:match:archived-with-body,
+ * urn:xmpp:push2:send:notify-only:0,
+ * urn:xmpp:push2:send:sce+rfc8291+rfc8292:0) and, when
  * the requester is the account's own user, the urn:xmpp:push:options
  * result form in force. The engine's own answer (an iq routed to it) holds
  * the same children.

@@ -6,34 +6,35 @@ import NudgeStore
 /// store. The writer keeps it in step after each commit.
 final class EnabledIndex: @unchecked Sendable {
     private let monitor = Monitor()
-    /// user bare JID → enablement → the resource that made it, whether
-    /// its group chat filter asks for room messages, and whether it ignores
-    /// senders not in the roster.
+    /// user bare JID → enablement → what the host's threads need of it.
     private var users: [String: [EnableKey: Entry]] = [:]
     private var total = 0
 
     private struct Entry {
+        /// The resource of the session that enabled it.
         var resource: String
+        /// Its group chat filter, or a Push 2.0 profile, asks for room messages.
         var roomMessages: Bool
+        /// A Push 2.0 profile wants what `notify_on` drops.
+        var everything: Bool
+        /// A Push 2.0 registration: held stanzas carry the stanza.
+        var push2: Bool
+        /// It ignores senders not in the roster.
         var ignoresUnknown: Bool
-    }
 
-    private static func entry(_ record: EnableRecord) -> Entry {
-        Entry(resource: record.resource, roomMessages: record.extensions.wantsRoomMessages,
-              ignoresUnknown: record.extensions.ignoreUnknown)
-    }
-
-    func add(_ key: EnableKey, resource: String, roomMessages: Bool, ignoresUnknown: Bool = false) {
-        monitor.locked {
-            let entry = Entry(resource: resource, roomMessages: roomMessages, ignoresUnknown: ignoresUnknown)
-            if users[key.user, default: [:]].updateValue(entry, forKey: key) == nil { total += 1 }
+        init(_ record: EnableRecord) {
+            resource = record.resource
+            roomMessages = record.wantsRoomMessages
+            everything = record.wantsEverything
+            push2 = record.push2 != nil
+            ignoresUnknown = record.extensions.ignoreUnknown
         }
     }
 
     /// An enablement as the store holds it.
     func add(_ key: EnableKey, record: EnableRecord) {
         monitor.locked {
-            if users[key.user, default: [:]].updateValue(Self.entry(record), forKey: key) == nil { total += 1 }
+            if users[key.user, default: [:]].updateValue(Entry(record), forKey: key) == nil { total += 1 }
         }
     }
 
@@ -52,7 +53,7 @@ final class EnabledIndex: @unchecked Sendable {
             total -= users[user]?.count ?? 0
             var mine: [EnableKey: Entry] = [:]
             for (key, record) in enablements {
-                mine[key] = Self.entry(record)
+                mine[key] = Entry(record)
             }
             users[user] = mine.isEmpty ? nil : mine
             total += mine.count
@@ -63,7 +64,7 @@ final class EnabledIndex: @unchecked Sendable {
     func replaceAll(with enablements: [(key: EnableKey, record: EnableRecord)]) {
         var fresh: [String: [EnableKey: Entry]] = [:]
         for (key, record) in enablements {
-            fresh[key.user, default: [:]][key] = Self.entry(record)
+            fresh[key.user, default: [:]][key] = Entry(record)
         }
         monitor.locked {
             users = fresh
@@ -81,20 +82,29 @@ final class EnabledIndex: @unchecked Sendable {
     }
 
     /// Does an enablement of the user (of that session, with a resource)
-    /// ask for room messages that mention nobody?
-    func wantsRoomMessages(user: String, resource: String?) -> Bool {
-        monitor.locked {
-            users[user]?.values.contains { $0.roomMessages && (resource == nil || $0.resource == resource) } ?? false
-        }
-    }
-
-    /// Does an enablement of the user (of that session, with a resource)
     /// ignore senders not in the roster, so that the host should say
     /// whether the sender is in it?
     func wantsSenderRoster(user: String, resource: String?) -> Bool {
         monitor.locked {
             users[user]?.values.contains { $0.ignoresUnknown && (resource == nil || $0.resource == resource) } ?? false
         }
+    }
+
+    func wants(user: String, resource: String?) -> HeldWants {
+        monitor.locked {
+            var wants = HeldWants()
+            for e in users[user]?.values ?? [:].values where resource == nil || e.resource == resource {
+                wants.roomMessages = wants.roomMessages || e.roomMessages
+                wants.everything = wants.everything || e.everything
+                wants.push2 = wants.push2 || e.push2
+            }
+            return wants
+        }
+    }
+
+    /// Has the user a Push 2.0 registration?
+    func hasPush2(user: String) -> Bool {
+        monitor.locked { users[user]?.values.contains { $0.push2 } ?? false }
     }
 
     var userCount: Int { monitor.locked { users.count } }

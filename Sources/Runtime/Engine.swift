@@ -162,6 +162,12 @@ public final class Engine: Sendable {
             return code
         case .success(let e): stanza = e
         }
+        if stanza.name == "message" {
+            if stanza[attribute: "type"] == "error" { return push2Answer(stanza) }
+            guard let host = config.appServer.pubsubHost, stanza.child("notification", namespace: NS.push2) != nil,
+                  let to = stanza[attribute: "to"].flatMap({ try? JID($0) }), to.local == nil, to.domain == host else { return .notFor }
+            return submit(.push2Notification(stanza), orRefuse: nil)
+        }
         guard stanza.name == "iq" else { return .notFor }
         let from = stanza[attribute: "from"]
         if let from, (try? JID(from)) == nil {
@@ -189,6 +195,15 @@ public final class Engine: Sendable {
         }
     }
 
+    /// A push service's error for a Push 2.0 notification (a message
+    /// with the id the engine gave it, from the JID it went to); any other
+    /// message is not the engine's.
+    private func push2Answer(_ message: Element) -> ResultCode {
+        guard message[attribute: "type"] == "error", let id = message[attribute: "id"], let from = message[attribute: "from"],
+              let flight = output.inflight.take(id, answeredBy: from) else { return .notFor }
+        return submit(.publishAnswer(message, flight), orRefuse: nil)
+    }
+
     /// What the sender of an unreadable iq is told: the limit it crossed,
     /// not the parser's details, which go to the log.
     private static func unreadableText(_ code: ResultCode, _ limits: XMLLimits) -> String {
@@ -208,9 +223,12 @@ public final class Engine: Sendable {
     /// Returns the hibernation timeout the host should use (0: its own).
     public func sessionPending(_ jid: String) -> (ResultCode, UInt32) {
         guard let full = fullJID(jid) else { return (.jid, 0) }
-        guard output.index.isEnabled(user: full.bare.description, resource: full.resource) else { return (.ok, 0) }
-        let code = session(jid, CoreInput.sessionPending, pending: true)
-        return (code, code == .ok ? UInt32(config.server.pendingTimeoutS) : 0)
+        let enabled = output.index.isEnabled(user: full.bare.description, resource: full.resource)
+        // A Push 2.0 grace period needs to know when the user's other
+        // sessions went away; only this session's own push lengthens its life.
+        guard enabled || output.index.hasPush2(user: full.bare.description) else { return (.ok, 0) }
+        let code = session(jid, CoreInput.sessionPending, pending: enabled)
+        return (code, code == .ok && enabled ? UInt32(config.server.pendingTimeoutS) : 0)
     }
 
     private func session(_ jid: String, _ input: (JID) -> CoreInput, pending: Bool) -> ResultCode {
@@ -281,8 +299,9 @@ public final class Engine: Sendable {
         case .success(let e): stanza = e
         }
         let roomNick = nicks.withLock { $0.nick(for: stanza, user: bare) }
-        let roomMessages = output.index.wantsRoomMessages(user: bare, resource: resource)
-        guard var held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, roomMessages: roomMessages) else {
+        let wants = output.index.wants(user: bare, resource: resource)
+        guard var held = classifier.classify(stanza, user: target.bare, roomNick: roomNick, wants: wants,
+                                             archivedByHost: flags == Self.heldArchived) else {
             output.stats.held("not_important")
             return .ok
         }
@@ -410,8 +429,7 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
             emit(Event(kind: .disabled, text: data.serialized(), target: key.user))
         case .log(let level, let text): log(level, text)
         case .awaitAnswer(let id, let flight): inflight.insert(id, flight)
-        case .indexAdd(let key, let resource, let roomMessages, let ignoresUnknown):
-            index.add(key, resource: resource, roomMessages: roomMessages, ignoresUnknown: ignoresUnknown)
+        case .indexAdd(let key, let record): index.add(key, record: record)
         case .indexRemove(let key): index.remove(key)
         case .pushed(let reason): stats.pushed(reason)
         case .publishFailed(let kind): stats.publishFailed(kind)
@@ -432,6 +450,8 @@ final class EngineOutput: ActionSink, @unchecked Sendable {
 
     func publishTimedOut(_ id: String) {
         guard let flight = inflight.take(id) else { return }
+        // A notification message is never answered when it arrives.
+        guard flight.expectsAnswer else { return }
         stats.error("publish_timeout")
         log(.warn, "push: \(flight.key.service) did not answer a publish for \(flight.key.user) within \(publishTimeoutS) s")
     }

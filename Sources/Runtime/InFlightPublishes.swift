@@ -17,7 +17,7 @@ final class InFlightPublishes: @unchecked Sendable {
     func take(_ id: String, answeredBy from: String) -> PublishInFlight? {
         guard let sender = try? JID(from) else { return nil }
         return monitor.locked {
-            guard let flight = byID[id], flight.key.service == sender.bare.description else { return nil }
+            guard let flight = byID[id], flight.service == sender.bare.description || flight.service == sender.description else { return nil }
             byID[id] = nil
             return flight
         }

@@ -76,4 +76,24 @@ public enum NS {
     public static let muc = "http://jabber.org/protocol/muc"
     /// XEP-0045 multi-user chat, user namespace.
     public static let mucUser = "http://jabber.org/protocol/muc#user"
+    /// Push 2.0 (prosody-modules' mod_push2/push2.markdown).
+    public static let push2 = "urn:xmpp:push2:0"
+    /// Push 2.0 match profiles.
+    public static let push2MatchAll = "urn:xmpp:push2:match:all"
+    public static let push2MatchImportant = "urn:xmpp:push2:match:important"
+    public static let push2MatchArchived = "urn:xmpp:push2:match:archived"
+    public static let push2MatchArchivedWithBody = "urn:xmpp:push2:match:archived-with-body"
+    /// Push 2.0 send profiles: a bare wake, and the stanza encrypted (RFC 8291) with a VAPID-style JWT (RFC 8292).
+    public static let push2SendNotifyOnly = "urn:xmpp:push2:send:notify-only:0"
+    public static let push2SendSCE = "urn:xmpp:push2:send:sce+rfc8291+rfc8292:0"
+    /// The `<encrypted/>` of a Push 2.0 notification.
+    public static let sceRFC8291 = "urn:xmpp:sce:rfc8291:0"
+    /// XEP-0420 stanza content encryption envelope.
+    public static let sce = "urn:xmpp:sce:1"
+    /// XEP-0461 message replies.
+    public static let reply = "urn:xmpp:reply:0"
+    /// XEP-0066 out of band data (jabber:x:oob).
+    public static let oob = "jabber:x:oob"
+    /// XEP-0249 direct MUC invitations.
+    public static let conference = "jabber:x:conference"
 }

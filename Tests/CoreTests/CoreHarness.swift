@@ -57,16 +57,17 @@ final class CoreHarness {
     }
 
     @discardableResult
-    func held(_ target: String, _ xml: String) throws -> [CoreAction] {
+    func held(_ target: String, _ xml: String, roomNick: String? = nil, archived: Bool = false) throws -> [CoreAction] {
         let jid = try JID(target)
         let classifier = Classifier(notifyOn: config.server.notifyOn)
-        // As the engine's index answers it: does an enablement of the
-        // target ask for room messages?
-        let roomMessages = try store.read { try $0.enables(ofUser: jid.bare.description) }.contains {
-            $0.record.extensions.wantsRoomMessages && (jid.resource == nil || $0.record.resource == jid.resource)
+        // As the engine's index answers it: what do the target's enablements want?
+        var wants = HeldWants()
+        for (_, record) in try store.read({ try $0.enables(ofUser: jid.bare.description) })
+        where jid.resource == nil || record.resource == jid.resource {
+            wants.add(record)
         }
-        guard let held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: nil,
-                                             roomMessages: roomMessages) else { return [] }
+        guard let held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: roomNick,
+                                             wants: wants, archivedByHost: archived) else { return [] }
         return try run(.held(target: jid, held))
     }
 }

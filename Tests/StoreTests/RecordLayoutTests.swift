@@ -79,10 +79,16 @@ import Testing
                                             muted: ["a@b.example"],
                                             rooms: [.init(room: "r@muc.example", allow: .mentioned, nick: "jul"),
                                                     .init(room: "q@muc.example", allow: .never, nick: nil)])
-        #expect(newer.encode().first == 3)
+        #expect(newer.encode().first == EnableRecord.formatVersion)
         #expect(try EnableRecord(decoding: newer.encode()) == newer)
-        // Format 2 had no ignore-unknown: it reads as false.
-        var format2 = newer.encode()
+        // Format 3 had no Push 2.0 registration (the last byte, none here),
+        // format 2 no ignore-unknown either (the byte before): they read as
+        // none and false.
+        var format3 = newer.encode()
+        #expect(format3.removeLast() == 0)
+        format3[0] = 3
+        #expect(try EnableRecord(decoding: format3) == newer)
+        var format2 = format3
         #expect(format2.removeLast() == 0)
         format2[0] = 2
         #expect(try EnableRecord(decoding: format2) == newer)
@@ -121,9 +127,9 @@ import Testing
         #expect(try SummaryRecord(decoding: newer.encode()) == newer)
         var room = record
         room.lastKind = .groupchat
-        var badKind = room.encode()   // …, kind, encrypted, no call
-        #expect(Array(badKind.suffix(3)) == [StanzaKind.groupchat.rawValue, 0, 0])
-        badKind[badKind.count - 3] = 7
+        var badKind = room.encode()   // …, kind, encrypted, no call, no stanza
+        #expect(Array(badKind.suffix(4)) == [StanzaKind.groupchat.rawValue, 0, 0, 0])
+        badKind[badKind.count - 4] = 7
         #expect(throws: StoreError.self) { try SummaryRecord(decoding: badKind) }
     }
 
@@ -133,5 +139,60 @@ import Testing
         #expect(throws: StoreError(.corrupt, "table outbox: unknown record format 3 (this Nudge reads 1 to 2)")) {
             try OutboxRecord(decoding: bytes)
         }
+    }
+
+    /// An enablement as format 2 wrote it (Tigase's extensions, no Push 2.0).
+    private func enableFormat2() -> [UInt8] {
+        var bytes = enableFormat1()
+        bytes[0] = 2
+        var w = ByteWriter()
+        EnableExtensions(priority: true).encode(into: &w)
+        // Format 2's extensions end before ignore-unknown (format 3).
+        return bytes + w.bytes.dropLast()
+    }
+
+    static let push2 = Push2Registration(
+        service: "push.snikket.example", client: "https://fcm.googleapis.com/fcm/send/abc",
+        matches: [.init(profile: .important, graceSeconds: 144,
+                        filters: [.init(jid: "room@muc.example", mention: true, reply: false),
+                                  .init(jid: "muted@example.org", mention: false, reply: false)],
+                        send: .encrypted(.init(uaPublic: [4] + Array(repeating: 7, count: 64), authSecret: Array(0..<16),
+                                               jwtKey: Array(repeating: 9, count: 138),
+                                               jwtClaims: [StoredField(name: "aud", values: ["https://fcm.googleapis.com"])]))),
+                  .init(profile: .archivedWithBody, send: .notifyOnly)],
+        failingSince: 1_700_000_000_000, lastErrorAt: 1_700_000_100_000)
+
+    @Test func anEnablementOfFormat2IsNoPush2RegistrationAndFormat4KeepsOne() throws {
+        let old = try EnableRecord(decoding: enableFormat2())
+        #expect(old.push2 == nil && old.extensions.priority)
+        var newer = old
+        newer.push2 = Self.push2
+        #expect(newer.encode().first == 4)
+        #expect(try EnableRecord(decoding: newer.encode()) == newer)
+        newer.push2?.failingSince = nil
+        newer.push2?.matches[0].graceSeconds = nil
+        #expect(try EnableRecord(decoding: newer.encode()) == newer)
+        // Format 2 bytes followed by more are damage.
+        #expect(throws: StoreError.self) { try EnableRecord(decoding: enableFormat2() + [1]) }
+        // An unknown profile or send byte is named, not guessed.
+        var bad = newer.encode()
+        // After format 2's bytes: ignore-unknown (format 3), then the registration.
+        let profileAt = enableFormat2().count + 1 + 1 + 1 + "push.snikket.example".utf8.count + 1
+            + Self.push2.client.utf8.count + 1
+        #expect(bad[profileAt] == Push2Registration.Profile.important.rawValue)
+        bad[profileAt] = 9
+        #expect(throws: StoreError.self) { try EnableRecord(decoding: bad) }
+    }
+
+    @Test func aSummaryOfFormat3HasNoStanzaAndFormat4KeepsIt() throws {
+        var s = SummaryRecord(messageCount: 1, subscriptionCount: 0, lastSender: "romeo@example.org", lastBody: "hi",
+                              lastPushAt: 10, followUpAt: nil, burst: 9, lastKind: .groupchat)
+        var format3 = s.encode()
+        #expect(format3.removeLast() == 0)   // no stanza
+        format3[0] = 3
+        #expect(try SummaryRecord(decoding: format3) == s)
+        s.lastStanza = "<message xmlns='jabber:client' to='juliet@example.net'><body>hi</body></message>"
+        #expect(s.encode().first == 4)
+        #expect(try SummaryRecord(decoding: s.encode()) == s)
     }
 }

@@ -36,8 +36,11 @@ struct RecordTests {
 
     @Test func enableRecord() throws {
         let bytes = Self.enable.encode()
-        #expect(bytes.first == 3)
+        #expect(bytes.first == 4)
         #expect(try EnableRecord(decoding: bytes) == Self.enable)
+        var push2 = Self.enable
+        push2.push2 = RecordLayoutTests.push2
+        expectTruncationsFail(push2.encode(), "enable") { b throws(StoreError) in _ = try EnableRecord(decoding: b) }
         expectTruncationsFail(bytes, "enable") { b throws(StoreError) in _ = try EnableRecord(decoding: b) }
         let cut = storeError { _ = try EnableRecord(decoding: Array(bytes.prefix(12))) }
         #expect(cut == StoreError(.corrupt, "table enable: record truncated at byte 12"))
@@ -67,7 +70,7 @@ struct RecordTests {
         let bytes = Self.summary.encode()
         #expect(try SummaryRecord(decoding: bytes) == Self.summary)
         #expect(try SummaryRecord(decoding: SummaryRecord.empty.encode()) == .empty)
-        #expect(SummaryRecord.empty.encode() == [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(SummaryRecord.empty.encode() == [4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
         expectTruncationsFail(bytes, "summary") { b throws(StoreError) in _ = try SummaryRecord(decoding: b) }
     }
 

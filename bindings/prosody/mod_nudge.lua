@@ -33,6 +33,7 @@ local nudge_config = module:require "mod_nudge/config";
 local hosts = prosody.hosts;
 
 local xmlns_push = "urn:xmpp:push:0";
+local xmlns_push2 = "urn:xmpp:push2:0";
 local xmlns_commands = "http://jabber.org/protocol/commands";
 
 local is_component = module:get_host_type() == "component";
@@ -367,6 +368,8 @@ if is_component then
 	module:hook("iq/host", to_engine, 10);
 	module:hook("iq/bare", to_engine, 10);
 	module:hook("iq/full", to_engine, 10);
+	-- Push 2.0 notifications are messages to the push service.
+	module:hook("message/host", to_engine, 10);
 	return;
 end
 
@@ -374,15 +377,23 @@ end
 
 -- enable/disable from the user's own session (to self), and the attempts on
 -- another account (to bare), which the engine refuses.
-for _, name in ipairs({ "enable", "disable" }) do
-	module:hook("iq-set/self/" .. xmlns_push .. ":" .. name, to_engine);
-	module:hook("iq-set/bare/" .. xmlns_push .. ":" .. name, to_engine);
+for _, xmlns in ipairs({ xmlns_push, xmlns_push2 }) do
+	for _, name in ipairs({ "enable", "disable" }) do
+		module:hook("iq-set/self/" .. xmlns .. ":" .. name, to_engine);
+		module:hook("iq-set/bare/" .. xmlns .. ":" .. name, to_engine);
+	end
 end
 
 -- Answers of app servers to the engine's publishes, addressed to the user's
 -- bare JID with the engine's ids.
 module:hook("iq/bare", function (event)
 	if is_engine_answer(event.stanza) then return to_engine(event); end
+end, 10);
+
+-- Push 2.0 notifications are messages: a push service's error for one
+-- comes back to the user's bare JID with the engine's id.
+module:hook("message/bare", function (event)
+	if event.stanza.attr.type == "error" and is_engine_answer(event.stanza) then return to_engine(event); end
 end, 10);
 
 -- Registration commands on the register host, ahead of mod_adhoc (500).

@@ -24,7 +24,10 @@ STANZAS = "{urn:ietf:params:xml:ns:xmpp-stanzas}"
 # Siskin looks for: Martin `PushNotificationsModule.isSupported`).
 ACCOUNT_FEATURES = ["urn:xmpp:push:0", "tigase:push:encrypt:0", "tigase:push:encrypt:aes-128-gcm", "tigase:push:priority:0",
                     "tigase:push:jingle:0", "tigase:push:filter:muted:0", "tigase:push:filter:groupchat:0",
-                    "tigase:push:filter:ignore-unknown:0"]
+                    "tigase:push:filter:ignore-unknown:0",
+                    "urn:xmpp:push2:0", "urn:xmpp:push2:match:all", "urn:xmpp:push2:match:important",
+                    "urn:xmpp:push2:match:archived", "urn:xmpp:push2:match:archived-with-body",
+                    "urn:xmpp:push2:send:notify-only:0", "urn:xmpp:push2:send:sce+rfc8291+rfc8292:0"]
 APPID = "chatninja.example_chatninja"
 
 

@@ -29,6 +29,7 @@ from tests.support.waiting import wait_until_async
 COMMANDS = "http://jabber.org/protocol/commands"
 DATA = "jabber:x:data"
 PUSH = "urn:xmpp:push:0"
+PUSH2 = "urn:xmpp:push2:0"
 CHATSTATES = "http://jabber.org/protocol/chatstates"
 MUC = "http://jabber.org/protocol/muc"
 MAM = "urn:xmpp:mam:2"
@@ -267,6 +268,45 @@ class AppServer(slixmpp.ComponentXMPP):
             reply["error"]["type"] = "cancel"
             reply["error"]["condition"] = self.answer
         reply.send()
+
+    async def until(self, predicate, what: str, timeout: float = STEP_TIMEOUT_S):
+        return await Client.until(self, predicate, what, timeout)  # type: ignore[arg-type]
+
+
+class PushService(slixmpp.ComponentXMPP):
+    """A Push 2.0 push service (push2.markdown) as an external component
+    (XEP-0114): records every `<notification xmlns='urn:xmpp:push2:0'>`
+    message it gets. A notification is never answered when it arrives;
+    with .answer = (type, condition) each one gets that error back, as a
+    push service that cannot deliver says so."""
+
+    def __init__(self, jid: str, secret: str):
+        super().__init__(jid, secret)
+        self.enable_direct_tls = False
+        self.enable_starttls = False
+        self.enable_plaintext = True
+        self.notifications: list[ET.Element] = []
+        self.answer: tuple[str, str] | None = None
+        self._started: asyncio.Future | None = None
+        self.add_event_handler("session_start", lambda _: self._started and not self._started.done()
+                               and self._started.set_result(True))
+        self.register_handler(slixmpp.xmlstream.handler.Callback(
+            "push2 notification", slixmpp.xmlstream.matcher.MatchXPath(
+                f"{{jabber:component:accept}}message/{{{PUSH2}}}notification"),
+            self._on_notification))
+
+    async def online(self, port: int) -> None:
+        self._started = asyncio.get_running_loop().create_future()
+        self.connect("127.0.0.1", port)
+        await asyncio.wait_for(self._started, STEP_TIMEOUT_S)
+
+    def _on_notification(self, message) -> None:
+        self.notifications.append(message.xml)
+        if self.answer:
+            kind, condition = self.answer
+            self.send_raw(f"<message xmlns='jabber:component:accept' type='error' from='{message.xml.get('to')}' "
+                          f"to='{message.xml.get('from')}' id='{message.xml.get('id')}'><error type='{kind}'>"
+                          f"<{condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>")
 
     async def until(self, predicate, what: str, timeout: float = STEP_TIMEOUT_S):
         return await Client.until(self, predicate, what, timeout)  # type: ignore[arg-type]

@@ -7,9 +7,15 @@ public enum UserPushState {
     public static func json(of user: JID, _ r: any StoreReader, defaults: Config.Server) throws(StoreError) -> JSONObject {
         var enablements: [JSON] = []
         for (key, record) in try r.enables(ofUser: user.description) {
-            enablements.append(["jid": .string(key.service), "node": .string(key.node),
-                                "resource": .string(record.resource),
-                                "enabled_at": .number(Double(record.enabledAt))])
+            var e: JSONObject = ["jid": .string(key.service), "node": .string(key.node),
+                                 "resource": .string(record.resource),
+                                 "enabled_at": .number(Double(record.enabledAt))]
+            if let push2 = record.push2 {
+                // The client string may be a Web Push endpoint: a capability, shown redacted.
+                e["push2"] = ["service": .string(push2.service), "client": .string(Redact.token(push2.client)),
+                              "profiles": .array(push2.matches.map { .string(Push2EnableRequest.profileName($0.profile)) })]
+            }
+            enablements.append(.object(e))
         }
         let options = try r.options(ofUser: user.description).map(ContentOptions.init) ?? ContentOptions(defaults: defaults)
         var o = JSONObject()

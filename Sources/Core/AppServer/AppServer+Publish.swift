@@ -42,8 +42,14 @@ extension AppServer {
             let vendor = BackendConfig.Vendor(rawValue: reg.vendor)?.displayName ?? reg.vendor
             step.log(.info, "push: \(reg.owner) publishes to token node \(Redact.token(node)) for \(vendor) app \(reg.app)")
         }
-        let priority = Self.priority(of: notification)
-        let payload = Array(notification.serialized().utf8)
+        return try enqueue(node: node, payload: Array(notification.serialized().utf8), priority: Self.priority(of: notification),
+                           stanzaAt: stanzaAt, &step, store)
+    }
+
+    /// Puts a notification for `node` in the outbox: in place of the
+    /// device's undelivered one, if any, else as a new job due now.
+    func enqueue(node: String, payload: [UInt8], priority: Priority, stanzaAt: Millis?,
+                 _ step: inout Step, _ store: any StoreWriter) throws(StoreError) -> Result<UInt64, Refusal> {
         // Per-device coalescing, as oshiya did: while a push for this
         // device waits, a newer summary replaces it instead of queueing a
         // second one. The revision tells a delivery of the old payload
@@ -110,7 +116,7 @@ extension AppServer {
     /// `pushModule` publish-option names the app. The registration that
     /// the first accepted publish stores, so that token-gone answers and
     /// coalescing work the same.
-    private func tokenNode(_ node: String, _ options: DataForm?, from: String, now: Millis) -> Result<RegRecord, Refusal> {
+    func tokenNode(_ node: String, _ options: DataForm?, from: String, now: Millis) -> Result<RegRecord, Refusal> {
         guard config.appServer.tokenNodes else {
             return .failure(Refusal(type: "cancel", condition: "item-not-found", text: "no such node"))
         }

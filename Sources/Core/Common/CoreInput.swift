@@ -27,6 +27,8 @@ public enum CoreInput: Sendable {
     case adminUnregister(node: String)
     /// The account was deleted: forget everything kept for it.
     case userRemoved(JID)
+    /// A Push 2.0 notification message to the app server's pubsub host.
+    case push2Notification(Element)
 }
 
 /// What the core wants done. Applied by the runtime only after the store
@@ -41,10 +43,10 @@ public enum CoreAction: Sendable {
     /// A publish is on its way to a remote app server; its answer will
     /// come back through `nudge_handle_stanza` with this id.
     case awaitAnswer(id: String, PublishInFlight)
-    /// Keep the host-thread index of push-enabled resources in step.
-    /// `roomMessages`: its group chat filter asks for room messages;
-    /// `ignoresUnknown`: it asks for the sender's roster state.
-    case indexAdd(EnableKey, resource: String, roomMessages: Bool, ignoresUnknown: Bool)
+    /// Keep the host-thread index of push-enabled resources in step with
+    /// the enablement just committed; the index takes from the record what
+    /// the host's threads decide by (EnabledIndex).
+    case indexAdd(EnableKey, EnableRecord)
     case indexRemove(EnableKey)
     case pushed(PushReason)
     case publishFailed(kind: String)
@@ -64,6 +66,20 @@ public struct PublishInFlight: Sendable, Equatable {
     public var reason: PushReason
     public var attempt: Int
     public var sentAt: Millis
+    /// The JID it was sent to: only that JID's answer counts.
+    public var service: String
+    /// An iq is answered; a Push 2.0 notification (a message) only ever
+    /// gets an error, so silence until the timeout is no failure.
+    public var expectsAnswer: Bool
+
+    public init(key: EnableKey, reason: PushReason, attempt: Int, sentAt: Millis, service: String? = nil, expectsAnswer: Bool = true) {
+        self.key = key
+        self.reason = reason
+        self.attempt = attempt
+        self.sentAt = sentAt
+        self.service = service ?? key.service
+        self.expectsAnswer = expectsAnswer
+    }
 }
 
 /// Timers, owned by the runtime's writer thread. A timer carries only
@@ -78,4 +94,7 @@ public enum TimerKey: Hashable, Sendable {
     case restartWakes
     /// An outbox job's `notBefore` has come.
     case deliver(seq: UInt64)
+    /// A Push 2.0 notification sent at `sentAt` to a failing push service
+    /// drew no error within the publish timeout: the service works again.
+    case push2Quiet(EnableKey, sentAt: Millis)
 }

@@ -9,8 +9,9 @@ import NudgeStore
 public enum AccountDisco {
     /// The account's push features (nudge_info's `account_features`):
     /// XEP-0357, and Tigase's enable extensions served here, which Tigase's
-    /// clients (Siskin, Snikket iOS) use only when the account announces them.
-    public static let features = [NS.push] + EnableExtensions.discoFeatures
+    /// clients (Siskin, Snikket iOS) use only when the account announces them;
+    /// Push 2.0 with its match and send profiles.
+    public static let features = [NS.push] + EnableExtensions.discoFeatures + Push2EnableRequest.discoFeatures
 
     /// The features and, when `requester` is the account's own user, the
     /// options form, as children of a disco#info `<query/>`.

@@ -25,6 +25,20 @@ public struct HeldStanza: Sendable, Equatable {
     /// (`tigase:push:filter:ignore-unknown:0`): true for a stranger, false
     /// for a contact, nil when the host did not look.
     public var fromStranger: Bool?
+    /// A stanza only a Push 2.0 `urn:xmpp:push2:match:all` (or `archived`)
+    /// registration asked for: `notify_on` would push it nowhere else.
+    public var onlyForMatchAll = false
+    /// The message mentions the user (XEP-0372 reference, nickname or JID).
+    public var mentionsUser = false
+    /// The message is a XEP-0461 reply to one of the user's.
+    public var repliesToUser = false
+    /// The XEP-0359 id the user's archive gave it (`<stanza-id by=user>`).
+    public var archiveID: String?
+    /// It is in the user's archive (an archive id, or the host said so).
+    public var archived = false
+    /// The stanza itself, for Push 2.0 registrations that push it
+    /// encrypted; the engine attaches it only for their users.
+    public var stanza: Element?
 
     public init(reason: PushReason, sender: String?, body: String?, dedupeKey: String, kind: StanzaKind = .chat,
                 call: CallProposal? = nil, onlyByRoomFilter: Bool = false) {
@@ -35,6 +49,30 @@ public struct HeldStanza: Sendable, Equatable {
         self.kind = kind
         self.call = call
         self.onlyByRoomFilter = onlyByRoomFilter
+    }
+}
+
+/// What the enablements of a user (or of one session) ask the host
+/// thread for, beyond what `notify_on` pushes.
+public struct HeldWants: Sendable, Equatable {
+    /// Room messages that mention nobody.
+    public var roomMessages = false
+    /// Stanzas `notify_on` drops (Push 2.0 `all`, `archived`).
+    public var everything = false
+    /// The stanza itself (a Push 2.0 registration sends it).
+    public var push2 = false
+
+    public init(roomMessages: Bool = false, everything: Bool = false, push2: Bool = false) {
+        self.roomMessages = roomMessages
+        self.everything = everything
+        self.push2 = push2
+    }
+
+    /// What `record` adds.
+    public mutating func add(_ record: EnableRecord) {
+        roomMessages = roomMessages || record.wantsRoomMessages
+        everything = everything || record.wantsEverything
+        push2 = push2 || record.push2 != nil
     }
 }
 
@@ -54,13 +92,33 @@ public struct Classifier: Sendable {
     ///     come back marked `onlyByRoomFilter` instead of nil.
     public func classify(_ stanza: Element, user: JID, roomNick: String?, roomMessages: Bool = false) -> HeldStanza? {
         switch stanza.name {
-        case "message": return classifyMessage(stanza, user: user, roomNick: roomNick, roomMessages: roomMessages)
+        case "message":
+            guard var held = classifyMessage(stanza, user: user, roomNick: roomNick, roomMessages: roomMessages) else { return nil }
+            held.archiveID = Self.archiveID(stanza, user: user)
+            held.archived = held.archiveID != nil
+            return held
         case "presence":
             guard stanza[attribute: "type"] == "subscribe" else { return nil }
             return HeldStanza(reason: .subscription, sender: bareSender(stanza), body: nil,
                               dedupeKey: dedupeKey(stanza), kind: .subscribe)
         default: return nil
         }
+    }
+
+    /// `classify` as the engine's host thread calls it for a user whose
+    /// enablements want `wants`: what only Push 2.0's `all` and `archived`
+    /// profiles ask for comes back marked `onlyForMatchAll`, the stanza
+    /// itself when a Push 2.0 registration sends it, and `archived` when
+    /// the host said the stanza went to the user's archive.
+    public func classify(_ stanza: Element, user: JID, roomNick: String?, wants: HeldWants, archivedByHost: Bool) -> HeldStanza? {
+        var held = classify(stanza, user: user, roomNick: roomNick, roomMessages: wants.roomMessages)
+        if held == nil && wants.everything && notifyOn != .all {
+            held = Classifier(notifyOn: .all).classify(stanza, user: user, roomNick: roomNick, roomMessages: true)
+            held?.onlyForMatchAll = true
+        }
+        if archivedByHost { held?.archived = true }
+        if wants.push2 { held?.stanza = stanza }
+        return held
     }
 
     private func classifyMessage(_ held: Element, user: JID, roomNick: String?, roomMessages: Bool) -> HeldStanza? {
@@ -94,17 +152,27 @@ public struct Classifier: Sendable {
         if let end = Self.callEnd(message, user: user) {
             return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key, kind: .call, call: end)
         }
+        let replies = Self.repliesTo(message, user: user, nick: roomNick)
         if isEncrypted(message) {
-            if groupchat, !mentions(message, body: nil, user: user, nick: roomNick), notifyOn == .important {
+            let mentioned = groupchat && mentions(message, body: nil, user: user, nick: roomNick)
+            if groupchat, !mentioned, !replies, notifyOn == .important {
                 guard roomMessages else { return nil }
                 return HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key, kind: kind, onlyByRoomFilter: true)
             }
-            return HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key, kind: kind)
+            var held = HeldStanza(reason: .encrypted, sender: sender, body: nil, dedupeKey: key, kind: kind)
+            held.mentionsUser = mentioned
+            held.repliesToUser = replies
+            return held
         }
         if groupchat {
             guard hasBody else { return other(sender, key, kind: kind) }
-            if mentions(message, body: body, user: user, nick: roomNick) {
-                return HeldStanza(reason: .mention, sender: sender, body: body, dedupeKey: key, kind: kind)
+            let mentioned = mentions(message, body: body, user: user, nick: roomNick)
+            // A reply to the user is addressed to the user, as a mention is.
+            if mentioned || replies {
+                var held = HeldStanza(reason: .mention, sender: sender, body: body, dedupeKey: key, kind: kind)
+                held.mentionsUser = mentioned
+                held.repliesToUser = replies
+                return held
             }
             if notifyOn == .important && roomMessages {
                 return HeldStanza(reason: .other, sender: sender, body: body, dedupeKey: key, kind: kind, onlyByRoomFilter: true)
@@ -112,7 +180,9 @@ public struct Classifier: Sendable {
             return other(sender, key, body: body, kind: kind)
         }
         if hasBody {
-            return HeldStanza(reason: .message, sender: sender, body: body, dedupeKey: key)
+            var held = HeldStanza(reason: .message, sender: sender, body: body, dedupeKey: key)
+            held.repliesToUser = replies
+            return held
         }
         // Chat states, receipts, markers and other body-less messages.
         return other(sender, key)
@@ -158,6 +228,25 @@ public struct Classifier: Sendable {
     static func mentionsNick(_ body: String?, _ nick: String) -> Bool {
         guard let body else { return false }
         return containsWord(body, nick)
+    }
+
+    /// The id of the user's own archive (`by` the user's bare JID), which
+    /// Push 2.0's `archived` profiles match on and a cut payload keeps.
+    static func archiveID(_ m: Element, user: JID) -> String? {
+        let by = user.bare.description
+        for sid in m.children("stanza-id", namespace: NS.stanzaID) where sid[attribute: "by"] == by {
+            if let id = sid[attribute: "id"], !id.isEmpty { return id }
+        }
+        return nil
+    }
+
+    /// A XEP-0461 reply to the user: `to` names the user's JID, or in a
+    /// room the user's occupant JID.
+    static func repliesTo(_ m: Element, user: JID, nick: String?) -> Bool {
+        guard let to = m.child("reply", namespace: NS.reply)?[attribute: "to"], let jid = try? JID(to) else { return false }
+        if jid.bare == user.bare { return true }
+        guard let nick, let from = m[attribute: "from"], let room = try? JID(from).bare else { return false }
+        return jid.bare == room && jid.resource == nick
     }
 
     private func isEncrypted(_ m: Element) -> Bool {

@@ -25,6 +25,10 @@ struct EnableRequest {
             step.refuse(iq, "modify", "jid-malformed", "jid: \(error.message)")
             return nil
         }
+        guard service.description != EnableKey.push2Service else {
+            step.refuse(iq, "modify", "jid-malformed", "jid: '\(EnableKey.push2Service)' is no app server")
+            return nil
+        }
         guard let node = enable[attribute: "node"], !node.isEmpty else {
             step.refuse(iq, "modify", "bad-request", "enable needs a 'node' attribute: the node the app server gave")
             return nil

@@ -16,6 +16,7 @@ extension EnableExtensions {
     /// nothing. A room message let through by `always` is a message of its
     /// own, as one that `mentioned` lets through is a mention.
     func admit(_ held: HeldStanza) -> PushReason? {
+        if held.onlyForMatchAll { return nil }
         // Only a client that takes calls through VoIP pushes wants to hear
         // that one ended.
         if held.call?.ended == true && !jingle { return nil }

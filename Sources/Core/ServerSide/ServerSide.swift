@@ -67,6 +67,7 @@ public final class ServerSide {
             try appServer?.removeRegistration(node, reason: "removed by an administrator", &step, store)
             step.actions.append(.adminResult(["removed": .number(existed ? 1 : 0)]))
         case .userRemoved(let user): try userRemoved(user.bare, &step, store)
+        case .push2Notification(let message): try appServer?.acceptPush2(message, &step, store)
         }
     }
 
@@ -97,8 +98,10 @@ public final class ServerSide {
         case (NS.push, "enable"): try enable(iq, payload, &step, store)
         case (NS.push, "disable"): try disable(iq, payload, &step, store)
         case (NS.discoInfo, "query") where type == "get": try discoInfo(iq, payload, &step, store)
-        case (NS.push, let name):
-            step.refuse(iq, "cancel", "feature-not-implemented", "<\(name)/> is not an operation of \(NS.push)")
+        case (NS.push2, "enable"): try push2Enable(iq, payload, &step, store)
+        case (NS.push2, "disable"): try push2Disable(iq, &step, store)
+        case (NS.push, let name), (NS.push2, let name):
+            step.refuse(iq, "cancel", "feature-not-implemented", "<\(name)/> is not an operation of \(payload.namespace)")
         default:
             step.refuse(iq, "cancel", "service-unavailable", "no service for <\(payload.name) xmlns='\(payload.namespace)'/> here")
         }
@@ -165,20 +168,12 @@ public final class ServerSide {
             accepted = next
         }
 
-        let limit = config.server.maxEnablementsPerUser
-        if others.count >= limit {
-            let oldest = others.sorted { $0.record.enabledAt < $1.record.enabledAt }.prefix(others.count - limit + 1)
-            for victim in oldest {
-                try remove(victim.key, &step, store)
-                step.actions.append(.disabled(victim.key, reason: "pruned: more than \(limit) enablements (server.max_enablements_per_user)"))
-                step.log(.info, "push: pruned oldest enablement of \(user) (\(victim.key.service), node \(Redact.token(victim.key.node)))")
-            }
-        }
+        try prune(others, user: user, &step, store)
 
-        try store.putEnable(key, EnableRecord(resource: from.resource ?? "", publishOptions: request.publishOptions,
-                                              enabledAt: step.now, extensions: request.extensions))
-        step.actions.append(.indexAdd(key, resource: from.resource ?? "", roomMessages: request.extensions.wantsRoomMessages,
-                                      ignoresUnknown: request.extensions.ignoreUnknown))
+        let record = EnableRecord(resource: from.resource ?? "", publishOptions: request.publishOptions,
+                                  enabledAt: step.now, extensions: request.extensions)
+        try store.putEnable(key, record)
+        step.actions.append(.indexAdd(key, record))
         var payload: Element?
         if let accepted {
             var reply = Element("enable", namespace: NS.push)
@@ -187,6 +182,53 @@ public final class ServerSide {
         }
         step.send(iqResult(to: iq, payload: payload))
         step.log(.info, "push: enabled for \(from) via \(key.service), node \(Redact.token(key.node))")
+    }
+
+    /// Makes room for one more enablement of `user` under
+    /// `server.max_enablements_per_user`, the oldest of `others` going first.
+    private func prune(_ others: [(key: EnableKey, record: EnableRecord)], user: String, _ step: inout Step,
+                       _ store: any StoreWriter) throws(StoreError) {
+        let limit = config.server.maxEnablementsPerUser
+        guard others.count >= limit else { return }
+        let oldest = others.sorted { $0.record.enabledAt < $1.record.enabledAt }.prefix(others.count - limit + 1)
+        for victim in oldest {
+            try remove(victim.key, &step, store)
+            step.actions.append(.disabled(victim.key, reason: "pruned: more than \(limit) enablements (server.max_enablements_per_user)"))
+            step.log(.info, "push: pruned oldest enablement of \(user) (\(victim.key.service), node \(Redact.token(victim.key.node)))")
+        }
+    }
+
+    /// Push 2.0: one registration per client (its resource: hosts tell
+    /// the engine no SASL2 client id), replaced by the client's next enable.
+    private func push2Enable(_ iq: Element, _ enable: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard iq[attribute: "type"] == "set" else { return step.refuse(iq, "modify", "bad-request", "enable is an iq of type set") }
+        guard let from = owner(iq, &step), let resource = from.resource else { return }
+        guard let registration = Push2EnableRequest.parse(enable, iq: iq, user: from.bare, step: &step) else { return }
+        let user = from.bare.description
+        let key = EnableKey.push2(user: user, client: resource)
+        guard key.key.count <= Self.maxKeyBytes else {
+            return step.refuse(iq, "modify", "bad-request", "the account's JID and resource are too long (at most \(Self.maxKeyBytes) bytes)")
+        }
+        try prune(try store.enables(ofUser: user).filter { $0.key != key }, user: user, &step, store)
+        let record = EnableRecord(resource: resource, publishOptions: [], enabledAt: step.now, push2: registration)
+        // A new registration starts a new summary: the old one may hold a
+        // stanza cut for another client string.
+        try store.deleteSummary(key)
+        try store.putEnable(key, record)
+        step.actions.append(.indexAdd(key, record))
+        step.send(iqResult(to: iq))
+        step.log(.info, "push: Push 2.0 enabled for \(from) via \(registration.service) (\(registration.matches.count) match rule(s))")
+    }
+
+    /// Push 2.0's `<disable/>`: the sending client's registration.
+    private func push2Disable(_ iq: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        guard iq[attribute: "type"] == "set" else { return step.refuse(iq, "modify", "bad-request", "disable is an iq of type set") }
+        guard let from = owner(iq, &step), let resource = from.resource else { return }
+        let key = EnableKey.push2(user: from.bare.description, client: resource)
+        let existed = key.key.count <= Self.maxKeyBytes ? try store.enable(key) != nil : false
+        if existed { try remove(key, &step, store) }
+        step.send(iqResult(to: iq))
+        step.log(.info, "push: Push 2.0 \(existed ? "disabled" : "disable without a registration") for \(from)")
     }
 
     /// An enable naming this engine's own pubsub host is checked exactly
@@ -273,8 +315,10 @@ public final class ServerSide {
     /// starts over and a scheduled follow-up no longer applies.
     private func sessionActive(_ jid: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         guard jid.description.utf8.count <= Self.maxKeyBytes else { return }
-        let mine = try enablements(for: jid, store)
-        guard !mine.isEmpty else {
+        let all = try store.enables(ofUser: jid.bare.description)
+        let mine = all.filter { $0.record.resource == jid.resource }
+        // A Push 2.0 grace period asks what the user's other sessions do.
+        guard !mine.isEmpty || all.contains(where: { $0.record.wantsGrace }) else {
             try store.deleteSession(jid.description)
             return
         }
@@ -289,12 +333,14 @@ public final class ServerSide {
             step.log(.warn, "push: session JID longer than \(Self.maxKeyBytes) bytes; its wake pushes are not tracked")
             return
         }
-        guard try !enablements(for: jid, store).isEmpty else {
+        let all = try store.enables(ofUser: jid.bare.description)
+        let mine = all.contains { $0.record.resource == jid.resource }
+        guard mine || all.contains(where: { $0.record.wantsGrace }) else {
             try store.deleteSession(jid.description)
             return
         }
         var wakeAt: Millis?
-        if config.server.wakeBeforeTimeoutS > 0 {
+        if mine && config.server.wakeBeforeTimeoutS > 0 {
             wakeAt = step.now + Millis(config.server.pendingTimeoutS - config.server.wakeBeforeTimeoutS) * 1000
             step.actions.append(.schedule(.wake(fullJID: jid.description), at: wakeAt!))
         }
@@ -306,8 +352,17 @@ public final class ServerSide {
     private func handleHeld(_ target: JID, _ held: HeldStanza, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         let window = Millis(config.server.coalesceWindowS) * 1000
         for (key, record) in try enablements(for: target, store) {
-            guard let reason = record.extensions.admit(held) else { continue }
+            let reason: PushReason
+            var fitted: String?
+            if let registration = record.push2 {
+                guard let admitted = try push2Admit(key, record, registration, held, target, &step, store) else { continue }
+                (reason, fitted) = admitted
+            } else {
+                guard let r = record.extensions.admit(held) else { continue }
+                reason = r
+            }
             var s = try store.summary(key) ?? SummaryRecord.empty
+            if record.push2 != nil { s.lastStanza = fitted }
             if s.lastPushAt == nil && s.messageCount == 0 && s.subscriptionCount == 0 {
                 s.burst = UInt64(clamping: step.now)   // a new burst: its start names the collapse id
             }
@@ -380,6 +435,9 @@ public final class ServerSide {
 
         case .deliver(let seq):
             try appServer?.deliver(seq, &step, store)
+
+        case .push2Quiet(let key, let sentAt):
+            try push2Quiet(key, sentAt: sentAt, &step, store)
         }
     }
 
@@ -440,6 +498,9 @@ public final class ServerSide {
     /// push no stanza caused (wakes, test pushes), measured from now.
     private func publish(_ key: EnableKey, _ record: EnableRecord, _ s: SummaryRecord, _ reason: PushReason,
                          attempt: Int, stanzaAt: Millis? = nil, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+        if let registration = record.push2 {
+            return try push2Publish(key, registration, s, reason, attempt: attempt, &step, store)
+        }
         let chosen = try store.options(ofUser: key.user).map(ContentOptions.init)
         let options = chosen ?? ContentOptions(defaults: config.server)
         let notification: Element
@@ -491,6 +552,9 @@ public final class ServerSide {
         let key = flight.key
         let retriesLeft = flight.attempt < config.server.publishRetries
         let unreachable = type != "wait" && Self.routeConditions.contains(condition)
+        if type == "wait" || (unreachable && retriesLeft), key.isPush2 {
+            guard try push2StillFailing(key, condition, &step, store) else { return }
+        }
         if type == "wait" || (unreachable && retriesLeft) {
             step.actions.append(.publishFailed(kind: unreachable ? "route" : "wait"))
             guard retriesLeft else {
@@ -533,12 +597,12 @@ public final class ServerSide {
         RetrySchedule.publish.delay(attempt: attempt, seed: random.next())
     }
 
-    private func newID() -> String {
+    func newID() -> String {
         let hex = String(random.next() as UInt64, radix: 16)
         return EngineInfo.idPrefix + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    private func remove(_ key: EnableKey, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+    func remove(_ key: EnableKey, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         try store.deleteEnable(key)
         try store.deleteSummary(key)
         step.actions.append(.indexRemove(key))

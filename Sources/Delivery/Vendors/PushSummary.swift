@@ -15,6 +15,18 @@ struct PushSummary: Equatable {
     var wakeReason: String?
     /// Tigase's encrypted payload, in place of the form's fields.
     var encrypted: EncryptedPayload?
+    /// A Push 2.0 notification's content, in place of a summary.
+    var push2: Push2Content?
+
+    /// `<notification xmlns='urn:xmpp:push2:0'>`: the RFC 8291 payload
+    /// (base64) and the client's RFC 8292 JWT, for the device as they are.
+    struct Push2Content: Equatable {
+        var payload: String?
+        var jwt: String?
+        /// The JWT signer's public key, standard base64 as sent.
+        var jwtKey: String?
+        var voip: Bool
+    }
 
     /// `<encrypted xmlns='tigase:push:encrypt:0' iv=… [type='voip']>`:
     /// only the client reads it, so it goes to the device as it is.
@@ -43,6 +55,13 @@ struct PushSummary: Equatable {
     /// (valid) form is an empty summary, which still makes a push.
     init(_ notification: Element) {
         self.init()
+        if notification.namespace == NS.push2 {
+            let payload = notification.child("encrypted", namespace: NS.sceRFC8291)?.child("payload")?.text.filter { !$0.isWhitespace }
+            let jwt = notification.child("jwt", namespace: NS.push2)
+            push2 = Push2Content(payload: payload, jwt: jwt?.text.filter { !$0.isWhitespace }, jwtKey: jwt?[attribute: "key"],
+                                 voip: notification.child("voip", namespace: NS.push2) != nil)
+            return
+        }
         if let e = notification.child("encrypted", namespace: NS.tigasePushEncrypt), let iv = e[attribute: "iv"] {
             encrypted = EncryptedPayload(data: e.text.filter { !$0.isWhitespace }, iv: iv, voip: e[attribute: "type"] == "voip")
         }
@@ -70,5 +89,13 @@ struct PushSummary: Equatable {
         var copy = self
         copy.lastMessageBody = nil
         return copy
+    }
+
+    /// A Push 2.0 payload as APNs' custom keys and FCM's data carry it:
+    /// `encrypted` (base64 of RFC 8291's aes128gcm body, for the client's
+    /// keys) and `content-encoding`.
+    var push2Fields: [(String, String)] {
+        guard let payload = push2?.payload else { return [] }
+        return [("encrypted", payload), ("content-encoding", "aes128gcm")]
     }
 }

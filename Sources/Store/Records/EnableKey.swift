@@ -53,6 +53,20 @@ public struct EnableKey: Sendable, Equatable, Hashable {
         Array(user.utf8) + [0]
     }
 
+    /// The service part of a Push 2.0 registration's key, whose node is
+    /// the client's id (the resource of the session that enabled it): one
+    /// registration per client, whichever push service it names. No
+    /// XEP-0357 enable may name it (EnableRequest refuses it).
+    public static let push2Service = "urn:xmpp:push2:0"
+
+    /// The key of a Push 2.0 registration of `user`'s client `client`.
+    public static func push2(user: String, client: String) -> EnableKey {
+        EnableKey(user: user, service: push2Service, node: client)
+    }
+
+    /// Whether this is a Push 2.0 registration's key.
+    public var isPush2: Bool { service == Self.push2Service }
+
     /// Whether no part contains NUL, i.e. whether `key` decodes back to
     /// this value.
     public var isValid: Bool {

@@ -26,6 +26,10 @@ public struct SummaryRecord: Sendable, Equatable {
     public var lastEncrypted: Bool
     /// The last stanza's call proposal, if it was one.
     public var lastCall: CallProposal?
+    /// The last stanza pushed to a Push 2.0 registration that sends it
+    /// encrypted, already cut to fit a notification (Push2Payload): what
+    /// a follow-up push carries.
+    public var lastStanza: String?
 
     /// Creates a record.
     public init(messageCount: UInt32, subscriptionCount: UInt32, lastSender: String?, lastBody: String?,
@@ -50,8 +54,8 @@ public struct SummaryRecord: Sendable, Equatable {
 
     /// Format 2 added `unpushedSince`; a format 1 record reads it as nil.
     /// Format 3 added `lastKind`, `lastEncrypted` and `lastCall`; older
-    /// records read as a plain chat message.
-    static let formatVersion: UInt8 = 3
+    /// records read as a plain chat message. Format 4 added `lastStanza`.
+    static let formatVersion: UInt8 = 4
 
     /// The value bytes.
     public func encode() -> [UInt8] {
@@ -67,6 +71,7 @@ public struct SummaryRecord: Sendable, Equatable {
             w.writeUInt8(lastKind.rawValue)
             w.writeBool(lastEncrypted)
             w.writeOptional(lastCall) { $1.encode(into: &$0) }
+            w.writeOptional(lastStanza) { $0.writeString($1) }
         }
     }
 
@@ -90,6 +95,7 @@ public struct SummaryRecord: Sendable, Equatable {
                 s.lastEncrypted = try r.readBool()
                 s.lastCall = try r.readOptional { r throws(StoreError) in try CallProposal(from: &r) }
             }
+            if version >= 4 { s.lastStanza = try r.readOptional { r throws(StoreError) in try r.readString() } }
             return s
         }
     }

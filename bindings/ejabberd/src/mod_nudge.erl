@@ -41,6 +41,7 @@
 -include("mod_roster.hrl").
 
 -define(STOPPING_KEY, {?MODULE, stopping}).
+-define(NS_PUSH2, <<"urn:xmpp:push2:0">>).
 
 %% ---- gen_mod ---------------------------------------------------------------
 
@@ -70,6 +71,7 @@ start_engine(Host, Opts) ->
                 ok ->
                     persistent_term:put(?STOPPING_KEY, false),
                     gen_iq_handler:add_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0, ?MODULE, process_iq),
+                    gen_iq_handler:add_iq_handler(ejabberd_sm, Host, ?NS_PUSH2, ?MODULE, process_iq),
                     add_hooks(Host),
                     case mod_nudge_config:registers_here(Host, Info) of
                         true -> mod_nudge_adhoc:start(Host, mod_nudge_config:commands(Info));
@@ -102,6 +104,7 @@ stop(Host) ->
     mod_nudge_adhoc:stop(Host),
     delete_hooks(Host),
     gen_iq_handler:remove_iq_handler(ejabberd_sm, Host, ?NS_PUSH_0),
+    gen_iq_handler:remove_iq_handler(ejabberd_sm, Host, ?NS_PUSH2),
     case gen_mod:is_loaded_elsewhere(Host, ?MODULE) of
         false ->
             mod_nudge_commands:unregister(),
@@ -224,6 +227,14 @@ bounce(Pkt) ->
 bounce_sm_packet({_, #iq{type = T, id = <<"nudge-", _/binary>>} = IQ} = Acc) when T == result; T == error ->
     case call(handle_stanza, [xml(IQ)]) of
         ok -> {stop, {drop, IQ}};
+        _ -> Acc
+    end;
+%% Push 2.0 notifications are messages: a push service's error for one
+%% comes back to the user's bare JID with the engine's id, and ejabberd_sm
+%% hands errors to bare JIDs to this hook.
+bounce_sm_packet({_, #message{type = error, id = <<"nudge-", _/binary>>} = Msg} = Acc) ->
+    case call(handle_stanza, [xml(Msg)]) of
+        ok -> {stop, {drop, Msg}};
         _ -> Acc
     end;
 %% A room's message to the bare JID of a member who is not in the room

@@ -47,7 +47,8 @@ public final class APNsBackend: VendorBackend {
         let summary = PushSummary(job)
         // A call encrypted for Tigase's clients rings through PushKit, at
         // the token the device registered for it (`device-second-token`).
-        let voipToken = summary.encrypted?.voip == true ? job.registration.extra(TigaseProvider.voipTokenKey) : nil
+        let call = summary.encrypted?.voip == true || summary.push2?.voip == true
+        let voipToken = call ? job.registration.extra(TigaseProvider.voipTokenKey) : nil
         let token = voipToken ?? job.registration.token
         // Apple tokens are hex; anything else would change the URL's path
         // and Apple would answer BadDeviceToken for it anyway.

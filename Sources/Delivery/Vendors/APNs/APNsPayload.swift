@@ -27,6 +27,7 @@ enum APNsPayload {
             payload["encrypted"] = .string(encrypted.data)
             payload["iv"] = .string(encrypted.iv)
         }
+        for (name, value) in summary.push2Fields { payload[name] = .string(value) }
         return .object(payload)
     }
 
@@ -41,7 +42,7 @@ enum APNsPayload {
             if let sound = style.sound { aps["sound"] = .string(sound) }
             // Only the app's notification service extension can read an
             // encrypted payload: it must be let in.
-            if style.mutableContent || summary.encrypted != nil { aps["mutable-content"] = 1 }
+            if style.mutableContent || summary.encrypted != nil || summary.push2?.payload != nil { aps["mutable-content"] = 1 }
         case .background:
             aps["content-available"] = 1
         case .voip:

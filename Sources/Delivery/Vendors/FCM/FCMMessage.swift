@@ -29,6 +29,7 @@ enum FCMMessage {
                      createdAt: Millis, node: String, now: Millis) -> JSON {
         var data = JSONObject()
         for (name, value) in summary.fields { data[name] = .string(value) }
+        for (name, value) in summary.push2Fields { data[name] = .string(value) }
         for (name, value) in names { data[name] = .string(value) }
         let ttlSeconds = max(0, createdAt + lifetimeMs - now) / 1000
         let android: JSON = [

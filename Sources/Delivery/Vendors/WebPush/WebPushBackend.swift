@@ -58,12 +58,13 @@ public final class WebPushBackend: VendorBackend {
         case .success(let o): origin = o
         case .failure(let refusal): return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: \(refusal.text)"))
         }
+        let summary = PushSummary(job)
+        if let push2 = summary.push2 { return relayed(push2, job, endpoint: endpoint, origin: origin, now: now) }
         let subscription: WebPushSubscription
         switch WebPushSubscription.read(job.registration, keys: subscriberKeys) {
         case .success(let s): subscription = s
         case .failure(let gone): return .failure(gone)
         }
-        let summary = PushSummary(job)
         guard let plaintext = WebPushPayload.fitting(summary) else {
             return .failure(.rejected(reason: "Web Push message over \(WebPushPayload.bodyLimit) bytes even without the message body"))
         }
@@ -84,6 +85,37 @@ public final class WebPushBackend: VendorBackend {
             authorization: authorization)
         // The endpoint came from a client: the transport re-checks the
         // addresses its host resolves to, where DNS cannot fool the check.
+        request.allowPrivateAddresses = config.allowPrivateAddresses
+        return .success(request)
+    }
+
+    /// A Push 2.0 notification: its payload is already encrypted for the
+    /// subscription, and its JWT is the client's, so both go unchanged; a
+    /// notification without a JWT is signed with this backend's VAPID key,
+    /// one without a payload is a push without data.
+    private func relayed(_ push2: PushSummary.Push2Content, _ job: DeliveryJob, endpoint: String, origin: String,
+                         now: Millis) -> Result<HTTPRequest, DeliveryOutcome> {
+        var body: [UInt8] = []
+        if let payload = push2.payload {
+            guard let bytes = Base64.decode(payload), bytes.count <= WebPushPayload.bodyLimit else {
+                return .failure(.rejected(reason: "Push 2.0 payload is not base64 of at most \(WebPushPayload.bodyLimit) bytes"))
+            }
+            body = bytes
+        }
+        let authorization: String
+        if let jwt = push2.jwt, let key = push2.jwtKey.flatMap(Base64.decode) {
+            authorization = "vapid t=\(jwt), k=\(Base64URL.encode(key))"
+        } else {
+            do { authorization = try vapid.authorization(origin: origin, now: now) } catch {
+                return .failure(.retry(afterMs: nil, reason: "Web Push: \(error.message)"))
+            }
+        }
+        var request = HTTPRequest(url: endpoint, body: body)
+        request.headers = WebPushHeaders.headers(
+            ttlSeconds: WebPushHeaders.ttl(configuredSeconds: ttlSeconds, createdAt: job.createdAt, now: now),
+            urgency: WebPushHeaders.urgency(job.priority, isWake: false),
+            topic: WebPushHeaders.topic(node: job.node),
+            authorization: authorization).filter { !body.isEmpty || ($0.name != "content-encoding" && $0.name != "content-type") }
         request.allowPrivateAddresses = config.allowPrivateAddresses
         return .success(request)
     }
