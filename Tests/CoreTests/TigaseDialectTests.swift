@@ -6,7 +6,7 @@ import NudgeXMPP
 
 /// Tigase's registration as TigaseSwift builds it
 /// (`TigasePushNotificationsModule.registerDevice` / `unregisterDevice`,
-/// used by Siskin and Snikket iOS with provider `tigase:messenger:apns:1`),
+/// used by Siskin with provider `tigase:messenger:apns:1`; Snikket iOS names its own, TigaseProviders),
 /// and the enable without a secret that follows it.
 @Suite struct TigaseDialect {
     static let token = "8f2e6f0c2a3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"

@@ -72,6 +72,34 @@ def test_siskins_register_device_through_the_component(host_server, component, a
     assert push["answer"]["status"] == 200, push
 
 
+def test_snikket_ios_provider_reaches_its_backend_through_the_component(host_server, component, tmp_path):
+    """snikket-ios `Snikket/xmpp/SiskinPushNotificationsModule.swift`
+    (`providerId` `snikket:apns:1` in TigaseSwift's register-device) at the
+    component, whose two APNs backends are Siskin's and Snikket's builds
+    (`tigase_providers`): the push goes out with Snikket's topic."""
+    from tests.mocks.fixtures import start_apns_mock
+    name, server = host_server
+    siskin_topic, snikket_topic = "org.tigase.messenger.mobile", "org.snikket.ios"
+    mock = start_apns_mock(tmp_path / "apns", topics=[siskin_topic, snikket_topic])
+    try:
+        backends = [apns_backend(mock, app="siskin", topic=siskin_topic, tigase_providers=["tigase:messenger:apns:1"]),
+                    apns_backend(mock, app="snikket", topic=snikket_topic, tigase_providers=["snikket:apns:1"])]
+        start_component(component, server, mock, engine={"appserver": {"backends": backends}})
+        token = secrets.token_hex(32)
+
+        async def enable(a):
+            fields = {"provider": "snikket:apns:1", "device-token": token}
+            registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+            reply = await a.enable(PUSH_HOST, registered["node"], None)
+            assert reply["type"] == "result", reply
+
+        body = "to snikket via the component"
+        push = run(pending_then_push(server, HIBERNATING[name], enable, body, lambda: push_with_body(mock, token, body)))
+        assert push["answer"]["status"] == 200 and push["headers"]["apns-topic"] == snikket_topic, push
+    finally:
+        mock.stop()
+
+
 def test_monals_token_node_through_the_component(host_server, component, apns_mock):
     """Monal `XMPPIQ.m` setPushEnableWithNode: no registration, the APNs
     token as the node, `pushModule` as a publish option, which the host's

@@ -187,6 +187,48 @@ def test_siskin_registers_a_device_and_enables_with_the_node_alone(host, apns_mo
     run(scenario())
 
 
+def test_snikket_ios_registers_with_its_own_provider_and_reaches_the_snikket_backend(host, tmp_path):
+    """snikket-ios `Snikket/xmpp/SiskinPushNotificationsModule.swift`: its
+    `providerId` is `snikket:apns:1`, which `findPushComponent` requires in
+    the push service's disco#info (with urn:xmpp:push:0) and
+    `registerDeviceAndEnable` sends in TigaseSwift's register-device, then
+    enables with the node alone. Two APNs backends, Siskin's and Snikket's
+    builds (`tigase_providers`), share one mock: the push goes out with the
+    Snikket backend's topic, and nothing with Siskin's."""
+    from tests.mocks.fixtures import start_apns_mock
+    siskin_topic, snikket_topic = "org.tigase.messenger.mobile", "org.snikket.ios"
+    mock = start_apns_mock(tmp_path / "apns", topics=[siskin_topic, snikket_topic])
+    try:
+        backends = [apns_backend(mock, app="siskin", topic=siskin_topic, tigase_providers=["tigase:messenger:apns:1"]),
+                    apns_backend(mock, app="snikket", topic=snikket_topic, tigase_providers=["snikket:apns:1"])]
+        server = host.start(host.options(backends=backends))
+        device = ApnsDevice(mock)
+
+        async def scenario():
+            a, b = host.kind.phone(), host.kind.desk()
+            await online(server, a, b)
+            info = await a.raw_iq(f"<iq type='get' to='{PUSH_HOST}' id='d1'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>")
+            features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
+            assert {"urn:xmpp:push:0", "snikket:apns:1", "tigase:messenger:apns:1"} <= features, features
+            fields = {"provider": "snikket:apns:1", "device-token": device.token, "device-second-token": secrets.token_hex(32)}
+            registered = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-device", fields, typed=True)))
+            assert registered["node"] and "secret" not in registered
+            enabled = await a.raw_iq(enable_iq(PUSH_HOST, registered["node"], None))
+            assert enabled.get("type") == "result", enabled
+            await hibernate(server, a)
+            b.say(JULIET, "to snikket")
+            [push] = await pushes_until(device, lambda p: len(p) >= 1, "the push to the Snikket registration")
+            assert push.ok and push.count == 1
+            topics = [r["headers"].get("apns-topic") for r in mock.control.requests() if r.get("token") == device.token]
+            assert topics == [snikket_topic], topics
+            await a.resume(server.c2s_port)
+            await offline(a, b)
+
+        run(scenario())
+    finally:
+        mock.stop()
+
+
 TIGASE_ENCRYPT = "tigase:push:encrypt:0"
 TIGASE_PRIORITY = "tigase:push:priority:0"
 TIGASE_IGNORE_UNKNOWN = "tigase:push:filter:ignore-unknown:0"

@@ -45,7 +45,7 @@ extension AppServer {
             guard let form = submitted else {
                 return step.send(iqResult(to: iq, payload: Self.commandReply(node, session, status: "executing", form: deviceForm())))
             }
-            switch RegistrationRequest.parse(tigase: form) {
+            switch RegistrationRequest.parse(tigase: form, backends: backends) {
             case .success(let request): try register(iq, node, session, request, from, nodeIsCredential: true, &step, store)
             case .failure(let refusal): step.refuse(iq, "modify", "bad-request", refusal.text)
             }
@@ -150,9 +150,14 @@ extension AppServer {
     /// Tigase's `unregister-device`: the provider and the token name it.
     private func unregisterDevice(_ iq: Element, _ node: String, _ session: String, _ form: DataForm?, _ from: JID,
                                   _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
-        guard let provider = form?.value("provider"), let vendor = TigaseProvider.vendor(provider) else {
+        // By the id's vendor, not its route: a registration outlives a
+        // provider the configuration no longer serves, and is still removable.
+        guard let provider = form?.value("provider"), !provider.isEmpty else {
             return step.refuse(iq, "modify", "bad-request",
-                               "field provider is required: one of \(TigaseProvider.vendors.map(\.provider).joined(separator: ", "))")
+                               "field provider is required: one of \(TigaseProvider.served(by: backends).joined(separator: ", "))")
+        }
+        guard let vendor = TigaseProvider.vendor(of: provider) else {
+            return step.refuse(iq, "modify", "bad-request", "field provider: \(provider) names neither apns nor fcm")
         }
         guard let raw = form?.value("device-token"), !raw.isEmpty else {
             return step.refuse(iq, "modify", "bad-request", "field device-token is required")

@@ -6,15 +6,17 @@ extension RegistrationRequest {
     /// A `register-device` form (TigaseProvider): `provider`,
     /// `device-token` and, for VoIP, `device-second-token`. The device is
     /// its token: `unregister-device` names the provider and the token.
-    static func parse(tigase form: DataForm) -> Result<RegistrationRequest, RefusalText> {
+    /// The provider chooses the backend (TigaseProvider.routes).
+    static func parse(tigase form: DataForm, backends: [BackendConfig]) -> Result<RegistrationRequest, RefusalText> {
         func field(_ name: String) -> String? {
             guard let v = form.value(name), !v.isEmpty else { return nil }
             return v
         }
         guard let provider = field("provider") else { return .failure("field provider is required") }
-        guard let vendor = TigaseProvider.vendor(provider) else {
-            return .failure("field provider: \(provider) is not one of \(TigaseProvider.vendors.map(\.provider).joined(separator: ", "))")
+        guard let backend = TigaseProvider.backend(for: provider, in: backends) else {
+            return .failure("field provider: \(provider) is not one of \(TigaseProvider.served(by: backends).joined(separator: ", "))")
         }
+        let vendor = backend.vendor
         guard let raw = field("device-token") else { return .failure("field device-token is required") }
         guard let token = deviceToken(raw, vendor) else { return .failure("field device-token: not a hex or base64 APNs device token") }
         if let problem = tokenProblem(token, field: "field device-token") { return .failure(problem) }
@@ -26,7 +28,7 @@ extension RegistrationRequest {
             if let problem = tokenProblem(voip, field: "field device-second-token") { return .failure(problem) }
             extra.append(StoredField(name: TigaseProvider.voipTokenKey, values: [voip]))
         }
-        return .success(RegistrationRequest(vendor: vendor, app: nil, token: token, extra: extra,
+        return .success(RegistrationRequest(vendor: vendor, app: backend.app, token: token, extra: extra,
                                             deviceID: deviceID(provider: provider, token: token), deviceName: nil))
     }
 

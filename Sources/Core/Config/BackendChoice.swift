@@ -15,9 +15,9 @@ extension BackendConfig {
         backends.first(where: \.isDefault) ?? backends.first
     }
 
-    /// Two backends of one vendor for one app, or two defaults of one
-    /// vendor, would make the choice arbitrary: refused at load, naming
-    /// the second entry.
+    /// Two backends of one vendor for one app, two defaults of one vendor,
+    /// or one Tigase provider at two backends, would make the choice
+    /// arbitrary: refused at load, naming the second entry.
     static func checkChoices(_ backends: [BackendConfig]) throws(ConfigError) {
         for (i, b) in backends.enumerated() {
             let earlier = backends[..<i].filter { $0.vendor == b.vendor }
@@ -26,6 +26,11 @@ extension BackendConfig {
             }
             if b.isDefault, let other = earlier.first(where: \.isDefault) {
                 throw ConfigError(b.configKey + ".default", "\(other.configKey) is already the default \(b.vendor.rawValue) backend")
+            }
+            for (j, provider) in b.tigaseProviders.enumerated() {
+                if let other = backends[..<i].first(where: { $0.tigaseProviders.contains(provider) }) {
+                    throw ConfigError(b.configKey + ".tigase_providers[\(j)]", "\(other.configKey) already serves provider \"\(provider)\"")
+                }
             }
         }
     }

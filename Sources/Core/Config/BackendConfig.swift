@@ -32,6 +32,9 @@ public struct BackendConfig: Sendable, Equatable {
     public var endpoint: String?
     /// Extra trust anchors (a PEM bundle) for the endpoint's TLS.
     public var caFile: String?
+    /// The Tigase `register-device` provider ids this backend serves
+    /// (APNs and FCM; TigaseProvider.routes): each names an app build.
+    public var tigaseProviders: [String] = []
 
     // APNs
     public var topic: String?

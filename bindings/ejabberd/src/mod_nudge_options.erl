@@ -82,10 +82,13 @@ validator(host, _) -> econf:host();
 validator(domain, _) -> econf:domain();
 validator(domains, _) -> econf:list(econf:domain());
 %% A list of backends, each a map of the engine's backend keys. YAML gives
-%% `true` as a binary, so booleans are recognised before strings.
+%% `true` as a binary, so booleans are recognised before strings; a list
+%% holds strings (`tigase_providers`).
 validator(backends, _) ->
     econf:list(econf:map(econf:binary(),
-                         econf:either(econf:int(), econf:either(econf:bool(), econf:binary())))).
+                         econf:either(econf:int(),
+                                      econf:either(econf:bool(),
+                                                   econf:either(econf:binary(), econf:list(econf:binary())))))).
 
 %% An ejabberd timeout (30, "30 s", "1 min") in milliseconds, of whole
 %% seconds from Min to Max for the engine. econf:timeout/1 takes only

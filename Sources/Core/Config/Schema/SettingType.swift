@@ -14,6 +14,8 @@ enum SettingType: Equatable {
     case domain
     /// A list of XMPP domains.
     case domains
+    /// A list of non-empty strings.
+    case strings
     /// The list of vendor backends (`appserver.backends`), each described
     /// by its type's keys.
     case backends
@@ -28,6 +30,7 @@ enum SettingType: Equatable {
         case .choice(let values): return ["type": "choice", "values": .array(values.map { .string($0) })]
         case .domain: return ["type": "domain"]
         case .domains: return ["type": "domains"]
+        case .strings: return ["type": "strings"]
         case .backends: return ["type": "backends"]
         }
     }

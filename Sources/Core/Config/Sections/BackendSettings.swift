@@ -38,6 +38,7 @@ extension BackendConfig {
         }
         keys.append(.string("ca_file", \.config.caFile, .meaning("the system's trust anchors"),
                             doc: "a PEM bundle to trust for the endpoint's TLS instead of the system's"))
+        if TigaseProvider.vendors.contains(vendor) { keys.append(tigaseProviders(vendor)) }
         switch vendor {
         case .apns: keys += apns
         case .fcm: keys += fcm
@@ -63,6 +64,30 @@ extension BackendConfig {
             let app = try r.string(key) ?? b.config.app
             if needsApp && app == "any" { throw ConfigError(r.keyPath(key), problem) }
             b.config.app = app
+        }
+    }
+
+    /// Each id must name this backend's vendor (TigaseProvider.vendor(of:)):
+    /// an APNs id at an FCM backend would push a device token to the wrong
+    /// service.
+    private static func tigaseProviders(_ vendor: Vendor) -> Setting<BackendDraft> {
+        let builtIn = TigaseProvider.builtIn.filter { $0.vendor == vendor }.map { "`\($0.provider)`" }
+        return Setting(name: "tigase_providers", type: .strings,
+                       unset: .meaning("\(alternatives(builtIn)) if this is the default \(vendor.rawValue) backend and no other lists providers"),
+                       doc: "the Tigase `register-device` provider ids (each an app build, such as Snikket iOS's `snikket:apns:1`) this backend serves") {
+            r, key, b throws(ConfigError) in
+            guard let ids = try r.strings(key) else { return }
+            for (i, id) in ids.enumerated() {
+                let at = "\(r.keyPath(key))[\(i)]"
+                guard let named = TigaseProvider.vendor(of: id) else {
+                    throw ConfigError(at, "\"\(id)\" names no vendor: a provider id names apns or fcm among its parts")
+                }
+                guard named == vendor else {
+                    throw ConfigError(at, "\"\(id)\" is a \(named.rawValue) provider, not one of this \(vendor.rawValue) backend's")
+                }
+                guard !ids[..<i].contains(id) else { throw ConfigError(at, "\"\(id)\" is listed twice") }
+            }
+            b.config.tigaseProviders = ids
         }
     }
 
