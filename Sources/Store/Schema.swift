@@ -67,7 +67,9 @@ public enum Schema {
             current += 1
             try w.put(.meta, MetaKey.schema, encodeVersion(current))
         }
-        let clean = try w.get(.meta, MetaKey.clean) == [1]
+        // No flag: nothing ran here before to say either way (a node
+        // opening a shared store for the first time), which is not a crash.
+        let clean = try w.get(.meta, MetaKey.clean).map { $0 == [1] }
         try w.put(.meta, MetaKey.clean, [0])
         return Outcome(previousShutdownClean: clean, schemaCreated: false,
                        migratedFrom: found < version ? found : nil)

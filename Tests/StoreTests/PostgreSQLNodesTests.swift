@@ -27,6 +27,8 @@ struct PostgreSQLNodesTests {
             let a = try open(url, "a")
             let b1 = try open(url, "b")
             defer { b1.close(markClean: true) }
+            // b's first open of a store a made: no run of b's before, not a crash of one.
+            #expect(b1.openReport.previousShutdownClean == nil)
             try a.write { w in
                 try w.put(.regOwner, b("node"), b("r"))
                 try w.putSession("u@x/phone", SessionRecord(state: .pending, since: 1, wakeAt: nil))
