@@ -15,7 +15,7 @@ import pytest
 from tests.component.component_flow import push_with_body, run, start_component
 from tests.component.component_process import DOMAIN, PUSH_HOST
 from tests.component.component_servers import PASSWORD
-from tests.servers.test_clients import command_iq, command_result, sha1_name
+from tests.servers.test_clients import command_iq, command_result, error_condition, sha1_name
 from tests.support.devices import FcmDevice
 from tests.support.push_steps import DEADLINE_S, pushes_until
 from tests.support.vendor_backends import apns_backend
@@ -137,3 +137,68 @@ def test_conversations_register_push_fcm_through_the_component(host_server, comp
     push = run(pending_then_push(server, HIBERNATING[name], enable, "to conversations via the component",
                                  lambda: pushes_until(device, lambda p: len(p) >= 1, "the FCM push")))[0]
     assert push.ok and push.summary["account"] == sha1_name(f"juliet@{DOMAIN}", device.android_id)
+
+
+def test_conversations_room_channel_and_its_unregistration_through_the_component(host_server, component, apns_mock,
+                                                                                   fcm_mock):
+    """Conversations `IqGenerator.pushTokenToAppServer` with `muc` (a room's
+    own node) and `unregisterChannelOnAppServer` (unregister-push-fcm:
+    channel, android-id) at the component: the account's node keeps
+    pushing, and the room's channel is removed once."""
+    name, server = host_server
+    device = FcmDevice(fcm_mock)
+    start_component(component, server, apns_mock, engine={"appserver": {"backends": device.backends()}})
+    room = "balcony@conference.example.net"
+    nodes = {}
+
+    async def enable(a):
+        account = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-push-fcm", device.fields())))
+        reply = await a.enable(account["jid"], account["node"], account["secret"])
+        assert reply["type"] == "result", reply
+        channel = command_result(await a.raw_iq(command_iq(PUSH_HOST, "register-push-fcm", device.fields() | {"muc": room})))
+        assert channel["node"] != account["node"]
+        nodes["channel"] = channel["node"]
+
+    push = run(pending_then_push(server, HIBERNATING[name], enable, "to conversations' account",
+                                 lambda: pushes_until(device, lambda p: len(p) >= 1, "the FCM push")))[0]
+    assert push.ok and push.summary["account"] == sha1_name(f"juliet@{DOMAIN}", device.android_id)
+    assert "channel" not in push.summary
+
+    async def unregister():
+        a = Client(f"juliet@{DOMAIN}/phone", PASSWORD)
+        await a.online(server.c2s_port)
+        channel = {"channel": sha1_name(room, device.android_id), "android-id": device.android_id}
+        removed = await a.raw_iq(command_iq(PUSH_HOST, "unregister-push-fcm", channel))
+        assert command_result(removed)["nodes"] == nodes["channel"]
+        again = await a.raw_iq(command_iq(PUSH_HOST, "unregister-push-fcm", channel))
+        assert error_condition(again) == "item-not-found"
+        await a.offline()
+
+    run(unregister())
+
+
+def test_monal_sandbox_build_through_the_component(host_server, component, apns_mock, tmp_path):
+    """Monal `XMPPIQ.m` setPushEnableWithNode with `pushModule`
+    monalProdiOS-sandbox: the component's two backends share one key, one
+    per environment (two APNs mocks stand for Apple's two services), and
+    the sandbox token reaches only the sandbox one."""
+    from tests.mocks.fixtures import start_apns_mock
+    name, server = host_server
+    sandbox = start_apns_mock(tmp_path / "sandbox", team_id=apns_mock.team_id, apns_keys=apns_mock.keys,
+                              topics=apns_mock.topics)
+    try:
+        backends = [apns_backend(apns_mock, app="monalProdiOS"),
+                    apns_backend(sandbox, app="monalProdiOS-sandbox", environment="sandbox")]
+        start_component(component, server, apns_mock, engine={"appserver": {"backends": backends, "token_nodes": True}})
+        token = secrets.token_hex(32)
+
+        async def enable(a):
+            reply = await a.enable(PUSH_HOST, token, None, options={"pushModule": "monalProdiOS-sandbox"})
+            assert reply["type"] == "result", reply
+
+        body = "to monal's sandbox build via the component"
+        push = run(pending_then_push(server, HIBERNATING[name], enable, body, lambda: push_with_body(sandbox, token, body)))
+        assert push["answer"]["status"] == 200, push
+        assert apns_mock.control.requests() == []
+    finally:
+        sandbox.stop()
