@@ -467,7 +467,9 @@ enum nudge_held_sender {
  * the bare `from` of each stanza it holds for the user in the user's
  * roster and ORs NUDGE_HELD_FROM_CONTACT or NUDGE_HELD_FROM_STRANGER into
  * nudge_stanza_held()'s `where`; otherwise it need not look. Answered from
- * memory, without waiting on the writer, disk or network.
+ * memory, without waiting on the writer, disk or network; while no
+ * enablement of any user ignores unknown senders, 0 at once, without
+ * reading user_jid (nudge_stanza_held() then reports a bad JID).
  *
  * user_jid  The recipient, as for nudge_stanza_held(): a session's full
  *           JID (that session's enablements) or the bare JID (all of the

@@ -9,6 +9,10 @@ final class EnabledIndex: @unchecked Sendable {
     /// user bare JID → enablement → what the host's threads need of it.
     private var users: [String: [EnableKey: Entry]] = [:]
     private var total = 0
+    /// Entries that ignore unknown senders: while none does, no held
+    /// stanza needs its sender's roster state, and the host's question is
+    /// answered before its JID is parsed.
+    private var ignoringUnknown = 0
 
     private struct Entry {
         /// The resource of the session that enabled it.
@@ -34,14 +38,18 @@ final class EnabledIndex: @unchecked Sendable {
     /// An enablement as the store holds it.
     func add(_ key: EnableKey, record: EnableRecord) {
         monitor.locked {
-            if users[key.user, default: [:]].updateValue(Entry(record), forKey: key) == nil { total += 1 }
+            let entry = Entry(record)
+            let old = users[key.user, default: [:]].updateValue(entry, forKey: key)
+            if old == nil { total += 1 }
+            ignoringUnknown += (entry.ignoresUnknown ? 1 : 0) - (old?.ignoresUnknown == true ? 1 : 0)
         }
     }
 
     func remove(_ key: EnableKey) {
         monitor.locked {
-            guard users[key.user]?.removeValue(forKey: key) != nil else { return }
+            guard let old = users[key.user]?.removeValue(forKey: key) else { return }
             total -= 1
+            if old.ignoresUnknown { ignoringUnknown -= 1 }
             if users[key.user]?.isEmpty == true { users[key.user] = nil }
         }
     }
@@ -50,13 +58,16 @@ final class EnabledIndex: @unchecked Sendable {
     /// node sharing the store changed them.
     func replace(user: String, with enablements: [(key: EnableKey, record: EnableRecord)]) {
         monitor.locked {
-            total -= users[user]?.count ?? 0
+            let before = users[user]?.values ?? [:].values
+            total -= before.count
+            ignoringUnknown -= before.filter(\.ignoresUnknown).count
             var mine: [EnableKey: Entry] = [:]
             for (key, record) in enablements {
                 mine[key] = Entry(record)
             }
             users[user] = mine.isEmpty ? nil : mine
             total += mine.count
+            ignoringUnknown += mine.values.filter(\.ignoresUnknown).count
         }
     }
 
@@ -66,9 +77,11 @@ final class EnabledIndex: @unchecked Sendable {
         for (key, record) in enablements {
             fresh[key.user, default: [:]][key] = Entry(record)
         }
+        let ignoring = fresh.values.reduce(0) { $0 + $1.values.filter(\.ignoresUnknown).count }
         monitor.locked {
             users = fresh
             total = enablements.count
+            ignoringUnknown = ignoring
         }
     }
 
@@ -84,6 +97,9 @@ final class EnabledIndex: @unchecked Sendable {
     /// Does an enablement of the user (of that session, with a resource)
     /// ignore senders not in the roster, so that the host should say
     /// whether the sender is in it?
+    /// Does any enablement at all ignore unknown senders?
+    var anyIgnoresUnknown: Bool { monitor.locked { ignoringUnknown > 0 } }
+
     func wantsSenderRoster(user: String, resource: String?) -> Bool {
         monitor.locked {
             users[user]?.values.contains { $0.ignoresUnknown && (resource == nil || $0.resource == resource) } ?? false

@@ -268,6 +268,9 @@ public final class Engine: Sendable {
     /// is in the user's roster? Memory only.
     public func wantsSenderRoster(user: String) -> Result<Bool, ResultCode> {
         guard isOpen else { return .failure(.invalid) }
+        // The host asks for every stanza it holds: where no enablement
+        // ignores unknown senders (most servers), answer before parsing.
+        guard output.index.anyIgnoresUnknown else { return .success(false) }
         guard let target = try? JID(user), target.local != nil else { return .failure(.jid) }
         return .success(output.index.wantsSenderRoster(user: target.bare.description, resource: target.resource))
     }
