@@ -140,7 +140,7 @@ private func publishXML(node: String, secret: String?, notification: String = "<
         let dispatched = try h.run(.timer(deliver.0))
         let job = try #require(dispatched.compactMap { if case .dispatch(let j) = $0 { return j } else { return nil } }.first)
         #expect(job.node == reg.node && job.registration.token == "a1b2c3d4e5f6")
-        #expect(job.summary("message-count") == "3")
+        #expect(job.summary.messageCount == "3")
         #expect(job.attempt == 0)
     }
 

@@ -76,7 +76,7 @@ import NudgeXMPP
         defer { e.close() }
         let reg = RegRecord(vendor: "apns", app: "chat", token: "t", extra: [], secretDigest: [], owner: "juliet@example.net",
                             deviceID: "phone", deviceName: nil, createdAt: 0, updatedAt: 0)
-        let job = DeliveryJob(seq: 1, node: "n", registration: reg, notification: Element("notification", namespace: NS.push),
+        let job = DeliveryJob(seq: 1, node: "n", registration: reg, summary: PushSummary(),
                               priority: .normal, attempt: 0, createdAt: t0 + 1_500, stanzaAt: t0)
         e.deliveryFinished(job, .delivered, httpStatus: 200)
         let stats = try JSON.parse(try e.statsJSON().get())

@@ -37,6 +37,55 @@ import Testing
         #expect(throws: StoreError.self) { try OutboxRecord(decoding: outboxFormat1(createdAt: 5) + [0x0E]) }
     }
 
+    /// An outbox record as format 2 wrote it: the notification's XML, no summary.
+    private func outboxFormat2(payload: String) -> [UInt8] {
+        var w = ByteWriter()
+        w.writeUInt8(2)
+        w.writeString("push.example.net")
+        w.writeString("node-1")
+        w.writeBytes(Array(payload.utf8))
+        w.writeString("publish")
+        w.writeUInt8(1)
+        w.writeVarint(0)
+        w.writeZigzag(10)
+        w.writeZigzag(10)
+        w.writeVarint(0)
+        w.writeZigzag(7)
+        return w.bytes
+    }
+
+    @Test func anOutboxRecordWithoutSummaryKeepsItsNotificationXML() throws {
+        let xml = "<notification xmlns='urn:xmpp:push:0'/>"
+        let record = try OutboxRecord(decoding: outboxFormat2(payload: xml))
+        #expect(record.summary == nil)
+        #expect(record.payload == Array(xml.utf8))
+        #expect(record.stanzaAt == 7)
+        // Format 2 bytes followed by a summary's presence byte are damage.
+        #expect(throws: StoreError.self) { try OutboxRecord(decoding: outboxFormat2(payload: xml) + [0]) }
+    }
+
+    @Test func anOutboxRecordKeepsEverySummaryField() throws {
+        let full = PushSummary(messageCount: "3", pendingSubscriptionCount: "1", lastMessageSender: "romeo@example.net",
+                               lastMessageBody: "Wherefore art thou?", lastMessagePriority: "high", wakeReason: "restart",
+                               encrypted: .init(data: "ZGF0YQ==", iv: "aXY=", voip: true),
+                               push2: .init(payload: "cGF5", jwt: nil, jwtKey: "a2V5", voip: false))
+        for summary in [full, PushSummary(), PushSummary(push2: .init(payload: nil, jwt: "h.c.s", jwtKey: nil, voip: true))] {
+            let record = OutboxRecord(service: "s", node: "n", payload: [], reason: "publish", priority: 2, attempts: 1,
+                                      notBefore: 20, createdAt: 20, revision: 4, stanzaAt: 7, summary: summary)
+            let bytes = record.encode()
+            #expect(bytes.first == 3)
+            #expect(try OutboxRecord(decoding: bytes) == record)
+            // Cut anywhere, it is damage, never a shorter record.
+            #expect(throws: StoreError.self) { try OutboxRecord(decoding: Array(bytes.dropLast())) }
+        }
+        // The layout: after stanzaAt (0), a presence byte and the summary:
+        // six strings behind their presence bytes (message-count "2"),
+        // then no encrypted payload and no Push 2.0 content.
+        let bare = OutboxRecord(service: "s", node: "n", payload: [], reason: "r", priority: 0, attempts: 0,
+                                notBefore: 0, createdAt: 0, summary: PushSummary(messageCount: "2"))
+        #expect(Array(bare.encode().suffix(12)) == [0, 1, 1, 1, 0x32, 0, 0, 0, 0, 0, 0, 0])
+    }
+
     @Test func aSummaryWithoutUnpushedSinceReadsItAsNil() throws {
         var w = ByteWriter()
         w.writeUInt8(1)
@@ -135,8 +184,8 @@ import Testing
 
     @Test func aFormatNewerThanTheRecordKnowsIsRefusedAndNamed() {
         var bytes = outboxFormat1(createdAt: 0)
-        bytes[0] = 3
-        #expect(throws: StoreError(.corrupt, "table outbox: unknown record format 3 (this Nudge reads 1 to 2)")) {
+        bytes[0] = 4
+        #expect(throws: StoreError(.corrupt, "table outbox: unknown record format 4 (this Nudge reads 1 to 3)")) {
             try OutboxRecord(decoding: bytes)
         }
     }

@@ -31,8 +31,10 @@ extension AppServer {
         guard let notification = publish.child("item", namespace: NS.pubsub)?.child("notification", namespace: NS.push) else {
             return .failure(Refusal(type: "modify", condition: "bad-request", text: "the item must carry <notification xmlns='urn:xmpp:push:0'/>"))
         }
+        // The summary form is read here, once: the job keeps what it says.
+        var form: DataForm?
         if let x = notification.child("x", namespace: NS.dataForms) {
-            do { _ = try DataForm(x) } catch {
+            do { form = try DataForm(x) } catch {
                 return .failure(Refusal(type: "modify", condition: "bad-request", text: "malformed summary form: \(error.message)"))
             }
         }
@@ -42,13 +44,14 @@ extension AppServer {
             let vendor = BackendConfig.Vendor(rawValue: reg.vendor)?.displayName ?? reg.vendor
             step.log(.info, "push: \(reg.owner) publishes to token node \(Redact.token(node)) for \(vendor) app \(reg.app)")
         }
-        return try enqueue(node: node, payload: Array(notification.serialized().utf8), priority: Self.priority(of: notification),
+        let summary = PushSummary(notification: notification, form: form)
+        return try enqueue(node: node, summary: summary, priority: Self.priority(of: notification, summary),
                            stanzaAt: stanzaAt, &step, store)
     }
 
     /// Puts a notification for `node` in the outbox: in place of the
     /// device's undelivered one, if any, else as a new job due now.
-    func enqueue(node: String, payload: [UInt8], priority: Priority, stanzaAt: Millis?,
+    func enqueue(node: String, summary: PushSummary, priority: Priority, stanzaAt: Millis?,
                  _ step: inout Step, _ store: any StoreWriter) throws(StoreError) -> Result<UInt64, Refusal> {
         // Per-device coalescing, as oshiya did: while a push for this
         // device waits, a newer summary replaces it instead of queueing a
@@ -56,16 +59,17 @@ extension AppServer {
         // from one of the new. Its stanzaAt stays: the job's first
         // stanza is still not pushed.
         if let seq = pendingJobs[node], var job = try store.outbox(seq), job.node == node {
-            job.payload = payload
+            job.payload = []
+            job.summary = summary
             job.priority = max(job.priority, priority.rawValue)
             job.revision &+= 1
             try store.putOutbox(seq, job)
             return .success(seq)
         }
         let seq = try store.appendOutbox(OutboxRecord(
-            service: pubsubHost, node: node, payload: payload, reason: "publish",
+            service: pubsubHost, node: node, payload: [], reason: "publish",
             priority: priority.rawValue, attempts: 0, notBefore: step.now, createdAt: step.now,
-            stanzaAt: min(stanzaAt ?? step.now, step.now)))
+            stanzaAt: min(stanzaAt ?? step.now, step.now), summary: summary))
         step.actions.append(.schedule(.deliver(seq: seq), at: step.now))
         step.actions.append(.pendingJob(node: node, seq: seq))
         return .success(seq)
@@ -158,15 +162,15 @@ extension AppServer {
         return current || previous
     }
 
-    static func priority(of notification: Element) -> Priority {
+    /// `summary`: what the notification says (`PushSummary(notification:form:)`).
+    static func priority(of notification: Element, _ summary: PushSummary) -> Priority {
         // Tigase's server side marks what matters this way: an encrypted
         // push has no summary form to say it.
         if notification.child("priority", namespace: NS.tigasePushPriority)?.text == "high"
             || notification.child("encrypted", namespace: NS.tigasePushEncrypt)?[attribute: "type"] == "voip" {
             return .high
         }
-        guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return .normal }
-        switch form.value("last-message-priority") {
+        switch summary.lastMessagePriority {
         case "high": return .high
         case "low": return .low
         default: return .normal
@@ -190,12 +194,14 @@ extension AppServer {
             step.log(.info, "push: dropped a notification for node \(Redact.token(job.node)) as stale after \(config.appServer.maxAgeS) s (appserver.max_age_s)")
             return
         }
+        // A job written before summaries were stored (format 2) holds the
+        // notification's XML instead.
         guard let reg = try store.registration(node: job.node),
-              let notification = try? XMLParser.parse(String(decoding: job.payload, as: UTF8.self)) else {
+              let summary = job.summary ?? (try? XMLParser.parse(job.payload)).map({ PushSummary(notification: $0) }) else {
             try removeJob(seq, job, &step, store)
             return
         }
-        step.actions.append(.dispatch(DeliveryJob(seq: seq, node: job.node, registration: reg, notification: notification,
+        step.actions.append(.dispatch(DeliveryJob(seq: seq, node: job.node, registration: reg, summary: summary,
                                                   priority: Priority(rawValue: job.priority) ?? .normal,
                                                   attempt: Int(job.attempts), createdAt: job.createdAt, stanzaAt: job.stanzaAt,
                                                   revision: job.revision)))

@@ -50,7 +50,7 @@ extension AppServer {
         case "low": priority = .low
         default: priority = .normal
         }
-        switch try enqueue(node: client, payload: Array(notification.serialized().utf8), priority: priority,
+        switch try enqueue(node: client, summary: PushSummary(notification: notification), priority: priority,
                            stanzaAt: nil, &step, store) {
         case .success(let seq): step.log(.debug, "push: Push 2.0 notification from \(from) queued (outbox \(seq))")
         case .failure(let refusal): refuse(refusal.type, refusal.condition, refusal.text)

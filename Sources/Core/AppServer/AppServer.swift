@@ -36,31 +36,35 @@ final class AppServer {
         return [pubsubHost] + config.server.domains.filter { $0 != pubsubHost }
     }
 
-    /// Whether an iq is the app server's: anything to the pubsub host;
-    /// commands and command discovery on a register host (which may be
-    /// the server's own domain, so enable/disable there stay the server
-    /// side's).
-    func serves(_ iq: Element) -> Bool {
-        guard let toText = iq[attribute: "to"], let to = try? JID(toText), to.local == nil, to.resource == nil else { return false }
-        if to.domain == pubsubHost { return true }
-        guard registerHosts.contains(to.domain), let payload = iq.elements.first else { return false }
+    /// The host an iq is for, when the iq is the app server's: anything to
+    /// the pubsub host; commands and command discovery on a register host
+    /// (which may be the server's own domain, so enable/disable there stay
+    /// the server side's). nil when it is not the app server's.
+    func servedHost(_ iq: Element) -> String? {
+        guard let toText = iq[attribute: "to"] else { return nil }
+        // Every publish names the pubsub host, which the configuration
+        // holds normalized: the same text needs no JID parse to match.
+        if toText == pubsubHost { return pubsubHost }
+        guard let to = try? JID(toText), to.local == nil, to.resource == nil else { return nil }
+        if to.domain == pubsubHost { return pubsubHost }
+        guard registerHosts.contains(to.domain), let payload = iq.elements.first else { return nil }
         switch payload.namespace {
-        case NS.commands, NS.discoItems: return true
-        case NS.discoInfo: return payload[attribute: "node"] != nil || !config.server.domains.contains(to.domain)
-        default: return false
+        case NS.commands, NS.discoItems: return to.domain
+        case NS.discoInfo: return payload[attribute: "node"] != nil || !config.server.domains.contains(to.domain) ? to.domain : nil
+        default: return nil
         }
     }
 
-    func handleIQ(_ iq: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
+    /// `to`: the iq's host, as `servedHost(_:)` read it.
+    func handleIQ(_ iq: Element, to: String, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         let type = iq[attribute: "type"]
         guard let payload = iq.elements.first, iq.elements.count == 1 else {
             return step.refuse(iq, "modify", "bad-request", "an iq carries exactly one child element")
         }
-        let to = (try? JID(iq[attribute: "to"] ?? ""))?.domain
         switch (payload.namespace, payload.name, type) {
         case (NS.discoInfo, "query", "get"): discoInfo(iq, payload, onPubsubHost: to == pubsubHost, &step)
-        case (NS.discoItems, "query", "get"): discoItems(iq, payload, at: to ?? pubsubHost, &step)
-        case (NS.commands, "command", "set") where to.map(registerHosts.contains) == true: try command(iq, payload, &step, store)
+        case (NS.discoItems, "query", "get"): discoItems(iq, payload, at: to, &step)
+        case (NS.commands, "command", "set") where registerHosts.contains(to): try command(iq, payload, &step, store)
         case (NS.pubsub, "pubsub", "set") where to == pubsubHost:
             guard let from = iq[attribute: "from"] else { return step.refuse(iq, "modify", "bad-request", "a publish needs a 'from'") }
             switch try accept(payload, from: from, &step, store) {

@@ -7,8 +7,8 @@ public struct DeliveryJob: Sendable {
     public var seq: UInt64
     public var node: String
     public var registration: RegRecord
-    /// The <notification xmlns='urn:xmpp:push:0'> that was published.
-    public var notification: Element
+    /// What the published notification says, read when it was accepted.
+    public var summary: PushSummary
     public var priority: Priority
     public var attempt: Int
     public var createdAt: Millis
@@ -17,10 +17,17 @@ public struct DeliveryJob: Sendable {
     /// The outbox job's revision when it was dispatched.
     public var revision: UInt32 = 0
 
-    /// A summary-form field of the notification (message-count, …).
-    public func summary(_ field: String) -> String? {
-        guard let x = notification.child("x", namespace: NS.dataForms), let form = try? DataForm(x) else { return nil }
-        return form.value(field)
+    public init(seq: UInt64, node: String, registration: RegRecord, summary: PushSummary, priority: Priority,
+                attempt: Int, createdAt: Millis, stanzaAt: Millis, revision: UInt32 = 0) {
+        self.seq = seq
+        self.node = node
+        self.registration = registration
+        self.summary = summary
+        self.priority = priority
+        self.attempt = attempt
+        self.createdAt = createdAt
+        self.stanzaAt = stanzaAt
+        self.revision = revision
     }
 }
 

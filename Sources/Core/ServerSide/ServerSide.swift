@@ -89,7 +89,7 @@ public final class ServerSide {
     private func handleIQ(_ iq: Element, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         let type = iq[attribute: "type"]
         guard type == "get" || type == "set" else { return }
-        if let appServer, appServer.serves(iq) { return try appServer.handleIQ(iq, &step, store) }
+        if let appServer, let host = appServer.servedHost(iq) { return try appServer.handleIQ(iq, to: host, &step, store) }
         let payloads = iq.elements
         guard payloads.count == 1, let payload = payloads.first else {
             return step.refuse(iq, "modify", "bad-request", "an iq of type \(type ?? "") carries exactly one child element")

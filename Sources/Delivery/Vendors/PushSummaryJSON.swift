@@ -1,3 +1,4 @@
+import NudgeStore
 import NudgeXMPP
 
 extension PushSummary {

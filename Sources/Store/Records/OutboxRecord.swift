@@ -6,8 +6,13 @@ public struct OutboxRecord: Sendable, Equatable {
     public var service: String
     /// The node on the app server.
     public var node: String
-    /// The publish to send, serialized.
+    /// The notification as published, serialized: what records of format 1
+    /// and 2 hold. Empty when `summary` is there.
     public var payload: [UInt8]
+    /// What the notification says, read when the publish was accepted, so
+    /// a delivery need not parse `payload` (format 3 on); nil in older
+    /// records, whose delivery reads `payload`.
+    public var summary: PushSummary?
     /// Why it is sent (for logs and the restart-wake marker).
     public var reason: String
     /// Delivery priority; higher goes first.
@@ -31,7 +36,9 @@ public struct OutboxRecord: Sendable, Equatable {
 
     /// Creates a record.
     public init(service: String, node: String, payload: [UInt8], reason: String, priority: UInt8,
-                attempts: UInt32, notBefore: Int64, createdAt: Int64, revision: UInt32 = 0, stanzaAt: Int64? = nil) {
+                attempts: UInt32, notBefore: Int64, createdAt: Int64, revision: UInt32 = 0, stanzaAt: Int64? = nil,
+                summary: PushSummary? = nil) {
+        self.summary = summary
         self.revision = revision
         self.stanzaAt = stanzaAt ?? createdAt
         self.service = service
@@ -45,8 +52,9 @@ public struct OutboxRecord: Sendable, Equatable {
     }
 
     /// Format 2 added `stanzaAt`; a format 1 record (written before) reads
-    /// it as `createdAt`, which is when its publish was accepted.
-    static let formatVersion: UInt8 = 2
+    /// it as `createdAt`, which is when its publish was accepted. Format 3
+    /// added `summary`; older records read it as nil.
+    static let formatVersion: UInt8 = 3
 
     /// The value bytes.
     public func encode() -> [UInt8] {
@@ -61,6 +69,7 @@ public struct OutboxRecord: Sendable, Equatable {
             w.writeZigzag(createdAt)
             w.writeVarint(UInt64(revision))
             w.writeZigzag(stanzaAt)
+            w.writeOptional(summary) { $1.encode(into: &$0) }
         }
     }
 
@@ -71,7 +80,8 @@ public struct OutboxRecord: Sendable, Equatable {
                          reason: try r.readString(), priority: try r.readUInt8(),
                          attempts: try r.readVarintUInt32(), notBefore: try r.readZigzag(),
                          createdAt: try r.readZigzag(), revision: try r.readVarintUInt32(),
-                         stanzaAt: try version >= 2 ? r.readZigzag() : nil)
+                         stanzaAt: try version >= 2 ? r.readZigzag() : nil,
+                         summary: try version >= 3 ? r.readOptional { r throws(StoreError) in try PushSummary(from: &r) } : nil)
         }
     }
 

@@ -24,7 +24,7 @@ import NudgeXMPP
                                 attributes: (voip ? [("type", "voip")] : []) + [("iv", "AAECAwQFBgcICQoL")])
         encrypted.append(text: "c2VhbGVk")
         notification.append(encrypted)
-        job.notification = notification
+        job.summary = PushSummary(notification: notification)
         return job
     }
 

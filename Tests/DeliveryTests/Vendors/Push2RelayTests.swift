@@ -34,7 +34,7 @@ import NudgeXMPP
                                                  authSecret: subscriber.authSecret)
         let clientKey = try P256PrivateKey.generate()
         var job = subscriber.job()
-        job.notification = notification(payload: body, jwt: ("header.claims.signature", clientKey.publicKey))
+        job.summary = PushSummary(notification: notification(payload: body, jwt: ("header.claims.signature", clientKey.publicKey)))
         let backend = try VendorTestJobs.make(VendorTestJobs.webPushConfig(directory)).backend
         let r = try backend.request(for: job, now: now).get()
         #expect(r.body == body)
@@ -46,7 +46,7 @@ import NudgeXMPP
     @Test func webPushWithoutAPayloadIsAPushWithoutDataSignedByTheBackend() throws {
         let subscriber = try WebPushTestSubscriber()
         var job = subscriber.job()
-        job.notification = notification(payload: nil)
+        job.summary = PushSummary(notification: notification(payload: nil))
         let r = try VendorTestJobs.make(VendorTestJobs.webPushConfig(directory)).backend.request(for: job, now: now).get()
         #expect(r.body.isEmpty)
         #expect(r.vendorHeader("content-encoding") == nil)
@@ -56,14 +56,14 @@ import NudgeXMPP
     @Test func apnsAndFCMCarryThePayloadForTheAppToDecrypt() throws {
         let payload: [UInt8] = Array(0..<200)
         var apnsJob = VendorTestJobs.job()
-        apnsJob.notification = notification(payload: payload)
+        apnsJob.summary = PushSummary(notification: notification(payload: payload))
         let apns = try VendorTestJobs.make(VendorTestJobs.apnsConfig(directory)).backend.request(for: apnsJob, now: now).get()
         let json = try #require(apns.vendorBodyJSON)
         #expect(json["encrypted"] == .string(Base64.encode(payload)))
         #expect(json["content-encoding"] == "aes128gcm")
         #expect(json["aps"]?["mutable-content"] == 1)
 
-        let fcm = FCMMessage.json(token: VendorTestJobs.fcmToken, summary: PushSummary(notification(payload: payload)),
+        let fcm = FCMMessage.json(token: VendorTestJobs.fcmToken, summary: PushSummary(notification: notification(payload: payload)),
                                   priority: .normal, createdAt: now, node: "node-1", now: now)
         let data = try #require(fcm["message"]?["data"])
         #expect(data["encrypted"] == .string(Base64.encode(payload)))

@@ -21,7 +21,7 @@ enum VendorTestJobs {
                                      extra: extra.map { StoredField(name: $0.0, values: [$0.1]) }, secretDigest: [],
                                      owner: "juliet@example.com", deviceID: "phone", deviceName: nil,
                                      createdAt: 0, updatedAt: 0)
-        return DeliveryJob(seq: seq, node: node, registration: registration, notification: notification,
+        return DeliveryJob(seq: seq, node: node, registration: registration, summary: PushSummary(notification: notification),
                            priority: priority, attempt: 0, createdAt: createdAt, stanzaAt: createdAt)
     }
 

@@ -44,7 +44,7 @@ public final class APNsBackend: VendorBackend {
     /// `POST /3/device/<token>` with the `apns-*` headers and the payload;
     /// with token auth, `authorization: bearer <JWT>`.
     public func request(for job: DeliveryJob, now: Millis) -> Result<HTTPRequest, DeliveryOutcome> {
-        let summary = PushSummary(job)
+        let summary = job.summary
         // A call encrypted for Tigase's clients rings through PushKit, at
         // the token the device registered for it (`device-second-token`).
         let call = summary.encrypted?.voip == true || summary.push2?.voip == true

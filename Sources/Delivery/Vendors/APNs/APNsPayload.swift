@@ -1,3 +1,4 @@
+import NudgeStore
 import NudgeXMPP
 
 /// The JSON body of an APNs push, built from the summary the user allowed.

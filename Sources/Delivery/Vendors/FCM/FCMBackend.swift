@@ -51,7 +51,7 @@ public final class FCMBackend: VendorBackend {
             return .failure(.retry(afterMs: 0, reason: "no access token yet"))
         }
         let names = ConversationsNames.dataKeys.compactMap { key in job.registration.extra(key).map { (key, $0) } }
-        guard let body = FCMMessage.body(token: job.registration.token, summary: PushSummary(job), names: names,
+        guard let body = FCMMessage.body(token: job.registration.token, summary: job.summary, names: names,
                                          priority: job.priority, createdAt: job.createdAt, node: job.node, now: now) else {
             return .failure(.rejected(reason: "FCM message over \(FCMMessage.limit) bytes even without the message body"))
         }

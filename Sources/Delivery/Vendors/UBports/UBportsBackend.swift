@@ -34,7 +34,7 @@ public final class UBportsBackend: VendorBackend {
             return .failure(.tokenGone(vendorTimestamp: nil, reason: "UBports registration has no application-id"))
         }
         let tag = NodeTag.tag(job.node, characters: Self.tagLength)
-        guard let body = UBportsPayload.body(appID: appID, token: job.registration.token, summary: PushSummary(job),
+        guard let body = UBportsPayload.body(appID: appID, token: job.registration.token, summary: job.summary,
                                              createdAt: job.createdAt, tag: tag) else {
             return .failure(.rejected(reason: "UBports notification over \(UBportsPayload.bodyLimit) bytes (or data over \(UBportsPayload.dataLimit)) even without the message body"))
         }

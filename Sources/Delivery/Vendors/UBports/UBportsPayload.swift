@@ -1,3 +1,4 @@
+import NudgeStore
 import NudgeCore
 import NudgeXMPP
 

@@ -51,7 +51,7 @@ public final class WNSBackend: VendorBackend {
         guard let token = accessToken.valid(now: now) else {
             return .failure(.retry(afterMs: 0, reason: "no access token yet"))
         }
-        guard let notification = WNSNotification.make(PushSummary(job), toast: toast) else {
+        guard let notification = WNSNotification.make(job.summary, toast: toast) else {
             return .failure(.rejected(reason: "WNS notification over \(WNSNotification.limit) bytes even without the message body"))
         }
         var headers: [(name: String, value: String)] = [

@@ -1,3 +1,4 @@
+import NudgeStore
 import NudgeXMPP
 
 /// The body and type headers of one WNS push.

@@ -1,3 +1,5 @@
+import NudgeStore
+
 /// The XML of a WNS toast: who wrote, and what (or how many messages).
 enum WNSToast {
     /// The first line when the summary names no sender.

@@ -1,3 +1,4 @@
+import NudgeStore
 import NudgeCrypto
 import NudgeCore
 import NudgeNet
@@ -58,7 +59,7 @@ public final class WebPushBackend: VendorBackend {
         case .success(let o): origin = o
         case .failure(let refusal): return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: \(refusal.text)"))
         }
-        let summary = PushSummary(job)
+        let summary = job.summary
         if let push2 = summary.push2 { return relayed(push2, job, endpoint: endpoint, origin: origin, now: now) }
         let subscription: WebPushSubscription
         switch WebPushSubscription.read(job.registration, keys: subscriberKeys) {
