@@ -90,10 +90,11 @@ public struct ByteReader: Sendable {
     /// Reads a length-prefixed UTF-8 string.
     public mutating func readString() throws(StoreError) -> String {
         let at = offset
-        let raw = try readBytes()
-        guard let s = String(validating: raw, as: UTF8.self) else {
-            throw corrupt("invalid UTF-8 in string at byte \(at)")
-        }
+        let length = try readCount()
+        // Straight from the record's bytes: no array in between.
+        let s = bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[offset..<offset + length]), as: UTF8.self) }
+        guard let s else { throw corrupt("invalid UTF-8 in string at byte \(at)") }
+        offset += length
         return s
     }
 

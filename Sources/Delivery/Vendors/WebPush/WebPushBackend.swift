@@ -17,6 +17,11 @@ public final class WebPushBackend: VendorBackend {
     let padTo: Int
     /// Subscribers' keys, checked and imported once each, not per message.
     let subscriberKeys = SubscriberKeys()
+    /// Allowed endpoints' origins (the VAPID audience), each endpoint read
+    /// once: reading the URL costs more than the rest of a message but its
+    /// crypto. The rule (`allow_http`, `allow_private_addresses`) is the
+    /// backend's, fixed, so an endpoint's verdict never changes.
+    let endpointOrigins = BoundedMemo<String>(capacity: SubscriberKeys.capacity)
 
     init(_ config: BackendConfig, warn: (String) -> Void) throws(EngineError) {
         let keyKey = config.configKey + ".vapid_private_key_file"
@@ -55,7 +60,7 @@ public final class WebPushBackend: VendorBackend {
     public func request(for job: DeliveryJob, now: Millis) -> Result<HTTPRequest, DeliveryOutcome> {
         let endpoint = job.registration.token
         let origin: String
-        switch WebPushEndpoint.accept(endpoint, allowHTTP: config.allowHTTP, allowPrivateAddresses: config.allowPrivateAddresses) {
+        switch endpointOrigins.value(endpoint, { WebPushEndpoint.accept($0, allowHTTP: config.allowHTTP, allowPrivateAddresses: config.allowPrivateAddresses) }) {
         case .success(let o): origin = o
         case .failure(let refusal): return .failure(.tokenGone(vendorTimestamp: nil, reason: "endpoint not allowed: \(refusal.text)"))
         }
@@ -127,7 +132,8 @@ public final class WebPushBackend: VendorBackend {
         case .failure(let failure):
             return WebPushClassifier.classify(failure)
         case .success(let response):
-            let origin = WebPushEndpoint.origin(job.registration.token) ?? "(endpoint)"
+            let endpoint = job.registration.token
+            let origin = endpointOrigins.known(endpoint) ?? WebPushEndpoint.origin(endpoint) ?? "(endpoint)"
             return WebPushClassifier.classify(response, origin: origin, now: now)
         }
     }
