@@ -103,6 +103,29 @@ import Testing
         #expect(object["m"]?["nested"] == [:])
     }
 
+    /// Objects past 16 keys look their keys up in an index, smaller ones
+    /// by search: both answer alike, across the change and after removals.
+    @Test func largeObjectsFindTheirKeysLikeSmallOnes() throws {
+        var object = JSONObject()
+        let keys = (0..<40).map { "k\($0)" }
+        for (i, key) in keys.enumerated() {
+            object[key] = .number(Double(i))
+            #expect(object[key] == .number(Double(i)))
+            #expect(object["k0"] == 0)
+        }
+        object["k3"] = nil
+        object["k20"] = nil
+        object["k5"] = "five"
+        object["late"] = true
+        #expect(object.keys == keys.filter { $0 != "k3" && $0 != "k20" } + ["late"])
+        #expect(object["k3"] == nil && object["k20"] == nil)
+        #expect(object["k21"] == 21 && object["k5"] == "five" && object["late"] == true)
+        let text = "{" + (0..<20).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        #expect(try JSON.parse(text + "}").objectValue?["k19"] == 19)
+        #expect(throws: JSONError.self) { try JSON.parse(text + ", \"k18\": 0}") }
+        #expect(throws: JSONError.self) { try JSON.parse(text + ", \"k2\": 0}") }
+    }
+
     @Test(arguments: [
         (JSON.number(0), "0"),
         (-0.0, "0"),

@@ -8,8 +8,26 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
 
     private var entries: [Element] = []
     /// Position of each key in `entries`, so lookups and the parser's
-    /// duplicate check stay linear in the size of the document.
+    /// duplicate check stay linear in the size of the document. Built only
+    /// once an object has more than `indexedFrom` keys: the small objects
+    /// of vendors' payloads and answers are searched faster than hashed,
+    /// and every push builds several of them.
     private var positions: [String: Int] = [:]
+    private static let indexedFrom = 16
+
+    private func position(_ key: String) -> Int? {
+        guard positions.isEmpty else { return positions[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
+    private mutating func append(_ key: String, _ value: JSON) {
+        entries.append((key, value))
+        if !positions.isEmpty {
+            positions[key] = entries.count - 1
+        } else if entries.count > Self.indexedFrom {
+            for (index, entry) in entries.enumerated() { positions[entry.key] = index }
+        }
+    }
 
     /// An empty object.
     public init() {}
@@ -26,22 +44,22 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// existing one replaces its value in place; setting nil removes it.
     public subscript(key: String) -> JSON? {
         get {
-            positions[key].map { entries[$0].value }
+            position(key).map { entries[$0].value }
         }
         set {
-            if let position = positions[key] {
+            if let position = position(key) {
                 if let newValue {
                     entries[position].value = newValue
                 } else {
                     entries.remove(at: position)
+                    guard !positions.isEmpty else { return }
                     positions[key] = nil
                     for later in position..<entries.count {
                         positions[entries[later].key] = later
                     }
                 }
             } else if let newValue {
-                positions[key] = entries.count
-                entries.append((key, newValue))
+                append(key, newValue)
             }
         }
     }
@@ -49,9 +67,8 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Adds `key` unless it is already present; returns whether it was
     /// added.
     mutating func insertNew(_ key: String, _ value: JSON) -> Bool {
-        guard positions[key] == nil else { return false }
-        positions[key] = entries.count
-        entries.append((key, value))
+        guard position(key) == nil else { return false }
+        append(key, value)
         return true
     }
 
