@@ -15,7 +15,7 @@ N=${2:-2000}
 out=${3:-out/callgrind.$vendor}
 . bench/sink.sh
 start_sink
-rm -f "$out"*
+rm -f "$out" "$out.log"
 # Valgrind 3.19 cannot read the DWARF 5 that Swift's lld writes: profile a
 # copy without debug info (function names stay, from the symbol table).
 mkdir -p out/profile-lib

@@ -26,8 +26,8 @@ import NudgeXMPP
         var jobs: [OutboxRecord] = []
         try h.store.read { r in try r.forEachOutbox { _, job in jobs.append(job); return true } }
         #expect(jobs.count == 1)
-        let queued = try XMLParser.parse(jobs[0].payload)
-        #expect(queued.namespace == NS.push2 && queued.child("encrypted", namespace: NS.sceRFC8291) != nil)
+        let queued = try #require(jobs[0].summary?.push2)
+        #expect(queued.payload == "AAEC")
         #expect(jobs[0].priority == Priority.high.rawValue)
         // The owner's server (mod_push2 sends from its domain) may push too.
         try h.run(.push2Notification(try message(from: "example.net", client: reg.node, id: "n2")))

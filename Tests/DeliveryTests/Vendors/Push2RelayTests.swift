@@ -1,3 +1,4 @@
+import NudgeStore
 import Testing
 @testable import NudgeDelivery
 import NudgeCrypto
