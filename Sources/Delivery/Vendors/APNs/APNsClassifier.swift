@@ -21,14 +21,14 @@ enum APNsClassifier {
 
     static func classify(_ response: HTTPResponse, now: Millis) -> Verdict {
         let status = response.status
+        // Nearly every answer: nothing to read or describe.
+        if status == 200 { return Verdict(outcome: .delivered) }
         let body = VendorAnswer.json(response.body)
         let reason = body?["reason"]?.stringValue
         let text = describe(status: status, reason: reason, body: response.body)
         let retryAfter = RetryAfter.milliseconds(response.header("retry-after"), now: now)
 
         switch (status, reason) {
-        case (200, _):
-            return Verdict(outcome: .delivered)
         case (410, let r?) where goneReasons.contains(r):
             return Verdict(outcome: .tokenGone(vendorTimestamp: body.flatMap(timestamp), reason: text))
         case (400, let r?) where tokenGoneReasons.contains(r):

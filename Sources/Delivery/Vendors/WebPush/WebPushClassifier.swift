@@ -10,12 +10,12 @@ enum WebPushClassifier {
 
     static func classify(_ response: HTTPResponse, origin: String, now: Millis) -> DeliveryOutcome {
         let status = response.status
+        // 201 Created with a Location, normally; any success is one, and
+        // nearly every answer is one: nothing to read or describe.
+        if (200..<300).contains(status) { return .delivered }
         let reason = describe(status: status, origin: origin, body: response.body)
         let retryAfter = RetryAfter.milliseconds(response.header("retry-after"), now: now)
         switch status {
-        case 200..<300:
-            // 201 Created with a Location, normally; any success is one.
-            return .delivered
         case 300..<400:
             // The endpoint came from a client: a redirect could point anywhere.
             return .rejected(reason: reason + " (redirects are not followed)")
