@@ -144,6 +144,17 @@ private func publishXML(node: String, secret: String?, notification: String = "<
         #expect(job.attempt == 0)
     }
 
+    /// The pubsub host matches as text when written as configured, and
+    /// as a JID (normalized) when not; a JID with a resource is not it.
+    @Test func thePubsubHostIsRecognisedHoweverItIsWritten() throws {
+        let h = appHarness()
+        let reg = try h.register()
+        let xml = publishXML(node: reg.node, secret: reg.secret)
+        #expect(try h.iq(xml.replacing("to='push.example.net'", with: "to='PUSH.Example.net'"))[attribute: "type"] == "result")
+        #expect((try? h.iq(xml.replacing("to='push.example.net'", with: "to='push.example.net/x'")))?[attribute: "type"] != "result")
+        #expect(try h.iq(xml)[attribute: "type"] == "result")
+    }
+
     @Test(arguments: [
         ("unknown", "x", "item-not-found"),
         (nil, "wrong", "not-authorized"),
