@@ -53,18 +53,26 @@ extension DataForm {
                 }
                 throw FormError("field of type \"\(type ?? "text-single")\" has no var")
             }
+            // One walk over the children: every publish reads two forms.
             var options: [Option] = []
-            for option in element.children("option", namespace: NS.dataForms) {
-                guard let value = option.child("value", namespace: NS.dataForms) else {
-                    throw FormError("field \(variable): an option has no value")
+            var values: [String] = []
+            var required = false
+            var desc: String?
+            for case .element(let child) in element.children where child.namespace == NS.dataForms {
+                switch child.name {
+                case "value": values.append(child.text)
+                case "required": required = true
+                case "desc" where desc == nil: desc = child.text
+                case "option":
+                    guard let value = child.child("value", namespace: NS.dataForms) else {
+                        throw FormError("field \(variable): an option has no value")
+                    }
+                    options.append(Option(value.text, label: child[attribute: "label"]))
+                default: continue
                 }
-                options.append(Option(value.text, label: option[attribute: "label"]))
             }
-            self.init(variable, type: type, label: element[attribute: "label"],
-                      values: element.children("value", namespace: NS.dataForms).map(\.text),
-                      required: element.child("required", namespace: NS.dataForms) != nil,
-                      desc: element.child("desc", namespace: NS.dataForms)?.text,
-                      options: options)
+            self.init(variable, type: type, label: element[attribute: "label"], values: values,
+                      required: required, desc: desc, options: options)
         }
 
         var element: Element {
