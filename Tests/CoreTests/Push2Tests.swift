@@ -414,6 +414,23 @@ import NudgeXMPP
         #expect(try registration(h)?.failingSince == nil)
     }
 
+    /// Not the service's answer but the route's (its server or component
+    /// unreachable, as while it restarts): retried like `wait` a few times,
+    /// counted in the failing spell, then it disables.
+    @Test func anUnreachableServiceIsRetriedAFewTimesThenDisabled() throws {
+        let h = try enabled()
+        let n = try #require(try push(h, Self.message))
+        let first = try h.run(.publishAnswer(try errorReply(n, type: "cancel", condition: "remote-server-not-found"), flight(n, sentAt: h.now)))
+        #expect(first.schedules.contains { if case .retry = $0.0 { return true } else { return false } })
+        #expect(first.disabled.isEmpty)
+        #expect(try registration(h)?.failingSince == h.now)
+        let retries = h.config.server.publishRetries
+        let last = try h.run(.publishAnswer(try errorReply(n, type: "cancel", condition: "remote-server-not-found"),
+                                            flight(n, attempt: retries, sentAt: h.now)))
+        #expect(last.disabled.first?.1.contains("after \(retries + 1) attempts") == true)
+        #expect(try registration(h) == nil)
+    }
+
     @Test func anyOtherErrorDisablesAtOnce() throws {
         let h = try enabled()
         let n = try #require(try push(h, Self.message))
