@@ -310,6 +310,48 @@ int nudge_session_resumed(nudge_engine *e, const char *full_jid);
 int nudge_session_closed(nudge_engine *e, const char *full_jid);
 
 /*
+ * Does an enablement of the user have a Push 2.0 grace period (no push
+ * while another of the user's sessions was active within that many
+ * seconds)? Then the host hands the engine each message the user's
+ * sessions send, with nudge_session_activity(); otherwise it need not.
+ * Answered from memory, without waiting on the writer, disk or network;
+ * while no enablement of any user has a grace period, 0 at once, without
+ * reading user_jid.
+ *
+ * user_jid  The sender: a session's full JID, or the user's bare JID.
+ * wanted    Receives 1 (report the message) or 0.
+ *
+ * Returns NUDGE_OK, NUDGE_EINVAL (a NULL argument, or a closed engine),
+ * NUDGE_EJID (not a user's JID; *wanted is then 0) or NUDGE_EFORKED.
+ */
+int nudge_wants_session_activity(nudge_engine *e, const char *user_jid, int *wanted);
+
+/*
+ * A message the session `full_jid` sent, before the host routes it. The
+ * engine notes the time when it shows the user at that device: a body,
+ * an encrypted payload (OMEMO, OX, PGP), an XEP-0085 chat state active,
+ * composing or paused, an XEP-0333 displayed marker, or an XEP-0353 call
+ * message; receipts, inactive and gone, and errors are no activity. A
+ * Push 2.0 registration with a grace period then pushes nothing but calls
+ * while a session other than its own was active within the grace.
+ * Held in memory only, on the calling thread: nothing is written to the
+ * store, and a closed session is forgotten (nudge_session_closed()). In
+ * a cluster, each node sees the activity of the sessions it hosts.
+ *
+ * full_jid  The sending session, user@domain/resource.
+ * xml, len  The message, UTF-8, as for nudge_handle_stanza(). Read only
+ *           when an enablement of the user has a grace period: otherwise
+ *           NUDGE_OK at once (a host may ask
+ *           nudge_wants_session_activity() first, to spare serializing it).
+ *
+ * Returns NUDGE_OK (noted or not), NUDGE_EINVAL (a NULL argument, or a
+ * closed engine), NUDGE_EJID (not a full JID), NUDGE_ETOOBIG, NUDGE_EXML,
+ * NUDGE_ELIMIT (the message could not be read; one log event) or
+ * NUDGE_EFORKED.
+ */
+int nudge_session_activity(nudge_engine *e, const char *full_jid, const char *xml, size_t len);
+
+/*
  * Tell the engine the nickname a user's session uses in a group chat, so
  * that group-chat messages that mention the user push. nick NULL forgets the
  * room. Held in memory only: hosts call it again when sessions rejoin.

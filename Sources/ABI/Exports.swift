@@ -160,17 +160,34 @@ private func session(_ e: EnginePointer?, _ jid: CString?, _ call: (Engine, Stri
     }
 }
 
-@c public func nudge_wants_sender_roster(_ e: EnginePointer?, _ user: CString?, _ wanted: UnsafeMutablePointer<Int32>?) -> Int32 {
+/// A yes-or-no question about a user, answered into `wanted` (0 on failure).
+private func answer(_ e: EnginePointer?, _ user: CString?, _ wanted: UnsafeMutablePointer<Int32>?,
+                    _ ask: (Engine, String) -> Result<Bool, ResultCode>) -> Int32 {
     wanted?.pointee = 0
     return withEngine(e) { engine in
         guard let user, let wanted else { return ResultCode.invalid.rawValue }
-        switch engine.wantsSenderRoster(user: String(cString: user)) {
+        switch ask(engine, String(cString: user)) {
         case .success(let yes):
             wanted.pointee = yes ? 1 : 0
             return ResultCode.ok.rawValue
         case .failure(let code):
             return code.rawValue
         }
+    }
+}
+
+@c public func nudge_wants_sender_roster(_ e: EnginePointer?, _ user: CString?, _ wanted: UnsafeMutablePointer<Int32>?) -> Int32 {
+    answer(e, user, wanted) { $0.wantsSenderRoster(user: $1) }
+}
+
+@c public func nudge_wants_session_activity(_ e: EnginePointer?, _ user: CString?, _ wanted: UnsafeMutablePointer<Int32>?) -> Int32 {
+    answer(e, user, wanted) { $0.wantsSessionActivity(user: $1) }
+}
+
+@c public func nudge_session_activity(_ e: EnginePointer?, _ jid: CString?, _ xml: CString?, _ len: Int) -> Int32 {
+    withEngine(e) { engine in
+        guard let jid, let xml, len >= 0 else { return ResultCode.invalid.rawValue }
+        return engine.sessionActivity(String(cString: jid), UnsafeRawBufferPointer(start: xml, count: len)).rawValue
     }
 }
 

@@ -21,6 +21,8 @@ func checkExportsAgainstHeader() {
     same(type(of: CNudgeABI.nudge_set_room_nick), type(of: Nudge.nudge_set_room_nick))
     same(type(of: CNudgeABI.nudge_stanza_held), type(of: Nudge.nudge_stanza_held))
     same(type(of: CNudgeABI.nudge_wants_sender_roster), type(of: Nudge.nudge_wants_sender_roster))
+    same(type(of: CNudgeABI.nudge_wants_session_activity), type(of: Nudge.nudge_wants_session_activity))
+    same(type(of: CNudgeABI.nudge_session_activity), type(of: Nudge.nudge_session_activity))
     same(type(of: CNudgeABI.nudge_event_fd), type(of: Nudge.nudge_event_fd))
     same(type(of: CNudgeABI.nudge_next_event), type(of: Nudge.nudge_next_event))
     same(type(of: CNudgeABI.nudge_event_kind), type(of: Nudge.nudge_event_kind))

@@ -9,10 +9,26 @@ final class EnabledIndex: @unchecked Sendable {
     /// user bare JID → enablement → what the host's threads need of it.
     private var users: [String: [EnableKey: Entry]] = [:]
     private var total = 0
-    /// Entries that ignore unknown senders: while none does, no held
-    /// stanza needs its sender's roster state, and the host's question is
-    /// answered before its JID is parsed.
-    private var ignoringUnknown = 0
+    /// Entries that ask the host for more than the stanza: while none
+    /// does, the host's question is answered before its JID is parsed.
+    private var asking = Asking()
+
+    private struct Asking {
+        /// Entries that ignore unknown senders (their roster state).
+        var ignoringUnknown = 0
+        /// Entries with a Push 2.0 grace period (their sessions' activity).
+        var grace = 0
+
+        mutating func count(_ entry: Entry?, _ by: Int) {
+            guard let entry else { return }
+            if entry.ignoresUnknown { ignoringUnknown += by }
+            if entry.grace { grace += by }
+        }
+
+        mutating func count<S: Sequence<Entry>>(_ entries: S, _ by: Int) {
+            for entry in entries { count(entry, by) }
+        }
+    }
 
     private struct Entry {
         /// The resource of the session that enabled it.
@@ -25,6 +41,8 @@ final class EnabledIndex: @unchecked Sendable {
         var push2: Bool
         /// It ignores senders not in the roster.
         var ignoresUnknown: Bool
+        /// A Push 2.0 profile has a grace period.
+        var grace: Bool
 
         init(_ record: EnableRecord) {
             resource = record.resource
@@ -32,6 +50,7 @@ final class EnabledIndex: @unchecked Sendable {
             everything = record.wantsEverything
             push2 = record.push2 != nil
             ignoresUnknown = record.extensions.ignoreUnknown
+            grace = record.wantsGrace
         }
     }
 
@@ -41,7 +60,8 @@ final class EnabledIndex: @unchecked Sendable {
             let entry = Entry(record)
             let old = users[key.user, default: [:]].updateValue(entry, forKey: key)
             if old == nil { total += 1 }
-            ignoringUnknown += (entry.ignoresUnknown ? 1 : 0) - (old?.ignoresUnknown == true ? 1 : 0)
+            asking.count(old, -1)
+            asking.count(entry, 1)
         }
     }
 
@@ -49,7 +69,7 @@ final class EnabledIndex: @unchecked Sendable {
         monitor.locked {
             guard let old = users[key.user]?.removeValue(forKey: key) else { return }
             total -= 1
-            if old.ignoresUnknown { ignoringUnknown -= 1 }
+            asking.count(old, -1)
             if users[key.user]?.isEmpty == true { users[key.user] = nil }
         }
     }
@@ -60,14 +80,14 @@ final class EnabledIndex: @unchecked Sendable {
         monitor.locked {
             let before = users[user]?.values ?? [:].values
             total -= before.count
-            ignoringUnknown -= before.filter(\.ignoresUnknown).count
+            asking.count(before, -1)
             var mine: [EnableKey: Entry] = [:]
             for (key, record) in enablements {
                 mine[key] = Entry(record)
             }
             users[user] = mine.isEmpty ? nil : mine
             total += mine.count
-            ignoringUnknown += mine.values.filter(\.ignoresUnknown).count
+            asking.count(mine.values, 1)
         }
     }
 
@@ -77,11 +97,12 @@ final class EnabledIndex: @unchecked Sendable {
         for (key, record) in enablements {
             fresh[key.user, default: [:]][key] = Entry(record)
         }
-        let ignoring = fresh.values.reduce(0) { $0 + $1.values.filter(\.ignoresUnknown).count }
+        var counted = Asking()
+        for mine in fresh.values { counted.count(mine.values, 1) }
         monitor.locked {
             users = fresh
             total = enablements.count
-            ignoringUnknown = ignoring
+            asking = counted
         }
     }
 
@@ -94,12 +115,12 @@ final class EnabledIndex: @unchecked Sendable {
         }
     }
 
+    /// Does any enablement at all ignore unknown senders?
+    var anyIgnoresUnknown: Bool { monitor.locked { asking.ignoringUnknown > 0 } }
+
     /// Does an enablement of the user (of that session, with a resource)
     /// ignore senders not in the roster, so that the host should say
     /// whether the sender is in it?
-    /// Does any enablement at all ignore unknown senders?
-    var anyIgnoresUnknown: Bool { monitor.locked { ignoringUnknown > 0 } }
-
     func wantsSenderRoster(user: String, resource: String?) -> Bool {
         monitor.locked {
             users[user]?.values.contains { $0.ignoresUnknown && (resource == nil || $0.resource == resource) } ?? false
@@ -113,14 +134,19 @@ final class EnabledIndex: @unchecked Sendable {
                 wants.roomMessages = wants.roomMessages || e.roomMessages
                 wants.everything = wants.everything || e.everything
                 wants.push2 = wants.push2 || e.push2
+                wants.grace = wants.grace || e.grace
             }
             return wants
         }
     }
 
-    /// Has the user a Push 2.0 registration?
-    func hasPush2(user: String) -> Bool {
-        monitor.locked { users[user]?.values.contains { $0.push2 } ?? false }
+    /// Does any enablement at all have a Push 2.0 grace period?
+    var anyWantsGrace: Bool { monitor.locked { asking.grace > 0 } }
+
+    /// Has an enablement of the user a grace period, so that the host
+    /// should report what the user's sessions send?
+    func wantsGrace(user: String) -> Bool {
+        monitor.locked { users[user]?.values.contains { $0.grace } ?? false }
     }
 
     var userCount: Int { monitor.locked { users.count } }

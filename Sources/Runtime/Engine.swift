@@ -25,6 +25,7 @@ public final class Engine: Sendable {
     private let limits: XMLLimits
     private let recent = Mutex(RecentStanzas())
     private let nicks = Mutex(RoomNicks())
+    private let activity = Mutex(ActivityTable())
     private let registrations: Mutex<RegistrationBudget>
     private let clock: any Clock
     private let closed = Atomic<Bool>(false)
@@ -218,17 +219,19 @@ public final class Engine: Sendable {
 
     public func sessionOnline(_ jid: String) -> ResultCode { session(jid, CoreInput.sessionOnline, pending: false) }
     public func sessionResumed(_ jid: String) -> ResultCode { session(jid, CoreInput.sessionResumed, pending: false) }
-    public func sessionClosed(_ jid: String) -> ResultCode { session(jid, CoreInput.sessionClosed, pending: false) }
+    public func sessionClosed(_ jid: String) -> ResultCode {
+        if isOpen, let full = try? JID(jid), let resource = full.resource {
+            activity.withLock { $0.forget(user: full.bare.description, resource: resource) }
+        }
+        return session(jid, CoreInput.sessionClosed, pending: false)
+    }
 
     /// Returns the hibernation timeout the host should use (0: its own).
     public func sessionPending(_ jid: String) -> (ResultCode, UInt32) {
         guard let full = fullJID(jid) else { return (.jid, 0) }
-        let enabled = output.index.isEnabled(user: full.bare.description, resource: full.resource)
-        // A Push 2.0 grace period needs to know when the user's other
-        // sessions went away; only this session's own push lengthens its life.
-        guard enabled || output.index.hasPush2(user: full.bare.description) else { return (.ok, 0) }
-        let code = session(jid, CoreInput.sessionPending, pending: enabled)
-        return (code, code == .ok && enabled ? UInt32(config.server.pendingTimeoutS) : 0)
+        guard output.index.isEnabled(user: full.bare.description, resource: full.resource) else { return (.ok, 0) }
+        let code = session(jid, CoreInput.sessionPending, pending: true)
+        return (code, code == .ok ? UInt32(config.server.pendingTimeoutS) : 0)
     }
 
     private func session(_ jid: String, _ input: (JID) -> CoreInput, pending: Bool) -> ResultCode {
@@ -240,6 +243,34 @@ public final class Engine: Sendable {
         let code = submit(input(full), orRefuse: nil)
         if pending && code == .ok { output.stats.sessionPending(full.description, true) }
         return code
+    }
+
+    /// Should the host report the messages the user's sessions send?
+    /// Memory only, and while no enablement has a grace period, before
+    /// the JID is parsed: the host asks for every message its users send.
+    public func wantsSessionActivity(user: String) -> Result<Bool, ResultCode> {
+        guard isOpen else { return .failure(.invalid) }
+        guard output.index.anyWantsGrace else { return .success(false) }
+        guard let target = try? JID(user), target.local != nil else { return .failure(.jid) }
+        return .success(output.index.wantsGrace(user: target.bare.description))
+    }
+
+    /// A message the session `jid` sent: noted, in memory, when it shows
+    /// the user at that device and a grace period of the user asks.
+    public func sessionActivity(_ jid: String, _ bytes: UnsafeRawBufferPointer) -> ResultCode {
+        guard isOpen else { return .invalid }
+        guard let full = fullJID(jid), let resource = full.resource else { return .jid }
+        let user = full.bare.description
+        guard output.index.wantsGrace(user: user) else { return .ok }
+        let message: Element
+        switch parse(bytes, "message sent by \(full)") {
+        case .failure(let code): return code
+        case .success(let e): message = e
+        }
+        guard SessionActivity.showsUser(message) else { return .ok }
+        let now = clock.now()
+        activity.withLock { $0.note(user: user, resource: resource, at: now) }
+        return .ok
     }
 
     private func fullJID(_ text: String) -> JID? {
@@ -309,6 +340,10 @@ public final class Engine: Sendable {
             return .ok
         }
         held.fromStranger = Self.fromStranger(roster, stanza, held, user: target.bare)
+        if wants.grace {
+            let now = clock.now()
+            held.activeAt = activity.withLock { $0.recent(user: bare, now: now) }
+        }
         let key = RecentStanzas.key(user: bare, resource: resource, held)
         guard recent.withLock({ $0.firstSighting(key) }) else {
             output.stats.held("duplicate")

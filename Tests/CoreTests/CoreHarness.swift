@@ -9,6 +9,8 @@ final class CoreHarness {
     let store: MemoryStore
     let core: ServerSide
     var now: Millis = 1_700_000_000_000
+    /// What the engine's host thread keeps of the sessions' activity.
+    var activity = ActivityTable()
 
     /// `store`: another harness's, as a restart with a changed configuration.
     init(store: MemoryStore = MemoryStore(), _ configure: (inout Config) -> Void = { _ in }) {
@@ -66,9 +68,17 @@ final class CoreHarness {
         where jid.resource == nil || record.resource == jid.resource {
             wants.add(record)
         }
-        guard let held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: roomNick,
+        guard var held = classifier.classify(try XMLParser.parse(xml), user: jid.bare, roomNick: roomNick,
                                              wants: wants, archivedByHost: archived) else { return [] }
+        if wants.grace { held.activeAt = activity.recent(user: jid.bare.description, now: now) }
         return try run(.held(target: jid, held))
+    }
+
+    /// The session `full` sent `xml`, as nudge_session_activity() notes it.
+    func sent(_ full: String, _ xml: String) throws {
+        let jid = try JID(full)
+        guard SessionActivity.showsUser(try XMLParser.parse(xml)), let resource = jid.resource else { return }
+        activity.note(user: jid.bare.description, resource: resource, at: now)
     }
 }
 

@@ -221,7 +221,8 @@ import NudgeXMPP
         let claimBytes = try #require(Base64URL.decode(parts[1]))
         let claims = try JSON.parse(String(decoding: claimBytes, as: UTF8.self))
         #expect(claims["aud"] == .string("push.example.org"))
-        #expect(claims["sub"] == .string("xmpp:example.net"))
+        // RFC 8292's contact, a URI push services take (the client gave none).
+        #expect(claims["sub"] == .string("https://example.net"))
         #expect(claims["exp"] == .number(Double((h.now + 12 * 3_600_000) / 1000)))
     }
 
@@ -242,9 +243,11 @@ import NudgeXMPP
 
     @Test func aCallPushesHighWithVoIPAndItsRetractionToo() throws {
         let h = try enabled(Self.borogoveEnable(grace: 600))
-        try h.run(.sessionOnline(try JID("juliet@example.net/desktop")))   // activity elsewhere
+        h.advance(seconds: 3600)
+        try h.sent("juliet@example.net/desktop", "<message to='romeo@example.org' type='chat' id='d1'><body>busy</body></message>")
+        #expect(notifications(try h.held(Self.user, Self.message)).isEmpty)   // within the grace
         let propose = "<message from='romeo@example.org/orchard' to='juliet@example.net' id='c1'><propose xmlns='urn:xmpp:jingle-message:0' id='call-1'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></propose></message>"
-        let ring = try #require(try push(h, propose))
+        let ring = try #require(notifications(try h.held(Self.user, propose)).first)
         let notification = try #require(ring.child("notification", namespace: NS.push2))
         #expect(notification.child("priority")?.text == "high")
         #expect(notification.child("voip") != nil)
@@ -295,21 +298,67 @@ import NudgeXMPP
 
     // MARK: grace and filters
 
-    @Test func graceHoldsPushesWhileAnotherSessionIsActive() throws {
+    @Test func graceHoldsPushesAfterAnotherSessionsActivityNotWhileItIsMerelyConnected() throws {
         let h = try enabled(Self.borogoveEnable(grace: 144))
-        let desktop = try JID("juliet@example.net/desktop")
-        try h.run(.sessionOnline(desktop))
-        #expect(try push(h, Self.message) == nil)
-        try h.run(.sessionPending(desktop))
-        h.advance(seconds: 0)
-        // Went away just now: still within grace.
+        let desktop = "juliet@example.net/desktop"
+        try h.run(.sessionOnline(try JID(desktop)))
+        // Connected and idle: no activity, so the phone is pushed.
+        #expect(try push(h, Self.message) != nil)
+        try h.sent(desktop, "<message to='romeo@example.org' type='chat' id='r1'><body>soon</body></message>")
+        h.advance(seconds: 100)
+        #expect(notifications(try h.held(Self.user, Self.message.replacing("m1", with: "m2"))).isEmpty)
+        // Its going away does not end the grace its activity began.
+        try h.run(.sessionPending(try JID(desktop)))
+        h.advance(seconds: 43)
         #expect(notifications(try h.held(Self.user, Self.message.replacing("m1", with: "m3"))).isEmpty)
-        h.advance(seconds: 145)
+        h.advance(seconds: 2)
         #expect(notifications(try h.held(Self.user, Self.message.replacing("m1", with: "m4"))).count == 1)
-        // Without grace, the other session does not matter.
+        // The phone's own activity is no other session's.
+        try h.sent(Self.user, "<message to='romeo@example.org' type='chat' id='r2'><body>me</body></message>")
+        h.advance(seconds: 30)   // past the coalescing window, within the grace
+        #expect(notifications(try h.held(Self.user, Self.message.replacing("m1", with: "m5"))).count == 1)
+        // Without grace, another session's activity does not matter.
         let plain = try enabled()
-        try plain.run(.sessionOnline(desktop))
-        #expect(try push(plain, Self.message) != nil)
+        try plain.sent(desktop, "<message to='romeo@example.org' type='chat' id='r3'><body>soon</body></message>")
+        #expect(notifications(try plain.held(Self.user, Self.message)).count == 1)
+    }
+
+    @Test func activityIsWhatTheUserDoesNotWhatTheClientSendsUnattended() throws {
+        let to = "to='romeo@example.org' type='chat' id='a'"
+        let shown = [
+            "<message \(to)><body>hi</body></message>",
+            "<message \(to)><encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'/><payload>AA==</payload></encrypted></message>",
+            "<message \(to)><composing xmlns='http://jabber.org/protocol/chatstates'/></message>",
+            "<message \(to)><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+            "<message \(to)><paused xmlns='http://jabber.org/protocol/chatstates'/></message>",
+            "<message \(to)><displayed xmlns='urn:xmpp:chat-markers:0' id='m1'/></message>",
+            "<message \(to)><proceed xmlns='urn:xmpp:jingle-message:0' id='s1'/></message>",
+        ]
+        let unattended = [
+            "<message \(to)><received xmlns='urn:xmpp:receipts' id='m1'/></message>",
+            "<message \(to)><received xmlns='urn:xmpp:chat-markers:0' id='m1'/></message>",
+            "<message \(to)><inactive xmlns='http://jabber.org/protocol/chatstates'/></message>",
+            "<message \(to)><gone xmlns='http://jabber.org/protocol/chatstates'/></message>",
+            "<message \(to)><body>  </body></message>",
+            "<message to='romeo@example.org' type='error' id='e'><body>bounced</body></message>",
+            "<message \(to)><encrypted xmlns='eu.siacs.conversations.axolotl'><header sid='1'/></encrypted></message>",
+            "<presence/>",
+        ]
+        for xml in shown { #expect(SessionActivity.showsUser(try XMLParser.parse(xml)), "\(xml)") }
+        for xml in unattended { #expect(!SessionActivity.showsUser(try XMLParser.parse(xml)), "\(xml)") }
+    }
+
+    @Test func theActivityTableForgetsClosedSessionsAndWhatNoGraceCanReach() {
+        var table = ActivityTable()
+        table.note(user: "juliet@example.net", resource: "desktop", at: 1_000)
+        table.note(user: "juliet@example.net", resource: "tablet", at: 2_000)
+        #expect(table.recent(user: "juliet@example.net", now: 3_000) == ["desktop": 1_000, "tablet": 2_000])
+        table.forget(user: "juliet@example.net", resource: "desktop")
+        #expect(table.recent(user: "juliet@example.net", now: 3_000) == ["tablet": 2_000])
+        let week: Millis = 7 * 86_400_000
+        #expect(table.recent(user: "juliet@example.net", now: 2_000 + week).isEmpty)
+        table.forget(user: "juliet@example.net", resource: "tablet")
+        #expect(table.userCount == 0)
     }
 
     @Test func aFilteredRoomPushesMentionsOrRepliesAndAnEmptyFilterMutes() throws {
@@ -363,6 +412,23 @@ import NudgeXMPP
         h.now = quiet.1
         try h.run(.timer(quiet.0))
         #expect(try registration(h)?.failingSince == nil)
+    }
+
+    /// Not the service's answer but the route's (its server or component
+    /// unreachable, as while it restarts): retried like `wait` a few times,
+    /// counted in the failing spell, then it disables.
+    @Test func anUnreachableServiceIsRetriedAFewTimesThenDisabled() throws {
+        let h = try enabled()
+        let n = try #require(try push(h, Self.message))
+        let first = try h.run(.publishAnswer(try errorReply(n, type: "cancel", condition: "remote-server-not-found"), flight(n, sentAt: h.now)))
+        #expect(first.schedules.contains { if case .retry = $0.0 { return true } else { return false } })
+        #expect(first.disabled.isEmpty)
+        #expect(try registration(h)?.failingSince == h.now)
+        let retries = h.config.server.publishRetries
+        let last = try h.run(.publishAnswer(try errorReply(n, type: "cancel", condition: "remote-server-not-found"),
+                                            flight(n, attempt: retries, sentAt: h.now)))
+        #expect(last.disabled.first?.1.contains("after \(retries + 1) attempts") == true)
+        #expect(try registration(h) == nil)
     }
 
     @Test func anyOtherErrorDisablesAtOnce() throws {

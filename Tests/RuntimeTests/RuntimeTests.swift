@@ -117,6 +117,48 @@ import NudgeXMPP
         #expect(first.text.contains("<value>juliet@example.net</value>") && !first.text.contains("spam@"))
     }
 
+    private func sent(_ e: Engine, _ full: String, _ xml: String) -> ResultCode {
+        var bytes = Array(xml.utf8)
+        return bytes.withUnsafeMutableBytes { e.sessionActivity(full, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Push 2.0's grace: the host is asked for the messages of the user's
+    /// sessions only where a registration has a grace period; a receipt
+    /// is no activity, a message is; within the grace only a call pushes,
+    /// and a closed session's activity is forgotten.
+    @Test func graceCountsWhatTheUsersOtherSessionsSend() throws {
+        let e = try engine { $0.server.coalesceWindowS = 0 }
+        defer { e.close() }
+        let desk = "juliet@example.net/desk"
+        #expect(try e.wantsSessionActivity(user: desk).get() == false)
+        // Not read while no grace asks: not even a broken stanza.
+        #expect(sent(e, desk, "<message") == .ok)
+        _ = send(e, "<iq type='set' id='en' from='juliet@example.net/phone'><enable xmlns='urn:xmpp:push2:0'><service>push2.example</service>"
+                 + "<client>c</client><match profile='urn:xmpp:push2:match:important'><grace>600</grace>"
+                 + "<send xmlns='urn:xmpp:push2:send:notify-only:0'/></match></enable></iq>")
+        _ = waitFor(e) { $0.kind == .stanza && $0.text.contains("type='result'") }
+        #expect(try e.wantsSessionActivity(user: desk).get() == true)
+        #expect(try e.wantsSessionActivity(user: "romeo@example.net").get() == false)
+        if case .failure(let code) = e.wantsSessionActivity(user: "example.net") { #expect(code == .jid) } else { Issue.record("a domain is no user") }
+        #expect(sent(e, "juliet@example.net", "<message/>") == .jid)
+        #expect(sent(e, desk, "<message") == .xml)
+        func notification() -> String? {
+            waitFor(e) { $0.kind == .stanza && $0.text.contains("urn:xmpp:push2:0") }.last?.text
+        }
+        #expect(sent(e, desk, "<message to='romeo@example.org' id='r'><received xmlns='urn:xmpp:receipts' id='x'/></message>") == .ok)
+        _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='1'><body>one</body></message>", Engine.heldOffline)
+        #expect(notification()?.contains("<priority>normal</priority>") == true)
+        #expect(sent(e, desk, "<message to='romeo@example.org' id='s'><body>typed at the desk</body></message>") == .ok)
+        _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='2'><body>two</body></message>", Engine.heldOffline)
+        _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='3'><propose xmlns='urn:xmpp:jingle-message:0' id='call'/></message>",
+                 Engine.heldOffline)
+        // In order: had the message within the grace pushed, it would come first.
+        #expect(notification()?.contains("<priority>high</priority>") == true)
+        #expect(e.sessionClosed(desk) == .ok)
+        _ = held(e, "juliet@example.net", "<message from='romeo@example.org/o' id='4'><body>four</body></message>", Engine.heldOffline)
+        #expect(notification()?.contains("<priority>normal</priority>") == true)
+    }
+
     /// Juliet enables push at a remote app server and a message is held for
     /// her: returns the id of the publish the engine sends it.
     private func publishToRemoteAppServer(_ e: Engine) throws -> String {

@@ -42,6 +42,9 @@
  *   engine:session_closed(full_jid)
  *   engine:set_room_nick(user_jid, room_jid, nick_or_nil)
  *   engine:wants_sender_roster(user_jid) -> true | false   (nudge_wants_sender_roster)
+ *   engine:wants_session_activity(user_jid) -> true | false (nudge_wants_session_activity)
+ *   engine:session_activity(full_jid, xml)   a message the session sent
+ *       (nudge_session_activity), when wants_session_activity said so.
  *   engine:stanza_held(user_jid, xml, flags)
  *       flags: nudge.HELD_QUEUED (user_jid full), HELD_OFFLINE or
  *       HELD_ARCHIVED (user_jid bare), plus HELD_FROM_CONTACT or
@@ -335,15 +338,28 @@ static int l_set_room_nick(lua_State *L) {
     return result(L, nudge_set_room_nick(e, user, room, nick));
 }
 
-static int l_wants_sender_roster(lua_State *L) {
+/* A yes-or-no question about a user (nudge_wants_*): true or false. */
+static int wants(lua_State *L, int (*ask)(nudge_engine *, const char *, int *)) {
     nudge_engine *e = engine_of(L);
     const char *user = check_cstring(L, 2);
     if (!e) return CLOSED(L);
     int wanted = 0;
-    int rc = nudge_wants_sender_roster(e, user, &wanted);
+    int rc = ask(e, user, &wanted);
     if (rc != NUDGE_OK) return result(L, rc);
     lua_pushboolean(L, wanted);
     return 1;
+}
+
+static int l_wants_sender_roster(lua_State *L) { return wants(L, nudge_wants_sender_roster); }
+static int l_wants_session_activity(lua_State *L) { return wants(L, nudge_wants_session_activity); }
+
+static int l_session_activity(lua_State *L) {
+    nudge_engine *e = engine_of(L);
+    const char *full = check_cstring(L, 2);
+    size_t len;
+    const char *xml = luaL_checklstring(L, 3, &len);
+    if (!e) return CLOSED(L);
+    return result(L, nudge_session_activity(e, full, xml, len));
 }
 
 static int l_stanza_held(lua_State *L) {
@@ -475,6 +491,8 @@ static const luaL_Reg engine_methods[] = {
     {"set_room_nick", l_set_room_nick},
     {"stanza_held", l_stanza_held},
     {"wants_sender_roster", l_wants_sender_roster},
+    {"wants_session_activity", l_wants_session_activity},
+    {"session_activity", l_session_activity},
     {"event_fd", l_event_fd},
     {"next_event", l_next_event},
     {"events", l_events},

@@ -444,3 +444,4 @@ local engine_api = { call = call, state = state, nudge = nudge, measure_held = m
 engine_api.hold = module:require "mod_nudge/roster"(engine_api);
 module:require "mod_nudge/sessions"(engine_api);
 module:require "mod_nudge/held"(engine_api);
+module:require "mod_nudge/activity"(engine_api);

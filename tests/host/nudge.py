@@ -94,6 +94,8 @@ _SIGNATURES = {
     "nudge_session_closed": (ctypes.c_int, [_c_engine, ctypes.c_char_p]),
     "nudge_set_room_nick": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]),
     "nudge_wants_sender_roster": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "nudge_wants_session_activity": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "nudge_session_activity": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t]),
     "nudge_stanza_held": (ctypes.c_int, [_c_engine, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
                                          ctypes.c_uint]),
     "nudge_event_fd": (ctypes.c_int, [_c_engine]),
@@ -206,6 +208,16 @@ class Engine:
         wanted = ctypes.c_int(-1)
         code = self.lib.nudge_wants_sender_roster(self.handle, _utf8(user_jid), ctypes.byref(wanted))
         return code, wanted.value
+
+    def wants_session_activity(self, user_jid: str) -> tuple[int, int]:
+        """(code, 1 when the host should report the messages the user's sessions send, else 0)."""
+        wanted = ctypes.c_int(-1)
+        code = self.lib.nudge_wants_session_activity(self.handle, _utf8(user_jid), ctypes.byref(wanted))
+        return code, wanted.value
+
+    def session_activity(self, full_jid: str, xml: str | bytes) -> int:
+        data = _utf8(xml)
+        return self.lib.nudge_session_activity(self.handle, _utf8(full_jid), data, len(data))
 
     def stanza_held(self, user_jid: str, xml: str | bytes, flags: int) -> int:
         data = _utf8(xml)

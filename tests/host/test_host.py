@@ -115,6 +115,27 @@ def test_the_sender_roster_is_wanted_only_where_an_enablement_ignores_unknown_se
                               nudge.HELD_OFFLINE | nudge.HELD_FROM_CONTACT) == nudge.OK
 
 
+def test_session_activity_is_wanted_only_where_a_push2_registration_has_a_grace_period(engine):
+    """nudge_wants_session_activity: 0 for a XEP-0357 enablement (and the
+    message is not even read), 1 once a Push 2.0 registration has a
+    `<grace>`, for any session of the user; a bare JID is no session and
+    an unreadable message EXML."""
+    enable(engine)
+    desk = USER + "/desk"
+    assert engine.wants_session_activity(desk) == (nudge.OK, 0)
+    assert engine.session_activity(desk, "<message") == nudge.OK
+    grace = (f"<iq type='set' id='p2' from='{USER}/tablet'><enable xmlns='urn:xmpp:push2:0'><service>push2.example</service>"
+             "<client>c</client><match profile='urn:xmpp:push2:match:important'><grace>60</grace>"
+             "<send xmlns='urn:xmpp:push2:send:notify-only:0'/></match></enable></iq>")
+    assert engine.handle_stanza(grace) == nudge.OK
+    stanzas(engine.events(timeout=5, until=stanzas))
+    assert engine.wants_session_activity(desk) == (nudge.OK, 1)
+    assert engine.wants_session_activity("example.net") == (nudge.EJID, 0)
+    assert engine.session_activity(desk, "<message to='r@example.org'><body>hi</body></message>") == nudge.OK
+    assert engine.session_activity(USER, "<message/>") == nudge.EJID
+    assert engine.session_activity(desk, "<message") == nudge.EXML
+
+
 def test_bad_inputs_return_the_headers_codes(engine):
     assert engine.session_online("not a jid@@") == nudge.EJID
     assert engine.handle_stanza(MESSAGE) == nudge.ENOTFOR

@@ -39,6 +39,11 @@ public struct HeldStanza: Sendable, Equatable {
     /// The stanza itself, for Push 2.0 registrations that push it
     /// encrypted; the engine attaches it only for their users.
     public var stanza: Element?
+    /// When each of the user's sessions (by resource) last showed its user
+    /// at the device (`SessionActivity`), as the host thread knew it when
+    /// the stanza came: a Push 2.0 `<grace/>` reads it. The engine attaches
+    /// it only for users whose enablements have a grace period.
+    public var activeAt: [String: Millis] = [:]
 
     public init(reason: PushReason, sender: String?, body: String?, dedupeKey: String, kind: StanzaKind = .chat,
                 call: CallProposal? = nil, onlyByRoomFilter: Bool = false) {
@@ -61,11 +66,14 @@ public struct HeldWants: Sendable, Equatable {
     public var everything = false
     /// The stanza itself (a Push 2.0 registration sends it).
     public var push2 = false
+    /// When the user's sessions were last active (a Push 2.0 `<grace/>`).
+    public var grace = false
 
-    public init(roomMessages: Bool = false, everything: Bool = false, push2: Bool = false) {
+    public init(roomMessages: Bool = false, everything: Bool = false, push2: Bool = false, grace: Bool = false) {
         self.roomMessages = roomMessages
         self.everything = everything
         self.push2 = push2
+        self.grace = grace
     }
 
     /// What `record` adds.
@@ -73,6 +81,7 @@ public struct HeldWants: Sendable, Equatable {
         roomMessages = roomMessages || record.wantsRoomMessages
         everything = everything || record.wantsEverything
         push2 = push2 || record.push2 != nil
+        grace = grace || record.wantsGrace
     }
 }
 
@@ -153,7 +162,7 @@ public struct Classifier: Sendable {
             return HeldStanza(reason: .call, sender: sender, body: nil, dedupeKey: key, kind: .call, call: end)
         }
         let replies = Self.repliesTo(message, user: user, nick: roomNick)
-        if isEncrypted(message) {
+        if Self.isEncrypted(message) {
             let mentioned = groupchat && mentions(message, body: nil, user: user, nick: roomNick)
             if groupchat, !mentioned, !replies, notifyOn == .important {
                 guard roomMessages else { return nil }
@@ -249,7 +258,7 @@ public struct Classifier: Sendable {
         return jid.bare == room && jid.resource == nick
     }
 
-    private func isEncrypted(_ m: Element) -> Bool {
+    static func isEncrypted(_ m: Element) -> Bool {
         if let omemo = m.child("encrypted", namespace: NS.omemoLegacy) ?? m.child("encrypted", namespace: NS.omemo2) {
             // Without a payload it is a key-transport element that sets up
             // a session: nothing for the user to read.

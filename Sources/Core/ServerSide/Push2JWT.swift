@@ -29,15 +29,39 @@ enum Push2JWT {
 
     /// The token and the signer's public key (standard base64, as the
     /// `key` attribute carries it): the client's claims, then `exp`, and
-    /// `sub` (the user's server) unless the client gave one.
+    /// `sub` (`defaultSubject`) unless the client gave one.
     static func token(_ e: Push2Registration.Encrypted, domain: String, now: Int64) throws(CryptoError) -> (jwt: String, key: String)? {
         guard let der = e.jwtKey else { return nil }
         let signer = try key(der)
+        let jwt = try JWT.sign(headerJSON: headerJSON, claimsJSON: claims(e, domain: domain, now: now), signer: signer.signES256)
+        return (jwt, Base64.encode(signer.publicKey))
+    }
+
+    /// Text of the lengths `token` would return, without signing: an
+    /// ES256 signature is 64 bytes and a P-256 public key 65 whatever they
+    /// sign or are, so a held stanza is cut to fit without a signature
+    /// that would be thrown away.
+    static func placeholder(_ e: Push2Registration.Encrypted, domain: String, now: Int64) -> (jwt: String, key: String)? {
+        guard e.jwtKey != nil else { return nil }
+        let signingInput = Base64URL.encode(Array(headerJSON.utf8)) + "." + Base64URL.encode(Array(claims(e, domain: domain, now: now).utf8))
+        let signature = String(repeating: "s", count: base64URLLength(64))
+        return (signingInput + "." + signature, String(repeating: "k", count: base64Length(65)))
+    }
+
+    /// RFC 8292 wants `sub` to be a contact for the sender, a mailto: or
+    /// https: URI, and push services enforce it (Mozilla's autopush
+    /// refuses a token without one, Apple's one that is no such URI): the
+    /// user's server's web address stands in when the client names none.
+    static func defaultSubject(domain: String) -> String { "https://" + domain }
+
+    private static func claims(_ e: Push2Registration.Encrypted, domain: String, now: Int64) -> String {
         var claims = JSONObject()
         for claim in e.jwtClaims { claims[claim.name] = .string(claim.values.first ?? "") }
         claims["exp"] = .number(Double((now + lifetimeMs) / 1000))
-        if claims["sub"] == nil { claims["sub"] = .string("xmpp:" + domain) }
-        let jwt = try JWT.sign(headerJSON: headerJSON, claimsJSON: JSON.object(claims).serialized(), signer: signer.signES256)
-        return (jwt, Base64.encode(signer.publicKey))
+        if claims["sub"] == nil { claims["sub"] = .string(defaultSubject(domain: domain)) }
+        return JSON.object(claims).serialized()
     }
+
+    private static func base64URLLength(_ bytes: Int) -> Int { (bytes * 4 + 2) / 3 }
+    private static func base64Length(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 }
 }

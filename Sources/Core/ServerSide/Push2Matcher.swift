@@ -15,9 +15,9 @@ extension Push2Registration {
     /// The match the stanza pushes by, one that sends it encrypted first;
     /// nil when none does. `activeElsewhere(s)`: did another session of
     /// the user show activity within `s` seconds?
-    func admit(_ held: HeldStanza, user: JID, activeElsewhere: (UInt32) throws(StoreError) -> Bool) throws(StoreError) -> Match? {
+    func admit(_ held: HeldStanza, user: JID, activeElsewhere: (UInt32) -> Bool) -> Match? {
         var chosen: Match?
-        for m in matches where try m.admits(held, user: user, activeElsewhere) {
+        for m in matches where m.admits(held, user: user, activeElsewhere) {
             if case .encrypted = m.send { return m }
             if chosen == nil { chosen = m }
         }
@@ -44,7 +44,7 @@ extension Push2Registration {
 }
 
 extension Push2Registration.Match {
-    func admits(_ held: HeldStanza, user: JID, _ activeElsewhere: (UInt32) throws(StoreError) -> Bool) throws(StoreError) -> Bool {
+    func admits(_ held: HeldStanza, user: JID, _ activeElsewhere: (UInt32) -> Bool) -> Bool {
         let ownCallEnd = held.call?.ended == true && !Push2Registration.isVoIP(held.call, user: user)
         let important = !held.onlyByRoomFilter && !held.onlyForMatchAll && held.reason != .other && !ownCallEnd
         switch profile {
@@ -58,7 +58,7 @@ extension Push2Registration.Match {
             guard (chat.mention && held.mentionsUser) || (chat.reply && held.repliesToUser) else { return false }
         }
         // Calls ring whatever the user does elsewhere.
-        if let grace = graceSeconds, held.reason != .call, try activeElsewhere(grace) { return false }
+        if let grace = graceSeconds, held.reason != .call, activeElsewhere(grace) { return false }
         return true
     }
 

@@ -23,31 +23,32 @@ enum Push2Notification {
         var notification = head(reg, priority: Push2Registration.priority(reason), voip: voip)
         // Wakes and tests carry no stanza: the client is to connect, not read.
         if reason.isStanzaCaused, let fitted = s.lastStanza, let e = reg.encryptedSend {
-            let budget = Push2Payload.envelopeBudget(overhead: try overhead(id: id, user: user, reg, voip: voip, e, now: now))
+            // Signed once: the token does not depend on the payload.
+            let token = try Push2JWT.token(e, domain: user.domain, now: now)
+            let budget = Push2Payload.envelopeBudget(overhead: overhead(id: id, user: user, reg, voip: voip, token: token))
             let body = try WebPushEncryption.encrypt(plaintext: Push2Payload.envelope(fitted, budget: budget),
                                                      uaPublicKey: e.uaPublic, authSecret: e.authSecret)
             notification.append(encrypted(Base64.encode(body)))
-            if let (jwt, key) = try Push2JWT.token(e, domain: user.domain, now: now) {
-                notification.append(jwtElement(jwt, key: key))
-            }
+            if let (jwt, key) = token { notification.append(jwtElement(jwt, key: key)) }
         }
         return wrap(notification, id: id, user: user, to: reg.service)
     }
 
     /// The envelope budget of the registration, for cutting a stanza when
-    /// it is held (the JWT's length does not depend on the time).
-    static func budget(_ reg: Push2Registration, user: JID, now: Int64) throws(CryptoError) -> Int? {
+    /// it is held: measured with a JWT of the signed one's length, unsigned
+    /// (its length depends on neither the time nor the signature).
+    static func budget(_ reg: Push2Registration, user: JID, now: Int64) -> Int? {
         guard let e = reg.encryptedSend else { return nil }
-        return Push2Payload.envelopeBudget(overhead: try overhead(id: EngineInfo.idPrefix + "0000000000000000", user: user, reg,
-                                                                  voip: true, e, now: now))
+        return Push2Payload.envelopeBudget(overhead: overhead(id: EngineInfo.idPrefix + "0000000000000000", user: user, reg,
+                                                              voip: true, token: Push2JWT.placeholder(e, domain: user.domain, now: now)))
     }
 
     /// Bytes of the notification around its payload's base64.
     private static func overhead(id: String, user: JID, _ reg: Push2Registration, voip: Bool,
-                                 _ e: Push2Registration.Encrypted, now: Int64) throws(CryptoError) -> Int {
+                                 token: (jwt: String, key: String)?) -> Int {
         var n = head(reg, priority: "normal", voip: voip)
         n.append(encrypted(""))
-        if let (jwt, key) = try Push2JWT.token(e, domain: user.domain, now: now) { n.append(jwtElement(jwt, key: key)) }
+        if let (jwt, key) = token { n.append(jwtElement(jwt, key: key)) }
         return wrap(n, id: id, user: user, to: reg.service).serializedBytes().count
     }
 

@@ -15,39 +15,19 @@ extension ServerSide {
                     _ target: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) -> (PushReason, String?)? {
         let user = target.bare
         let now = step.now
-        let activeElsewhere = { (grace: UInt32) throws(StoreError) -> Bool in
-            try Self.activeElsewhere(user: key.user, except: record.resource, grace: grace, now: now, store)
+        let activeElsewhere = { (grace: UInt32) -> Bool in
+            SessionActivity.elsewhere(held.activeAt, except: record.resource, grace: grace, now: now)
         }
-        guard let match = try registration.admit(held, user: user, activeElsewhere: activeElsewhere) else { return nil }
+        guard let match = registration.admit(held, user: user, activeElsewhere: activeElsewhere) else { return nil }
         // The user's own answer on another device is no call to ring for.
         let reason: PushReason = held.call?.ended == true && !Push2Registration.isVoIP(held.call, user: user) ? .other : held.reason
         guard case .encrypted = match.send, let stanza = held.stanza else { return (reason, nil) }
-        do {
-            guard let budget = try Push2Notification.budget(registration, user: user, now: now) else { return (reason, nil) }
-            guard let fitted = Push2Payload.fit(stanza, budget: budget) else {
-                step.log(.warn, "push: a stanza for \(key.user) does not fit a Push 2.0 notification even cut; pushed without it")
-                return (reason, nil)
-            }
-            return (reason, fitted)
-        } catch {
-            step.log(.error, "push: Push 2.0 payload for \(key.user): \(error.message)")
+        guard let budget = Push2Notification.budget(registration, user: user, now: now) else { return (reason, nil) }
+        guard let fitted = Push2Payload.fit(stanza, budget: budget) else {
+            step.log(.warn, "push: a stanza for \(key.user) does not fit a Push 2.0 notification even cut; pushed without it")
             return (reason, nil)
         }
-    }
-
-    /// Another session of `user` than `except` is online, or went pending
-    /// less than `grace` seconds ago. The engine sees sessions, not what
-    /// they send, so a connected session counts as active.
-    static func activeElsewhere(user: String, except resource: String, grace: UInt32, now: Millis,
-                                _ store: any StoreWriter) throws(StoreError) -> Bool {
-        for full in try store.sessions(ofUser: user) {
-            guard let jid = try? JID(full), jid.resource != resource, let session = try store.session(full) else { continue }
-            switch session.state {
-            case .online: return true
-            case .pending: if now - session.since < Millis(grace) * 1000 { return true }
-            }
-        }
-        return false
+        return (reason, fitted)
     }
 
     /// Sends the notification of `s` to the registration's push service.

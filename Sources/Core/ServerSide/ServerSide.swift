@@ -315,10 +315,8 @@ public final class ServerSide {
     /// starts over and a scheduled follow-up no longer applies.
     private func sessionActive(_ jid: JID, _ step: inout Step, _ store: any StoreWriter) throws(StoreError) {
         guard jid.description.utf8.count <= Self.maxKeyBytes else { return }
-        let all = try store.enables(ofUser: jid.bare.description)
-        let mine = all.filter { $0.record.resource == jid.resource }
-        // A Push 2.0 grace period asks what the user's other sessions do.
-        guard !mine.isEmpty || all.contains(where: { $0.record.wantsGrace }) else {
+        let mine = try enablements(for: jid, store)
+        guard !mine.isEmpty else {
             try store.deleteSession(jid.description)
             return
         }
@@ -333,14 +331,12 @@ public final class ServerSide {
             step.log(.warn, "push: session JID longer than \(Self.maxKeyBytes) bytes; its wake pushes are not tracked")
             return
         }
-        let all = try store.enables(ofUser: jid.bare.description)
-        let mine = all.contains { $0.record.resource == jid.resource }
-        guard mine || all.contains(where: { $0.record.wantsGrace }) else {
+        guard try !enablements(for: jid, store).isEmpty else {
             try store.deleteSession(jid.description)
             return
         }
         var wakeAt: Millis?
-        if mine && config.server.wakeBeforeTimeoutS > 0 {
+        if config.server.wakeBeforeTimeoutS > 0 {
             wakeAt = step.now + Millis(config.server.pendingTimeoutS - config.server.wakeBeforeTimeoutS) * 1000
             step.actions.append(.schedule(.wake(fullJID: jid.description), at: wakeAt!))
         }

@@ -29,6 +29,8 @@
  *   session_pending(Engine, FullJid)  -> {ok, TimeoutS} | {error, Code}
  *   set_room_nick(Engine, User, Room, Nick | undefined) -> ok | {error, Code}
  *   wants_sender_roster(Engine, UserJid) -> {ok, true | false} | {error, Code}
+ *   wants_session_activity(Engine, UserJid) -> {ok, true | false} | {error, Code}
+ *   session_activity(Engine, FullJid, Xml) -> ok | {error, Code}
  *   stanza_held(Engine, UserJid, Xml, Where | {Where, contact | stranger}) -> ok | {error, Code}
  *       Where: queued | offline | archived
  *   stats(Engine)                     -> {ok, Json} | {error, Code}
@@ -418,18 +420,44 @@ static ERL_NIF_TERM nif_set_room_nick(ErlNifEnv *env, int argc, const ERL_NIF_TE
     return ret;
 }
 
-static ERL_NIF_TERM nif_wants_sender_roster(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+/* A yes-or-no question about a user (nudge_wants_*): {ok, true | false}. */
+static ERL_NIF_TERM wants(ErlNifEnv *env, const ERL_NIF_TERM argv[], int (*ask)(nudge_engine *, const char *, int *))
 {
-    (void)argc;
     engine_res *r;
     char *jid;
     ERL_NIF_TERM error;
     if (!enter_with_string(env, argv, &r, &jid, &error)) return error;
     int wanted = 0;
-    int rc = nudge_wants_sender_roster(r->engine, jid, &wanted);
+    int rc = ask(r->engine, jid, &wanted);
     leave_with_string(r, jid);
     if (rc != NUDGE_OK) return result(env, rc);
     return enif_make_tuple2(env, atom_ok, wanted ? atom_true : atom_false);
+}
+
+static ERL_NIF_TERM nif_wants_sender_roster(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    return wants(env, argv, nudge_wants_sender_roster);
+}
+
+static ERL_NIF_TERM nif_wants_session_activity(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    return wants(env, argv, nudge_wants_session_activity);
+}
+
+static ERL_NIF_TERM nif_session_activity(ErlNifEnv *env, int argc, const ERL_NIF_TERM argv[])
+{
+    (void)argc;
+    ErlNifBinary xml;
+    if (!get_bytes(env, argv[2], &xml)) return enif_make_badarg(env);
+    engine_res *r;
+    char *full;
+    ERL_NIF_TERM error;
+    if (!enter_with_string(env, argv, &r, &full, &error)) return error;
+    int rc = nudge_session_activity(r->engine, full, (const char *)xml.data, xml.size);
+    leave_with_string(r, full);
+    return result(env, rc);
 }
 
 /* queued | offline | archived, optionally {Where, contact | stranger}. */
@@ -652,6 +680,8 @@ static ErlNifFunc funcs[] = {
     {"set_room_nick", 4, nif_set_room_nick, 0},
     {"stanza_held", 4, nif_stanza_held, 0},
     {"wants_sender_roster", 2, nif_wants_sender_roster, 0},
+    {"wants_session_activity", 2, nif_wants_session_activity, 0},
+    {"session_activity", 3, nif_session_activity, 0},
     {"stats", 1, nif_stats, 0},
     {"metrics", 1, nif_metrics, 0},
     {"user_removed", 2, nif_user_removed, 0},

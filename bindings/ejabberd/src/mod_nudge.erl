@@ -429,8 +429,30 @@ user_send_packet({#presence{to = #jid{lresource = Nick} = To, type = Type} = Pre
         _ ->
             Acc
     end;
+user_send_packet({#message{} = Msg, #{jid := JID}} = Acc) ->
+    activity(jid:encode(JID), Msg),
+    Acc;
 user_send_packet(Acc) ->
     Acc.
+
+%% ---- Session activity ----------------------------------------------------------
+
+%% A message the session sent, for Push 2.0 grace periods (no push while
+%% another of the user's sessions was active within that many seconds):
+%% encoded only while an enablement of the user has one
+%% (nudge_wants_session_activity, from memory); the engine decides which
+%% messages show the user at the device.
+activity(Full, Msg) ->
+    case call(wants_session_activity, [Full]) of
+        {ok, true} ->
+            case call(session_activity, [Full, xml(Msg)]) of
+                ok -> ok;
+                {error, closed} -> ok;
+                {error, Code} -> ?DEBUG("session_activity(~ts) failed: ~p", [Full, Code])
+            end;
+        _ ->
+            ok
+    end.
 
 %% ---- Discovery -------------------------------------------------------------------
 

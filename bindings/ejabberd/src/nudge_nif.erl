@@ -24,7 +24,7 @@
 
 -export([open/1, close/1, handle_stanza/2,
          session_online/2, session_pending/2, session_resumed/2, session_closed/2,
-         set_room_nick/4, wants_sender_roster/2, stanza_held/4, stats/1, metrics/1, admin/2, user_removed/2, account_disco/3, info/1,
+         set_room_nick/4, wants_sender_roster/2, wants_session_activity/2, session_activity/3, stanza_held/4, stats/1, metrics/1, admin/2, user_removed/2, account_disco/3, info/1,
          config_schema/0, version/0, strerror/1]).
 
 -on_load(load/0).
@@ -75,6 +75,16 @@ set_room_nick(_Engine, _User, _Room, _Nick) -> ?NOT_LOADED.
 %% senders not in it). From memory.
 -spec wants_sender_roster(engine(), binary()) -> {ok, boolean()} | {error, code()}.
 wants_sender_roster(_Engine, _UserJid) -> ?NOT_LOADED.
+
+%% Whether the host should hand the engine the messages the user's sessions
+%% send (nudge_wants_session_activity: an enablement has a Push 2.0 grace
+%% period). From memory.
+-spec wants_session_activity(engine(), binary()) -> {ok, boolean()} | {error, code()}.
+wants_session_activity(_Engine, _UserJid) -> ?NOT_LOADED.
+
+%% A message the session FullJid sent (nudge_session_activity). From memory.
+-spec session_activity(engine(), binary(), iodata()) -> ok | {error, code()}.
+session_activity(_Engine, _FullJid, _Xml) -> ?NOT_LOADED.
 
 %% UserJid: the session's full JID with queued, the bare JID otherwise.
 -spec stanza_held(engine(), binary(), iodata(), held() | {held(), sender()}) -> ok | {error, code()}.

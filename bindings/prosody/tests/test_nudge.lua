@@ -186,6 +186,14 @@ test("stanza_held flags: exactly one HELD_* value", function()
     raises(function() e:stanza_held("juliet@example.net", MESSAGE) end, "bad argument #3")
 end)
 
+test("session activity: asked for only with a grace period, a full JID", function()
+    -- The enablement here is XEP-0357's: no grace, so nothing is read.
+    assert(e:wants_session_activity("juliet@example.net/desk") == false)
+    assert(e:session_activity("juliet@example.net/desk", "<message/>") == true)
+    returns_failure(nudge.EJID, e:session_activity("juliet@example.net", "<message/>"))
+    raises(function() e:session_activity("juliet@example.net/desk") end, "bad argument #2")
+end)
+
 test("set_room_nick with a nick and with nil", function()
     assert(e:set_room_nick("juliet@example.net", "capulets@rooms.example.org", "Juliet") == true)
     assert(e:set_room_nick("juliet@example.net", "capulets@rooms.example.org", nil) == true)
@@ -258,6 +266,8 @@ test("close, then every method says engine closed", function()
         function() return e:session_pending("juliet@example.net/phone") end,
         function() return e:stanza_held("juliet@example.net", MESSAGE, nudge.HELD_OFFLINE) end,
         function() return e:set_room_nick("juliet@example.net", "r@rooms.example.org", "J") end,
+        function() return e:wants_session_activity("juliet@example.net/desk") end,
+        function() return e:session_activity("juliet@example.net/desk", "<message/>") end,
         function() return e:event_fd() end,
         function() return e:next_event() end,
         function() return e:stats() end,
